@@ -1,0 +1,1 @@
+# tapsets: files are listed here as they land.

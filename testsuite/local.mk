@@ -1,0 +1,1 @@
+# testsuite: files are listed here as they land.

@@ -1,0 +1,324 @@
+/* main.c - the driver: options, the session, and the pass table. */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "options.h"
+#include "tapir.h"
+
+struct session {
+	struct options opt;
+	struct arena *arena;
+	struct diag_ctx *diag;
+	struct pp_env env;
+	struct macro_table *lib_macros; /* from the .stpm files of the tapset path */
+	struct vec tapset_dirs;         /* const char *, searched in order */
+	struct vec user_files;          /* struct ast_file *: the script, then -E */
+	int library_files;
+};
+
+/* The last pass this build implements; options needing later ones are refused. */
+#define LAST_IMPLEMENTED_PASS 1
+
+/* ---- pass timing, for -v ----------------------------------------------- */
+
+struct pass_clock {
+	struct rusage ru;
+	struct timespec wall;
+};
+
+static void clock_start(struct pass_clock *c)
+{
+	getrusage(RUSAGE_SELF, &c->ru);
+	clock_gettime(CLOCK_MONOTONIC, &c->wall);
+}
+
+static long tv_ms(struct timeval a, struct timeval b)
+{
+	return (b.tv_sec - a.tv_sec) * 1000 + (b.tv_usec - a.tv_usec) / 1000;
+}
+
+/* "using 12345virt/6789res memory in 1usr/0sys/2real ms." as stap prints it */
+static void clock_report(const struct pass_clock *c, FILE *out)
+{
+	struct pass_clock now;
+	long virt = 0, res = 0;
+	FILE *f = fopen("/proc/self/statm", "r");
+
+	clock_start(&now);
+	if (f) {
+		if (fscanf(f, "%ld %ld", &virt, &res) != 2)
+			virt = res = 0;
+		fclose(f);
+	}
+	virt *= sysconf(_SC_PAGESIZE) / 1024;
+	res *= sysconf(_SC_PAGESIZE) / 1024;
+	fprintf(out, "using %ldvirt/%ldres memory in %ldusr/%ldsys/%ldreal ms.\n", virt, res,
+		tv_ms(c->ru.ru_utime, now.ru.ru_utime), tv_ms(c->ru.ru_stime, now.ru.ru_stime),
+		(long)((now.wall.tv_sec - c->wall.tv_sec) * 1000 +
+		       (now.wall.tv_nsec - c->wall.tv_nsec) / 1000000));
+}
+
+/* ---- the kernel the script is for -------------------------------------- */
+
+static bool is_file(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* kernel_v is the release without its local suffix: "6.1.0-56-amd64" -> "6.1.0" */
+static const char *version_of(struct arena *a, const char *release)
+{
+	size_t n = strspn(release, "0123456789.");
+
+	return arena_strndup(a, release, n);
+}
+
+static const char *read_build_release(struct arena *a, const char *dir)
+{
+	char path[4096], line[256];
+	FILE *f;
+	const char *rel = NULL;
+
+	snprintf(path, sizeof(path), "%s/include/config/kernel.release", dir);
+	f = fopen(path, "r");
+	if (!f)
+		return NULL;
+	if (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		rel = arena_strdup(a, line);
+	}
+	fclose(f);
+	return rel;
+}
+
+static void load_kconfig(struct session *s, const char *release)
+{
+	const char *cands[3];
+	int n = 0;
+
+	if (s->opt.kernel_build_dir)
+		cands[n++] = arena_printf(s->arena, "%s/.config", s->opt.kernel_build_dir);
+	cands[n++] = arena_printf(s->arena, "/boot/config-%s", release);
+	cands[n++] = arena_printf(s->arena, "/lib/modules/%s/build/.config", release);
+	for (int i = 0; i < n; i++) {
+		if (is_file(cands[i])) {
+			s->env.kconfig = kconfig_load(s->arena, cands[i]);
+			return;
+		}
+	}
+}
+
+static void setup_env(struct session *s)
+{
+	struct utsname u;
+	const char *release;
+
+	uname(&u);
+	release = s->opt.kernel_release ? s->opt.kernel_release : u.release;
+	if (s->opt.kernel_build_dir) {
+		release = read_build_release(s->arena, s->opt.kernel_build_dir);
+		if (!release)
+			release = u.release;
+	}
+	s->env.kernel_vr = arena_strdup(s->arena, release);
+	s->env.kernel_v = version_of(s->arena, release);
+	s->env.arch = strcmp(u.machine, "x86_64") == 0 ? "x86_64" : arena_strdup(s->arena,
+										   u.machine);
+	s->env.runtime = opt_runtime_name(s->opt.runtime);
+	s->env.systemtap_v = s->opt.compatible ? s->opt.compatible : OPT_LANGUAGE_LEVEL;
+	s->env.privilege = s->opt.privilege ? s->opt.privilege : "stapdev";
+	s->env.guru_mode = s->opt.guru;
+	s->env.nargs = s->opt.nargs;
+	s->env.args = (char **)s->opt.args;
+	load_kconfig(s, release);
+}
+
+/* ---- the tapset path ---------------------------------------------------- */
+
+static bool is_dir(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* A tapset root contributes its runtime overlay first, then itself. Both
+ * tapir's layout (kmod/, bpf/) and SystemTap's (linux/, bpf/) are known. */
+static void add_tapset_root(struct session *s, const char *root)
+{
+	const char *overlays[] = {
+		s->opt.runtime == RUNTIME_BPF ? "bpf" : "kmod",
+		s->opt.runtime == RUNTIME_BPF ? NULL : "linux",
+	};
+
+	for (size_t i = 0; i < sizeof(overlays) / sizeof(overlays[0]); i++) {
+		const char *dir;
+
+		if (!overlays[i])
+			continue;
+		dir = arena_printf(s->arena, "%s/%s", root, overlays[i]);
+		if (is_dir(dir))
+			vec_push(s->arena, &s->tapset_dirs, (void *)dir);
+	}
+	vec_push(s->arena, &s->tapset_dirs, (void *)root);
+}
+
+static void setup_tapset_path(struct session *s)
+{
+	const char *env = getenv("TAPIR_TAPSETS");
+	const char *builtin = TAPIR_SRCDIR "/tapsets";
+
+	for (int i = 0; i < s->opt.ninclude_dirs; i++)
+		add_tapset_root(s, s->opt.include_dirs[i]);
+	if (env && *env)
+		add_tapset_root(s, env);
+	else if (is_dir(builtin))
+		add_tapset_root(s, builtin);
+	else
+		add_tapset_root(s, TAPIR_DATADIR "/tapsets");
+}
+
+/* Load every .stpm of one folder, in name order so that runs are stable. */
+static void load_macro_dir(struct session *s, const char *dir)
+{
+	struct dirent **list;
+	int n = scandir(dir, &list, NULL, alphasort);
+
+	for (int i = 0; i < n; i++) {
+		const char *name = list[i]->d_name;
+		size_t len = strlen(name);
+
+		if (len > 5 && strcmp(name + len - 5, ".stpm") == 0) {
+			const char *path = arena_printf(s->arena, "%s/%s", dir, name);
+			struct source *src = source_load(s->arena, s->diag, path, NULL);
+
+			if (src) {
+				src->is_library = true;
+				parse_macro_file(s->arena, s->diag, &s->env, src, s->lib_macros);
+				s->library_files++;
+			}
+		}
+		free(list[i]);
+	}
+	free(list);
+}
+
+static void load_macro_libraries(struct session *s)
+{
+	s->lib_macros = pp_macros_new(s->arena);
+	/* Later folders are searched first by pp: load the common root first. */
+	for (int i = s->tapset_dirs.len - 1; i >= 0; i--)
+		load_macro_dir(s, s->tapset_dirs.items[i]);
+}
+
+/* ---- passes -------------------------------------------------------------- */
+
+static void parse_one(struct session *s, struct source *src)
+{
+	struct ast_file *f;
+
+	if (!src)
+		return;
+	f = parse_file(s->arena, s->diag, &s->env, src, s->lib_macros);
+	vec_push(s->arena, &s->user_files, f);
+}
+
+/* Pass 1: the macro libraries, then the user's script(s). */
+static int pass_parse(struct session *s)
+{
+	const struct options *o = &s->opt;
+
+	load_macro_libraries(s);
+	if (o->script_text)
+		parse_one(s, source_from_string(s->arena, "<input>", o->script_text));
+	else if (o->script_file)
+		parse_one(s, source_load(s->arena, s->diag, o->script_file,
+					 strcmp(o->script_file, "-") == 0 ? "<stdin>" : NULL));
+	for (int i = 0; i < o->n_extra_scripts; i++)
+		parse_one(s, source_from_string(s->arena, "<input>", o->extra_scripts[i]));
+	return diag_errors(s->diag) ? -1 : 0;
+}
+
+static void pass_parse_report(struct session *s, FILE *out)
+{
+	fprintf(out, "Pass 1: parsed user script and %d library scripts ", s->library_files);
+}
+
+static void pass_parse_print(struct session *s, FILE *out)
+{
+	for (int i = 0; i < s->user_files.len; i++)
+		print_file(out, s->user_files.items[i]);
+}
+
+/* The pass table: run in order, each after the previous succeeded. */
+static const struct pass {
+	int (*run)(struct session *);
+	void (*report)(struct session *, FILE *); /* -v line, before the clock */
+	void (*print)(struct session *, FILE *);  /* output of -pN */
+} passes[] = {
+	{ pass_parse, pass_parse_report, pass_parse_print },
+};
+
+static int run_passes(struct session *s)
+{
+	int last = s->opt.last_pass;
+	int n = (int)(sizeof(passes) / sizeof(passes[0]));
+
+	for (int i = 0; i < n && i < last; i++) {
+		struct pass_clock c;
+		int rc;
+
+		clock_start(&c);
+		rc = passes[i].run(s);
+		diag_flush(s->diag);
+		if (s->opt.verbose > 0 && rc == 0) {
+			passes[i].report(s, stderr);
+			clock_report(&c, stderr);
+		}
+		if (rc != 0) {
+			fprintf(stderr, "Pass %d: analysis failed.  [man error::pass%d]\n", i + 1,
+				i + 1);
+			return 1;
+		}
+		if (i + 1 == last) {
+			passes[i].print(s, stdout);
+			return fflush(stdout) == 0 ? 0 : 1;
+		}
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct session s = { 0 };
+	bool exit_now = false;
+	int rc = opt_parse(argc, argv, &s.opt, &exit_now);
+
+	if (exit_now)
+		return rc;
+	if (opt_check_implemented(&s.opt, LAST_IMPLEMENTED_PASS)) {
+		opt_free(&s.opt);
+		return 1;
+	}
+	s.arena = arena_new();
+	s.diag = diag_new(stderr);
+	diag_set_warnings(s.diag, !s.opt.no_warnings);
+	diag_set_werror(s.diag, s.opt.warnings_as_errors);
+	setup_env(&s);
+	setup_tapset_path(&s);
+	rc = run_passes(&s);
+	diag_free(s.diag);
+	arena_free(s.arena);
+	opt_free(&s.opt);
+	return rc;
+}
