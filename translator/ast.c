@@ -40,3 +40,59 @@ bool ast_is_print_name(const char *name)
 	}
 	return false;
 }
+
+static void copy_vec(struct arena *a, struct vec *dst, const struct vec *src)
+{
+	*dst = (struct vec){ 0 };
+	for (int i = 0; i < src->len; i++)
+		vec_push(a, dst, ast_copy(a, src->items[i]));
+}
+
+static struct ast_foreach *copy_foreach(struct arena *a, const struct ast_foreach *fe)
+{
+	struct ast_foreach *c = arena_alloc(a, sizeof(*c));
+
+	*c = *fe;
+	c->value = ast_copy(a, fe->value);
+	copy_vec(a, &c->keys, &fe->keys);
+	c->array = ast_copy(a, fe->array);
+	copy_vec(a, &c->slice, &fe->slice);
+	c->limit = ast_copy(a, fe->limit);
+	return c;
+}
+
+static void copy_chain(struct arena *a, struct vec *dst, const struct vec *src)
+{
+	*dst = (struct vec){ 0 };
+	for (int i = 0; i < src->len; i++) {
+		const struct ast_step *s = src->items[i];
+		struct ast_step *c = arena_alloc(a, sizeof(*c));
+
+		*c = *s;
+		c->index = ast_copy(a, s->index);
+		vec_push(a, dst, c);
+	}
+}
+
+struct ast *ast_copy(struct arena *a, const struct ast *n)
+{
+	struct ast *c;
+
+	if (!n)
+		return NULL;
+	c = arena_alloc(a, sizeof(*c));
+	*c = *n;
+	c->lhs = ast_copy(a, n->lhs);
+	c->rhs = ast_copy(a, n->rhs);
+	c->cond = ast_copy(a, n->cond);
+	c->then = ast_copy(a, n->then);
+	c->els = ast_copy(a, n->els);
+	c->init = ast_copy(a, n->init);
+	c->inc = ast_copy(a, n->inc);
+	c->body = ast_copy(a, n->body);
+	copy_vec(a, &c->args, &n->args);
+	copy_chain(a, &c->chain, &n->chain);
+	if (n->fe)
+		c->fe = copy_foreach(a, n->fe);
+	return c;
+}

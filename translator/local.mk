@@ -1,5 +1,6 @@
 # The translator: driver, front end (pass 1) and elaboration (pass 2).
 noinst_LIBRARIES += translator/libtapirfront.a
+translator_libtapirfront_a_CPPFLAGS = $(AM_CPPFLAGS) $(LIBBPF_CFLAGS)
 translator_libtapirfront_a_SOURCES = \
 	translator/tapir.h \
 	translator/arena.c \
@@ -10,8 +11,22 @@ translator_libtapirfront_a_SOURCES = \
 	translator/parse.c \
 	translator/ast.c \
 	translator/print.c \
-	translator/session.c
+	translator/session.c \
+	translator/elab.h \
+	translator/elaborate.c \
+	translator/symbols.c \
+	translator/alias.c \
+	translator/types.c \
+	translator/optimize.c \
+	translator/autoprint.c \
+	translator/dump.c \
+	translator/probes/provider.c \
+	translator/probes/begin.c \
+	translator/probes/timer.c \
+	translator/probes/perf.c \
+	translator/probes/trace.c
 
 bin_PROGRAMS += tapir
 tapir_SOURCES = translator/main.c translator/options.c translator/options.h
-tapir_LDADD = translator/libtapirfront.a $(LIBDW_LIBS) $(LIBELF_LIBS) $(LIBBPF_LIBS) $(ZLIB_LIBS)
+tapir_LDADD = translator/libtapirfront.a translator/probes/libtapirprobes.a \
+	$(LIBDW_LIBS) $(LIBELF_LIBS) $(LIBBPF_LIBS) $(ZLIB_LIBS)

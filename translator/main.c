@@ -11,6 +11,7 @@
 
 #include "config.h"
 #include "options.h"
+#include "elab.h"
 #include "tapir.h"
 
 struct session {
@@ -21,11 +22,14 @@ struct session {
 	struct macro_table *lib_macros; /* from the .stpm files of the tapset path */
 	struct vec tapset_dirs;         /* const char *, searched in order */
 	struct vec user_files;          /* struct ast_file *: the script, then -E */
+	struct vec lib_files;           /* struct ast_file *: the tapset library */
+	struct vec lib_names;           /* const char *: basenames already loaded */
 	int library_files;
+	struct elab elab;
 };
 
 /* The last pass this build implements; options needing later ones are refused. */
-#define LAST_IMPLEMENTED_PASS 1
+#define LAST_IMPLEMENTED_PASS 2
 
 /* ---- pass timing, for -v ----------------------------------------------- */
 
@@ -156,9 +160,13 @@ static bool is_dir(const char *path)
  * tapir's layout (kmod/, bpf/) and SystemTap's (linux/, bpf/) are known. */
 static void add_tapset_root(struct session *s, const char *root)
 {
+	const char *rt = s->opt.runtime == RUNTIME_BPF ? "bpf" : "kmod";
 	const char *overlays[] = {
-		s->opt.runtime == RUNTIME_BPF ? "bpf" : "kmod",
+		arena_printf(s->arena, "%s/%s", rt, s->env.arch),
+		rt,
+		s->opt.runtime == RUNTIME_BPF ? NULL : arena_printf(s->arena, "linux/%s", s->env.arch),
 		s->opt.runtime == RUNTIME_BPF ? NULL : "linux",
+		s->env.arch,
 	};
 
 	for (size_t i = 0; i < sizeof(overlays) / sizeof(overlays[0]); i++) {
@@ -188,37 +196,68 @@ static void setup_tapset_path(struct session *s)
 		add_tapset_root(s, TAPIR_DATADIR "/tapsets");
 }
 
-/* Load every .stpm of one folder, in name order so that runs are stable. */
-static void load_macro_dir(struct session *s, const char *dir)
+static bool has_suffix(const char *name, const char *suffix)
+{
+	size_t n = strlen(name), m = strlen(suffix);
+
+	return n > m && strcmp(name + n - m, suffix) == 0;
+}
+
+/* A tapset in a more specific folder hides one of the same name in a
+ * folder searched after it. */
+static bool hidden(struct session *s, const char *name)
+{
+	for (int i = 0; i < s->lib_names.len; i++) {
+		if (strcmp(s->lib_names.items[i], name) == 0)
+			return true;
+	}
+	vec_push(s->arena, &s->lib_names, arena_strdup(s->arena, name));
+	return false;
+}
+
+static void load_library_file(struct session *s, const char *dir, const char *name)
+{
+	const char *path = arena_printf(s->arena, "%s/%s", dir, name);
+	struct source *src = source_load(s->arena, s->diag, path, NULL);
+
+	if (!src)
+		return;
+	src->is_library = true;
+	s->library_files++;
+	if (has_suffix(name, ".stpm"))
+		parse_macro_file(s->arena, s->diag, &s->env, src, s->lib_macros);
+	else
+		vec_push(s->arena, &s->lib_files,
+			 parse_file(s->arena, s->diag, &s->env, src, s->lib_macros));
+}
+
+/* Load the files of one folder with the given suffix, in name order so
+ * that runs are stable. */
+static void load_library_dir(struct session *s, const char *dir, const char *suffix)
 {
 	struct dirent **list;
 	int n = scandir(dir, &list, NULL, alphasort);
 
 	for (int i = 0; i < n; i++) {
 		const char *name = list[i]->d_name;
-		size_t len = strlen(name);
 
-		if (len > 5 && strcmp(name + len - 5, ".stpm") == 0) {
-			const char *path = arena_printf(s->arena, "%s/%s", dir, name);
-			struct source *src = source_load(s->arena, s->diag, path, NULL);
-
-			if (src) {
-				src->is_library = true;
-				parse_macro_file(s->arena, s->diag, &s->env, src, s->lib_macros);
-				s->library_files++;
-			}
-		}
+		if (has_suffix(name, suffix) && !hidden(s, name))
+			load_library_file(s, dir, name);
 		free(list[i]);
 	}
-	free(list);
+	if (n >= 0)
+		free(list);
 }
 
-static void load_macro_libraries(struct session *s)
+/* The macro libraries first (every file may use them), then the tapsets,
+ * most specific folder first. */
+static void load_library(struct session *s)
 {
 	s->lib_macros = pp_macros_new(s->arena);
-	/* Later folders are searched first by pp: load the common root first. */
-	for (int i = s->tapset_dirs.len - 1; i >= 0; i--)
-		load_macro_dir(s, s->tapset_dirs.items[i]);
+	for (int i = 0; i < s->tapset_dirs.len; i++)
+		load_library_dir(s, s->tapset_dirs.items[i], ".stpm");
+	for (int i = 0; i < s->tapset_dirs.len; i++)
+		load_library_dir(s, s->tapset_dirs.items[i], ".stp");
 }
 
 /* ---- passes -------------------------------------------------------------- */
@@ -238,8 +277,11 @@ static int pass_parse(struct session *s)
 {
 	const struct options *o = &s->opt;
 
-	load_macro_libraries(s);
-	if (o->script_text)
+	load_library(s);
+	if (o->list_pattern)
+		parse_one(s, source_from_string(s->arena, "<listing>",
+						arena_printf(s->arena, "probe %s {}", o->list_pattern)));
+	else if (o->script_text)
 		parse_one(s, source_from_string(s->arena, "<input>", o->script_text));
 	else if (o->script_file)
 		parse_one(s, source_load(s->arena, s->diag, o->script_file,
@@ -260,6 +302,59 @@ static void pass_parse_print(struct session *s, FILE *out)
 		print_file(out, s->user_files.items[i]);
 }
 
+static void elab_setup(struct session *s)
+{
+	struct elab *e = &s->elab;
+
+	e->arena = s->arena;
+	e->diag = s->diag;
+	e->env = &s->env;
+	e->opt.guru = s->opt.guru;
+	e->opt.unoptimized = s->opt.unoptimized;
+	e->opt.runtime = s->env.runtime;
+	e->user_files = s->user_files;
+	e->lib_files = s->lib_files;
+}
+
+/* Pass 2: elaborate; or, for -l/-L and --dump-*, list instead. */
+static int pass_elaborate(struct session *s)
+{
+	const struct options *o = &s->opt;
+
+	elab_setup(s);
+	if (o->dump_functions || o->dump_probe_aliases || o->dump_probe_types) {
+		sym_index_files(&s->elab);
+		return 0;
+	}
+	if (o->list_pattern)
+		return elab_list(&s->elab, o->list_pattern, o->list_vars, stdout);
+	return elab_run(&s->elab);
+}
+
+static void pass_elaborate_report(struct session *s, FILE *out)
+{
+	const struct program *p = &s->elab.prog;
+
+	fprintf(out, "Pass 2: analyzed script: %d probe%s, %d function%s, %d embed%s, %d global%s ",
+		p->probes.len, p->probes.len == 1 ? "" : "s", p->functions.len,
+		p->functions.len == 1 ? "" : "s", p->embeds.len, p->embeds.len == 1 ? "" : "s",
+		p->globals.len, p->globals.len == 1 ? "" : "s");
+}
+
+static void pass_elaborate_print(struct session *s, FILE *out)
+{
+	const struct options *o = &s->opt;
+
+	if (o->dump_functions)
+		elab_dump_functions(&s->elab, out);
+	else if (o->dump_probe_aliases)
+		elab_dump_aliases(&s->elab, out);
+	else if (o->dump_probe_types)
+		elab_dump_probe_types(out);
+	else if (!o->list_pattern)
+		elab_dump(&s->elab, out, o->verbose);
+}
+
 /* The pass table: run in order, each after the previous succeeded. */
 static const struct pass {
 	int (*run)(struct session *);
@@ -267,6 +362,7 @@ static const struct pass {
 	void (*print)(struct session *, FILE *);  /* output of -pN */
 } passes[] = {
 	{ pass_parse, pass_parse_report, pass_parse_print },
+	{ pass_elaborate, pass_elaborate_report, pass_elaborate_print },
 };
 
 static int run_passes(struct session *s)

@@ -146,6 +146,11 @@ struct token *pp_next(struct preproc *pp);
 
 /* ---- ast.h part: the parsed script ------------------------------------- */
 
+struct symbol; /* elab.h */
+struct func;
+
+enum ast_type { TYPE_UNKNOWN, TYPE_LONG, TYPE_STRING, TYPE_STATS };
+
 enum ast_kind {
 	/* expressions */
 	AST_NUM,        /* num */
@@ -233,6 +238,10 @@ struct ast {
 	bool chain_pretty;     /* trailing '$' or '$$' on a chain */
 	const char *pretty;    /* "$" or "$$" */
 	struct ast_foreach *fe;
+	/* Filled in by pass 2: */
+	enum ast_type type;    /* of an expression */
+	struct symbol *sym;    /* VAR (also the VAR under INDEX/IN/FOREACH) */
+	struct func *fn;       /* CALL */
 };
 
 /* A probe point: components joined by '.', each a name with an optional
@@ -253,7 +262,6 @@ struct ast_probe_point {
 
 enum ast_decl_kind { DECL_PROBE, DECL_ALIAS, DECL_GLOBAL, DECL_FUNCTION, DECL_EMBEDDED };
 
-enum ast_type { TYPE_UNKNOWN, TYPE_LONG, TYPE_STRING, TYPE_STATS };
 
 struct ast_global {
 	const char *name;
@@ -310,6 +318,8 @@ void parse_macro_file(struct arena *a, struct diag_ctx *d, const struct pp_env *
 /* ---- ast.c ------------------------------------------------------------ */
 
 struct ast *ast_new(struct arena *a, enum ast_kind kind, struct loc loc);
+/* A deep copy (a probe body is copied for each probe it is derived into). */
+struct ast *ast_copy(struct arena *a, const struct ast *n);
 const char *ast_type_name(enum ast_type t);
 /* Is this a print-family function name (print, printf, sprintf, ...)? */
 bool ast_is_print_name(const char *name);
@@ -318,6 +328,7 @@ bool ast_is_print_name(const char *name);
 
 void print_file(FILE *out, const struct ast_file *f);
 void print_expr(struct strbuf *sb, const struct ast *e);
+void print_stmt(struct strbuf *sb, const struct ast *s, int depth);
 void print_probe_point(struct strbuf *sb, const struct ast_probe_point *pp);
 /* Quote a string value as a SystemTap literal ("a\n\"b"). */
 void print_quoted(struct strbuf *sb, const char *s);

@@ -1,0 +1,2 @@
+# doc: the man pages, installed and distributed.
+dist_man_MANS += doc/tapir.1

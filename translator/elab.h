@@ -1,0 +1,191 @@
+/* elab.h - pass 2: the elaborated program that both backends translate.
+ *
+ * Elaboration turns the parsed files (the user's and the tapset library's)
+ * into: the globals with their types, the functions that are called, and
+ * the derived probes, each a concrete attach target from a provider with
+ * its own copy of the body (alias prologues and epilogues folded in).
+ */
+#ifndef TAPIR_ELAB_H
+#define TAPIR_ELAB_H
+
+#include "tapir.h"
+
+enum sym_kind { SYM_GLOBAL, SYM_LOCAL, SYM_PARAM };
+
+struct symbol {
+	enum sym_kind kind;
+	const char *name;
+	struct loc loc;            /* declaration, or first use for a local */
+	enum ast_type type;        /* value type; element type for arrays */
+	struct loc type_loc;       /* where the type was first inferred */
+	bool is_array;
+	int nkeys;                 /* -1 until known */
+	enum ast_type key_types[9];
+	struct ast_global *decl;   /* globals */
+	const struct source *src;  /* declaring file (private globals) */
+	bool is_private;
+	bool read, written;
+	bool from_library;
+	bool used;                 /* referenced at all after optimisation */
+	int index;                 /* order of declaration */
+};
+
+struct func {
+	const char *name;
+	struct ast_decl *decl;
+	const struct source *src;
+	struct vec params;         /* struct symbol * */
+	struct vec locals;         /* struct symbol * */
+	enum ast_type ret;
+	struct loc ret_loc;
+	bool used;
+	bool resolved;             /* symbols bound */
+	bool from_library;
+};
+
+/* ---- probe providers (translator/probes/) ------------------------------ */
+
+struct elab;
+struct probe_target;
+struct tpdb;
+
+/* What a target is, for the backends (probe_target.kind). */
+enum probe_kind {
+	PK_BEGIN, PK_END, PK_ERROR, PK_NEVER,
+	PK_TIMER,          /* num[0]: period ns, num[1]: randomize ns (0: none) */
+	PK_TIMER_PROFILE,  /* every CPU, at the scheduler tick */
+	PK_PERF,           /* num[0]: type, num[1]: config, num[2]: period or
+			    * frequency, num[3]: 1 when num[2] is a frequency */
+	PK_TRACE,          /* data: const struct tpdb_event * */
+};
+
+/* A context variable a probe offers ($prev, $count ...). */
+struct ctx_var {
+	const char *name;          /* without '$' */
+	const char *type_name;     /* C spelling: "struct task_struct *" */
+	enum ast_type type;        /* how a script sees it: long or string */
+	int btf_id;                /* 0 when unknown */
+};
+
+/* One concrete attach target a provider resolved a probe point to. */
+struct probe_target {
+	const struct provider *prov;
+	const char *name;          /* canonical probe point: timer.ms(100) */
+	int kind;                  /* provider's own sub-kind */
+	int64_t num[4];            /* provider's own parameters */
+	const char *str[2];
+	void *data;
+	struct vec vars;           /* struct ctx_var * */
+	int priority;              /* begin/end/error(N) */
+	struct loc loc;
+};
+
+/* The parameters a probe point gave, matched against a provider pattern. */
+struct probe_match {
+	const struct ast_probe_point *pp;
+	const struct probe_pattern *pattern;
+	const struct ast *args[8]; /* per pattern component: its literal or NULL */
+	int nargs;
+};
+
+/* A provider pattern: "timer.ms(number).randomize(number)" — components
+ * joined by '.', each "name", "name(number)" or "name(string)". */
+struct probe_pattern {
+	const char *text;
+	int kind;                  /* handed back to the provider */
+};
+
+struct provider {
+	const char *family;        /* for messages and -v: "timer", "kernel.trace" */
+	const struct probe_pattern *patterns;
+	int npatterns;
+	/* Resolve a matched point into targets (none is "no match"). Errors go
+	 * to diag at m->pp->loc; returns -1 after an error, else 0. */
+	int (*resolve)(struct elab *e, const struct probe_match *m, struct vec *targets);
+};
+
+extern const struct provider probe_begin_provider, probe_timer_provider, probe_perf_provider,
+	probe_trace_provider;
+
+/* The registry: every provider, in the order their patterns are tried. */
+extern const struct provider *const probe_providers[];
+extern const int probe_nproviders;
+
+/* Match a point against a pattern; fills m on success. */
+bool probe_pattern_match(const struct probe_pattern *pat, const struct ast_probe_point *pp,
+			 struct probe_match *m);
+/* The literal's value as a number/string, or report at its location. */
+bool probe_arg_num(struct elab *e, const struct probe_match *m, int i, int64_t *out);
+const char *probe_arg_str(struct elab *e, const struct probe_match *m, int i);
+struct probe_target *probe_target_new(struct elab *e, const struct provider *prov,
+				      const struct probe_match *m, const char *name);
+
+/* ---- the elaborated program -------------------------------------------- */
+
+struct derived_probe {
+	struct probe_target *target;
+	struct ast *body;          /* BLOCK, private copy */
+	struct ast *cond;          /* conditions of the point and its aliases, ANDed */
+	struct vec locals;         /* struct symbol * */
+	const char *origin;        /* the user's probe point list, for the -p2 comment */
+	struct ast_decl *decl;     /* the user's probe */
+	const struct source *src;
+	int index;
+	bool synthetic;            /* the auto-print end probe */
+};
+
+struct program {
+	struct vec globals;        /* struct symbol * */
+	struct vec functions;      /* struct func *, those used */
+	struct vec probes;         /* struct derived_probe * */
+	struct vec embeds;         /* struct ast_decl * DECL_EMBEDDED in used files */
+};
+
+struct elab_options {
+	bool guru;
+	bool unoptimized;          /* -u */
+	bool list_mode;            /* -l/-L: resolve points only */
+	const char *runtime;       /* "kernel" or "bpf" */
+};
+
+struct elab {
+	struct arena *arena;
+	struct diag_ctx *diag;
+	const struct pp_env *env;
+	struct elab_options opt;
+	struct vec user_files;     /* struct ast_file * */
+	struct vec lib_files;      /* struct ast_file * */
+	struct vec used_files;     /* files pulled into the program */
+	/* indexes over all files, built once */
+	struct vec all_functions;  /* struct func * (one per declaration) */
+	struct vec all_aliases;    /* struct ast_decl * */
+	struct vec all_globals;    /* struct symbol * */
+	struct program prog;
+	int probe_counter;
+	struct tpdb *tpdb;         /* tracepoint database, opened on first use */
+};
+
+/* Pass 2 entry point: returns 0, or -1 when errors were reported. */
+int elab_run(struct elab *e);
+/* -p2 output. */
+void elab_dump(const struct elab *e, FILE *out, int verbose); /* bodies at -vv */
+void elab_dump_functions(const struct elab *e, FILE *out);
+void elab_dump_aliases(const struct elab *e, FILE *out);
+void elab_dump_probe_types(FILE *out);
+/* -l / -L: print the probe points (and variables) a pattern resolves to. */
+int elab_list(struct elab *e, const char *pattern, bool vars, FILE *out);
+
+/* Steps of pass 2, one file each, in the order elaborate.c runs them. */
+void sym_index_files(struct elab *e);                     /* symbols.c */
+int alias_derive_probes(struct elab *e);                  /* alias.c */
+void alias_derive_file(struct elab *e, struct ast_file *f); /* a used tapset's probes */
+int sym_resolve_program(struct elab *e);                  /* symbols.c */
+int types_infer(struct elab *e);                          /* types.c */
+void opt_program(struct elab *e);                         /* optimize.c */
+void autoprint_add(struct elab *e);                       /* autoprint.c */
+
+/* Helpers shared by the steps. */
+struct func *sym_find_function(struct elab *e, const char *name, int nargs);
+void elab_use_file(struct elab *e, const struct source *src);
+
+#endif /* TAPIR_ELAB_H */

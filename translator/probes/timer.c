@@ -1,0 +1,92 @@
+/* timer.c - timer.UNIT(N)[.randomize(M)], timer.profile[.tick]. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "elab.h"
+
+enum { T_S, T_MS, T_US, T_NS, T_JIFFIES, T_HZ, T_PROFILE };
+
+static const struct probe_pattern patterns[] = {
+	{ "timer.s(number)", T_S },		{ "timer.s(number).randomize(number)", T_S },
+	{ "timer.sec(number)", T_S },		{ "timer.sec(number).randomize(number)", T_S },
+	{ "timer.ms(number)", T_MS },		{ "timer.ms(number).randomize(number)", T_MS },
+	{ "timer.msec(number)", T_MS },		{ "timer.msec(number).randomize(number)", T_MS },
+	{ "timer.us(number)", T_US },		{ "timer.us(number).randomize(number)", T_US },
+	{ "timer.usec(number)", T_US },		{ "timer.usec(number).randomize(number)", T_US },
+	{ "timer.ns(number)", T_NS },		{ "timer.ns(number).randomize(number)", T_NS },
+	{ "timer.nsec(number)", T_NS },		{ "timer.nsec(number).randomize(number)", T_NS },
+	{ "timer.jiffies(number)", T_JIFFIES }, { "timer.jiffies(number).randomize(number)", T_JIFFIES },
+	{ "timer.hz(number)", T_HZ },
+	{ "timer.profile", T_PROFILE },		{ "timer.profile.tick", T_PROFILE },
+};
+
+/* The kernel's tick rate, for jiffies: CONFIG_HZ, 250 if the config is absent. */
+static int64_t kernel_hz(const struct elab *e)
+{
+	const char *hz = kconfig_get(e->env->kconfig, "CONFIG_HZ");
+	long v = *hz ? strtol(hz, NULL, 10) : 0;
+
+	return v > 0 ? v : 250;
+}
+
+static int64_t unit_ns(const struct elab *e, int kind)
+{
+	switch (kind) {
+	case T_S:
+		return 1000000000;
+	case T_MS:
+		return 1000000;
+	case T_US:
+		return 1000;
+	case T_JIFFIES:
+		return 1000000000 / kernel_hz(e);
+	default:
+		return 1;
+	}
+}
+
+static int resolve(struct elab *e, const struct probe_match *m, struct vec *targets)
+{
+	int kind = m->pattern->kind;
+	const struct ast_component *c0 = m->pp->comps.items[1];
+	struct probe_target *t;
+	int64_t n = 0, r = 0;
+
+	if (kind == T_PROFILE) {
+		t = probe_target_new(e, &probe_timer_provider, m, "timer.profile.tick");
+		t->kind = PK_TIMER_PROFILE;
+		vec_push(e->arena, targets, t);
+		return 0;
+	}
+	if (!probe_arg_num(e, m, 1, &n))
+		return -1;
+	if (n <= 0 || n > 1000000000LL) {
+		diag_at(e->diag, DIAG_ERROR, m->pp->loc,
+			"timer interval must be between 1 and 1000000000, not %lld", (long long)n);
+		return -1;
+	}
+	if (m->nargs > 2 && !probe_arg_num(e, m, 2, &r))
+		return -1;
+	if (r < 0 || (m->nargs > 2 && r >= n)) {
+		diag_at(e->diag, DIAG_ERROR, m->pp->loc,
+			"timer randomize value must be at least 0 and below the interval (%lld)",
+			(long long)n);
+		return -1;
+	}
+	t = probe_target_new(e, &probe_timer_provider, m, NULL);
+	t->kind = PK_TIMER;
+	t->num[0] = kind == T_HZ ? 1000000000 / n : n * unit_ns(e, kind);
+	t->num[1] = r * unit_ns(e, kind);
+	t->name = m->nargs > 2 ? arena_printf(e->arena, "timer.%s(%lld).randomize(%lld)", c0->name,
+					      (long long)n, (long long)r)
+			       : arena_printf(e->arena, "timer.%s(%lld)", c0->name, (long long)n);
+	vec_push(e->arena, targets, t);
+	return 0;
+}
+
+const struct provider probe_timer_provider = {
+	.family = "timer",
+	.patterns = patterns,
+	.npatterns = sizeof(patterns) / sizeof(patterns[0]),
+	.resolve = resolve,
+};

@@ -1,0 +1,93 @@
+/* trace.c - kernel.trace("SUBSYS:NAME"): tracepoints from tracefs and BTF. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "elab.h"
+#include "probes/tracepoint_db.h"
+
+static const struct probe_pattern patterns[] = {
+	{ "kernel.trace(string)", PK_TRACE },
+};
+
+static struct tpdb *open_db(struct elab *e, const struct probe_match *m)
+{
+	if (e->tpdb)
+		return e->tpdb;
+	if (tpdb_open(&e->tpdb, NULL, NULL) < 0) {
+		diag_at(e->diag, DIAG_ERROR, m->pp->loc, "cannot read the kernel's trace events: %s",
+			tpdb_errmsg(e->tpdb));
+		diag_hint(e->diag, "is tracefs mounted? mount -t tracefs tracefs /sys/kernel/tracing");
+		tpdb_close(e->tpdb);
+		e->tpdb = NULL;
+	}
+	return e->tpdb;
+}
+
+static void add_vars(struct elab *e, struct probe_target *t, const struct tpdb_event *ev)
+{
+	for (int i = 0; i < ev->nr_args; i++) {
+		struct ctx_var *v = arena_alloc(e->arena, sizeof(*v));
+
+		v->name = ev->args[i].name;
+		v->type_name = ev->args[i].c_type;
+		v->type = TYPE_LONG;
+		v->btf_id = (int)ev->args[i].btf_id;
+		vec_push(e->arena, &t->vars, v);
+	}
+}
+
+static void suggest(struct elab *e, struct tpdb *db, const char *pattern)
+{
+	const char *close[3];
+	int n = tpdb_suggest(db, pattern, close, 3);
+
+	if (n == 1)
+		diag_hint(e->diag, "did you mean \"%s\"?", close[0]);
+	else if (n == 2)
+		diag_hint(e->diag, "did you mean \"%s\" or \"%s\"?", close[0], close[1]);
+	else if (n == 3)
+		diag_hint(e->diag, "did you mean \"%s\", \"%s\" or \"%s\"?", close[0], close[1],
+			  close[2]);
+}
+
+static int resolve(struct elab *e, const struct probe_match *m, struct vec *targets)
+{
+	const char *pattern = probe_arg_str(e, m, 1);
+	const struct tpdb_event **evs = NULL;
+	struct tpdb *db;
+	int n;
+
+	if (!pattern || !(db = open_db(e, m)))
+		return -1;
+	if (tpdb_check_pattern(db, pattern) < 0) {
+		diag_at(e->diag, DIAG_ERROR, m->pp->loc, "%s", tpdb_errmsg(db));
+		return -1;
+	}
+	n = tpdb_match(db, pattern, &evs);
+	if (n < 0) {
+		diag_at(e->diag, DIAG_ERROR, m->pp->loc, "%s", tpdb_errmsg(db));
+		return -1;
+	}
+	if (n == 0 && !m->pp->optional) {
+		diag_at(e->diag, DIAG_ERROR, m->pp->loc, "no trace event matches \"%s\"", pattern);
+		suggest(e, db, pattern);
+	}
+	for (int i = 0; i < n; i++) {
+		struct probe_target *t = probe_target_new(
+			e, &probe_trace_provider, m,
+			arena_printf(e->arena, "kernel.trace(\"%s\")", evs[i]->full));
+
+		t->data = (void *)evs[i];
+		add_vars(e, t, evs[i]);
+		vec_push(e->arena, targets, t);
+	}
+	free(evs);
+	return n == 0 && !m->pp->optional ? -1 : 0;
+}
+
+const struct provider probe_trace_provider = {
+	.family = "kernel.trace",
+	.patterns = patterns,
+	.npatterns = sizeof(patterns) / sizeof(patterns[0]),
+	.resolve = resolve,
+};

@@ -1,0 +1,635 @@
+/* symbols.c - name resolution: globals, locals, parameters and functions,
+ * pulling tapset files into the program when the script uses what they
+ * define. Also folds @defined() and prunes the branches it decides, before
+ * context variables are checked, as SystemTap does.
+ */
+#include <stdarg.h>
+#include <string.h>
+
+#include "elab.h"
+
+struct scope {
+	struct elab *e;
+	const struct source *src;
+	struct vec *locals;
+	struct vec *params;       /* function parameters, or NULL */
+	struct derived_probe *dp; /* NULL in a function */
+	struct func *fn;
+	int in_defined;           /* inside @defined(): no errors for $vars */
+	bool *failed;
+};
+
+/* ---- indexes ------------------------------------------------------------ */
+
+static struct symbol *global_symbol(struct elab *e, struct ast_decl *d, const struct source *src,
+				    bool lib)
+{
+	struct symbol *s = arena_alloc(e->arena, sizeof(*s));
+
+	s->kind = SYM_GLOBAL;
+	s->name = d->global->name;
+	s->loc = d->global->loc;
+	s->decl = d->global;
+	s->src = src;
+	s->is_private = d->is_private;
+	s->from_library = lib;
+	s->is_array = d->global->is_array || d->global->wrap;
+	s->nkeys = -1;
+	if (d->global->init) {
+		s->type = d->global->init->kind == AST_NUM ? TYPE_LONG : TYPE_STRING;
+		s->type_loc = d->global->init->loc;
+		s->written = true;
+	}
+	return s;
+}
+
+static void index_file(struct elab *e, struct ast_file *f, bool lib)
+{
+	for (int i = 0; i < f->decls.len; i++) {
+		struct ast_decl *d = f->decls.items[i];
+
+		if (d->kind == DECL_ALIAS) {
+			vec_push(e->arena, &e->all_aliases, d);
+		} else if (d->kind == DECL_GLOBAL) {
+			vec_push(e->arena, &e->all_globals, global_symbol(e, d, f->src, lib));
+		} else if (d->kind == DECL_FUNCTION) {
+			struct func *fn = arena_alloc(e->arena, sizeof(*fn));
+
+			fn->name = d->name;
+			fn->decl = d;
+			fn->src = f->src;
+			fn->ret = d->ret_type;
+			fn->ret_loc = d->loc;
+			fn->from_library = lib;
+			vec_push(e->arena, &e->all_functions, fn);
+		}
+	}
+}
+
+static struct ast_file *file_of(struct elab *e, const struct source *src, bool *is_lib)
+{
+	for (int i = 0; i < e->user_files.len; i++) {
+		struct ast_file *f = e->user_files.items[i];
+
+		if (f->src == src) {
+			*is_lib = false;
+			return f;
+		}
+	}
+	for (int i = 0; i < e->lib_files.len; i++) {
+		struct ast_file *f = e->lib_files.items[i];
+
+		if (f->src == src) {
+			*is_lib = true;
+			return f;
+		}
+	}
+	return NULL;
+}
+
+/* Bring a file into the program: its globals, embeds and probes. */
+void elab_use_file(struct elab *e, const struct source *src)
+{
+	bool lib = false;
+	struct ast_file *f = file_of(e, src, &lib);
+
+	if (!f)
+		return;
+	for (int i = 0; i < e->used_files.len; i++) {
+		if (e->used_files.items[i] == f)
+			return;
+	}
+	vec_push(e->arena, &e->used_files, f);
+	for (int i = 0; i < e->all_globals.len; i++) {
+		struct symbol *s = e->all_globals.items[i];
+
+		if (s->src == src) {
+			s->index = e->prog.globals.len;
+			vec_push(e->arena, &e->prog.globals, s);
+		}
+	}
+	for (int i = 0; i < f->decls.len; i++) {
+		struct ast_decl *d = f->decls.items[i];
+
+		if (d->kind == DECL_EMBEDDED)
+			vec_push(e->arena, &e->prog.embeds, d);
+	}
+	if (lib)
+		alias_derive_file(e, f);
+}
+
+void sym_index_files(struct elab *e)
+{
+	for (int i = 0; i < e->user_files.len; i++)
+		index_file(e, e->user_files.items[i], false);
+	for (int i = 0; i < e->lib_files.len; i++)
+		index_file(e, e->lib_files.items[i], true);
+	for (int i = 0; i < e->user_files.len; i++)
+		elab_use_file(e, ((struct ast_file *)e->user_files.items[i])->src);
+}
+
+/* ---- lookups ------------------------------------------------------------- */
+
+static bool visible(const struct source *decl_src, bool is_private, const struct source *from)
+{
+	return !is_private || decl_src == from;
+}
+
+static struct symbol *find_in(struct vec *v, const char *name)
+{
+	for (int i = 0; v && i < v->len; i++) {
+		struct symbol *s = v->items[i];
+
+		if (strcmp(s->name, name) == 0)
+			return s;
+	}
+	return NULL;
+}
+
+static struct symbol *find_global(struct scope *sc, const char *name)
+{
+	struct elab *e = sc->e;
+
+	for (int i = 0; i < e->prog.globals.len; i++) {
+		struct symbol *s = e->prog.globals.items[i];
+
+		if (strcmp(s->name, name) == 0 && visible(s->src, s->is_private, sc->src))
+			return s;
+	}
+	/* A tapset global the script uses pulls its file in. */
+	for (int i = 0; i < e->all_globals.len; i++) {
+		struct symbol *s = e->all_globals.items[i];
+
+		if (s->from_library && !s->is_private && strcmp(s->name, name) == 0) {
+			elab_use_file(e, s->src);
+			return s;
+		}
+	}
+	return NULL;
+}
+
+static struct symbol *new_local(struct scope *sc, const char *name, struct loc loc)
+{
+	struct symbol *s = arena_alloc(sc->e->arena, sizeof(*s));
+
+	s->kind = SYM_LOCAL;
+	s->name = name;
+	s->loc = loc;
+	s->nkeys = -1;
+	s->src = sc->src;
+	s->index = sc->locals->len;
+	vec_push(sc->e->arena, sc->locals, s);
+	return s;
+}
+
+static struct symbol *lookup_var(struct scope *sc, const char *name, struct loc loc)
+{
+	struct symbol *s = find_in(sc->params, name);
+
+	if (!s)
+		s = find_in(sc->locals, name);
+	if (!s)
+		s = find_global(sc, name);
+	if (!s)
+		s = new_local(sc, name, loc);
+	return s;
+}
+
+struct func *sym_find_function(struct elab *e, const char *name, int nargs)
+{
+	struct func *any = NULL;
+
+	for (int i = 0; i < e->all_functions.len; i++) {
+		struct func *fn = e->all_functions.items[i];
+
+		if (strcmp(fn->name, name) != 0)
+			continue;
+		if (fn->decl->params.len == nargs)
+			return fn;
+		any = fn;
+	}
+	return any;
+}
+
+/* ---- resolution ----------------------------------------------------------- */
+
+static void resolve(struct scope *sc, struct ast **slot);
+static int resolve_function(struct elab *e, struct func *fn);
+
+static void resolve_vec(struct scope *sc, struct vec *v)
+{
+	for (int i = 0; i < v->len; i++)
+		resolve(sc, (struct ast **)&v->items[i]);
+}
+
+static __attribute__((format(printf, 3, 4))) void error_at(struct scope *sc, struct loc loc,
+							    const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	diag_at(sc->e->diag, DIAG_ERROR, loc, "%s", msg);
+	*sc->failed = true;
+}
+
+static void use_array(struct scope *sc, struct ast *var)
+{
+	struct symbol *s = var->sym;
+
+	if (!s)
+		return;
+	if (s->kind == SYM_PARAM) {
+		error_at(sc, var->loc, "'%s' is a function parameter, not an array", s->name);
+		return;
+	}
+	if (s->kind == SYM_LOCAL && !s->is_array && s->read) {
+		error_at(sc, var->loc, "'%s' is used as a scalar elsewhere", s->name);
+		return;
+	}
+	s->is_array = true;
+}
+
+static void bind_var(struct scope *sc, struct ast *n)
+{
+	n->sym = lookup_var(sc, n->name, n->loc);
+}
+
+static void unresolved_function(struct scope *sc, struct ast *n)
+{
+	const char *names[512];
+	int nn = 0;
+	const char *close;
+
+	for (int i = 0; i < sc->e->all_functions.len && nn < 512; i++) {
+		struct func *fn = sc->e->all_functions.items[i];
+
+		if (visible(fn->src, fn->decl->is_private, sc->src))
+			names[nn++] = fn->name;
+	}
+	diag_at(sc->e->diag, DIAG_ERROR, n->loc, "unresolved function '%s'", n->name);
+	close = diag_closest(n->name, names, nn);
+	if (close)
+		diag_hint(sc->e->diag, "did you mean '%s'?", close);
+	*sc->failed = true;
+}
+
+static void bind_call(struct scope *sc, struct ast *n)
+{
+	struct func *fn = sym_find_function(sc->e, n->name, n->args.len);
+
+	if (fn && !visible(fn->src, fn->decl->is_private, sc->src))
+		fn = NULL;
+	if (!fn) {
+		unresolved_function(sc, n);
+		return;
+	}
+	if (fn->decl->params.len != n->args.len) {
+		diag_at(sc->e->diag, DIAG_ERROR, n->loc, "function '%s' takes %d argument%s, not %d",
+			n->name, fn->decl->params.len, fn->decl->params.len == 1 ? "" : "s",
+			n->args.len);
+		diag_note(sc->e->diag, fn->decl->loc, "'%s' is declared here", fn->name);
+		*sc->failed = true;
+		return;
+	}
+	n->fn = fn;
+	if (!fn->used && resolve_function(sc->e, fn) < 0)
+		*sc->failed = true;
+}
+
+static const struct ctx_var *find_ctx_var(const struct derived_probe *dp, const char *name)
+{
+	for (int i = 0; dp && i < dp->target->vars.len; i++) {
+		const struct ctx_var *v = dp->target->vars.items[i];
+
+		if (strcmp(v->name, name) == 0)
+			return v;
+	}
+	return NULL;
+}
+
+static bool is_multi_var(const char *name)
+{
+	return strncmp(name, "$$", 2) == 0;
+}
+
+/* Is a $var (or $$vars) available where it is used? */
+static bool target_available(const struct scope *sc, const struct ast *n)
+{
+	if (!sc->dp)
+		return false;
+	if (is_multi_var(n->name))
+		return sc->dp->target->vars.len > 0 || strcmp(n->name, "$$return") != 0;
+	return find_ctx_var(sc->dp, n->name + 1) != NULL;
+}
+
+static void check_target(struct scope *sc, struct ast *n)
+{
+	const char *names[64];
+	const char *close;
+	int nn = 0;
+
+	if (sc->in_defined || target_available(sc, n))
+		return;
+	if (!sc->dp) {
+		error_at(sc, n->loc, "context variable '%s' can't be used in function '%s' "
+				     "(pass its value as an argument)", n->name, sc->fn->name);
+		return;
+	}
+	diag_at(sc->e->diag, DIAG_ERROR, n->loc, "context variable '%s' isn't available in probe %s",
+		n->name, sc->dp->target->name);
+	for (int i = 0; i < sc->dp->target->vars.len && nn < 64; i++)
+		names[nn++] = arena_printf(sc->e->arena, "$%s",
+					   ((struct ctx_var *)sc->dp->target->vars.items[i])->name);
+	close = diag_closest(n->name, names, nn);
+	if (close)
+		diag_hint(sc->e->diag, "did you mean '%s'?", close);
+	else if (nn == 0)
+		diag_hint(sc->e->diag, "this probe has no context variables");
+	*sc->failed = true;
+}
+
+/* @defined(x): 1 when x resolves here. Decided now, so that the branch it
+ * guards can be dropped before its $vars are checked. */
+static void fold_defined(struct scope *sc, struct ast **slot)
+{
+	struct ast *n = *slot, *inner = n->lhs, *num;
+	bool defined = true;
+
+	if (inner->kind == AST_TARGET)
+		defined = target_available(sc, inner);
+	else if (inner->kind == AST_DEREF || inner->kind == AST_ENTRY)
+		defined = inner->lhs->kind != AST_TARGET || target_available(sc, inner->lhs);
+	num = ast_new(sc->e->arena, AST_NUM, n->loc);
+	num->num = defined;
+	*slot = num;
+}
+
+static bool const_value(const struct ast *n, int64_t *v)
+{
+	if (n->kind != AST_NUM)
+		return false;
+	*v = n->num;
+	return true;
+}
+
+static void resolve_foreach(struct scope *sc, struct ast *n)
+{
+	struct ast_foreach *fe = n->fe;
+
+	bind_var(sc, fe->array);
+	use_array(sc, fe->array);
+	if (fe->array->sym)
+		fe->array->sym->read = true;
+	resolve_vec(sc, &fe->keys);
+	for (int i = 0; i < fe->keys.len; i++) {
+		struct ast *k = fe->keys.items[i];
+
+		if (k->sym)
+			k->sym->written = true;
+	}
+	if (fe->value) {
+		resolve(sc, &fe->value);
+		if (fe->value->sym)
+			fe->value->sym->written = true;
+	}
+	resolve_vec(sc, &fe->slice);
+	if (fe->limit)
+		resolve(sc, &fe->limit);
+	resolve(sc, &n->body);
+}
+
+static void resolve_index(struct scope *sc, struct ast *n)
+{
+	resolve_vec(sc, &n->args);
+	if (n->lhs->kind == AST_VAR) {
+		n->lhs->sym = lookup_var(sc, n->lhs->name, n->lhs->loc);
+		use_array(sc, n->lhs);
+		n->lhs->sym->read = true;
+	} else {
+		resolve(sc, &n->lhs);
+	}
+}
+
+static void resolve_children(struct scope *sc, struct ast *n)
+{
+	if (n->lhs)
+		resolve(sc, &n->lhs);
+	if (n->rhs)
+		resolve(sc, &n->rhs);
+	if (n->init)
+		resolve(sc, &n->init);
+	if (n->cond)
+		resolve(sc, &n->cond);
+	if (n->inc)
+		resolve(sc, &n->inc);
+	if (n->then)
+		resolve(sc, &n->then);
+	if (n->els)
+		resolve(sc, &n->els);
+	if (n->body)
+		resolve(sc, &n->body);
+	resolve_vec(sc, &n->args);
+	for (int i = 0; i < n->chain.len; i++) {
+		struct ast_step *st = n->chain.items[i];
+
+		if (st->index)
+			resolve(sc, &st->index);
+	}
+}
+
+/* if/ternary whose condition became a constant: keep the taken branch. */
+static bool prune_branch(struct scope *sc, struct ast **slot)
+{
+	struct ast *n = *slot;
+	int64_t v;
+
+	resolve(sc, &n->cond);
+	if (!const_value(n->cond, &v))
+		return false;
+	if (n->kind == AST_TERNARY) {
+		*slot = v ? n->lhs : n->rhs;
+	} else {
+		struct ast *keep = v ? n->then : n->els;
+
+		if (!keep)
+			keep = ast_new(sc->e->arena, AST_NULL_STMT, n->loc);
+		*slot = keep;
+	}
+	resolve(sc, slot);
+	return true;
+}
+
+/* The target of an assignment, ++/-- or delete: written, and read too
+ * unless it is plainly overwritten (=, <<<, delete). */
+static void resolve_lvalue(struct scope *sc, struct ast **slot, bool also_read)
+{
+	struct ast *n = *slot, *v = n;
+
+	if (n->kind == AST_INDEX && n->lhs->kind == AST_VAR) {
+		resolve_vec(sc, &n->args);
+		v = n->lhs;
+	} else if (n->kind != AST_VAR) {
+		resolve(sc, slot);
+		return;
+	}
+	bind_var(sc, v);
+	if (v != n)
+		use_array(sc, v);
+	v->sym->written = true;
+	v->sym->read |= also_read;
+}
+
+static void resolve_assign(struct scope *sc, struct ast *n)
+{
+	bool plain = strcmp(n->op, "=") == 0 || strcmp(n->op, "<<<") == 0;
+
+	resolve(sc, &n->rhs);
+	resolve_lvalue(sc, &n->lhs, !plain);
+}
+
+static void resolve(struct scope *sc, struct ast **slot)
+{
+	struct ast *n = *slot;
+
+	if (!n)
+		return;
+	switch (n->kind) {
+	case AST_VAR:
+		bind_var(sc, n);
+		if (n->sym->is_array && n->sym->kind != SYM_GLOBAL)
+			error_at(sc, n->loc, "array '%s' used without an index", n->name);
+		n->sym->read = true;
+		return;
+	case AST_INDEX:
+		resolve_index(sc, n);
+		return;
+	case AST_IN:
+		resolve_vec(sc, &n->args);
+		bind_var(sc, n->rhs);
+		use_array(sc, n->rhs);
+		n->rhs->sym->read = true;
+		return;
+	case AST_CALL:
+		resolve_vec(sc, &n->args);
+		bind_call(sc, n);
+		return;
+	case AST_ASSIGN:
+		resolve_assign(sc, n);
+		return;
+	case AST_PREINC:
+	case AST_POSTINC:
+		resolve_lvalue(sc, &n->lhs, true);
+		return;
+	case AST_DELETE:
+		resolve_lvalue(sc, &n->lhs, false);
+		return;
+	case AST_DEFINED:
+		sc->in_defined++;
+		resolve(sc, &n->lhs);
+		sc->in_defined--;
+		fold_defined(sc, slot);
+		return;
+	case AST_TARGET:
+		check_target(sc, n);
+		resolve_children(sc, n);
+		return;
+	case AST_IF:
+	case AST_TERNARY:
+		if (!prune_branch(sc, slot))
+			resolve_children(sc, n);
+		return;
+	case AST_FOREACH:
+		resolve_foreach(sc, n);
+		return;
+	case AST_TRY:
+		resolve(sc, &n->body);
+		if (n->name) {
+			struct symbol *s = lookup_var(sc, n->name, n->loc);
+
+			s->written = true;
+			s->type = TYPE_STRING;
+		}
+		resolve(sc, &n->els);
+		return;
+	case AST_EMBEDDED:
+	case AST_EMBED_STMT:
+		if (!sc->src->is_library && !sc->e->opt.guru)
+			error_at(sc, n->loc, "embedded C is only allowed in guru mode (-g)");
+		return;
+	default:
+		resolve_children(sc, n);
+		return;
+	}
+}
+
+static int resolve_function(struct elab *e, struct func *fn)
+{
+	bool failed = false;
+	struct scope sc = { .e = e, .src = fn->src, .locals = &fn->locals, .params = &fn->params,
+			    .fn = fn, .failed = &failed };
+
+	fn->used = true;
+	elab_use_file(e, fn->src);
+	vec_push(e->arena, &e->prog.functions, fn);
+	for (int i = 0; i < fn->decl->params.len; i++) {
+		struct ast_param *p = fn->decl->params.items[i];
+		struct symbol *s = arena_alloc(e->arena, sizeof(*s));
+
+		s->kind = SYM_PARAM;
+		s->name = p->name;
+		s->loc = p->loc;
+		s->type = p->type;
+		s->type_loc = p->loc;
+		s->nkeys = -1;
+		s->index = i;
+		s->written = true;
+		vec_push(e->arena, &fn->params, s);
+	}
+	if (fn->decl->embedded && !fn->src->is_library && !e->opt.guru) {
+		diag_at(e->diag, DIAG_ERROR, fn->decl->loc,
+			"embedded C function '%s' is only allowed in guru mode (-g)", fn->name);
+		failed = true;
+	}
+	if (fn->decl->body)
+		resolve(&sc, &fn->decl->body);
+	fn->resolved = true;
+	return failed ? -1 : 0;
+}
+
+static int resolve_probe(struct elab *e, struct derived_probe *dp)
+{
+	bool failed = false;
+	struct scope sc = { .e = e, .src = dp->src, .locals = &dp->locals, .dp = dp,
+			    .failed = &failed };
+
+	resolve(&sc, &dp->body);
+	if (dp->cond) {
+		struct vec none = { 0 };
+
+		sc.locals = &none;
+		resolve(&sc, &dp->cond);
+		if (none.len > 0) {
+			struct symbol *s = none.items[0];
+
+			diag_at(e->diag, DIAG_ERROR, s->loc,
+				"a probe condition may only use global variables, not '%s'", s->name);
+			failed = true;
+		}
+	}
+	return failed ? -1 : 0;
+}
+
+int sym_resolve_program(struct elab *e)
+{
+	int rc = 0;
+
+	/* Resolving can pull in tapset files, and with them more probes. */
+	for (int i = 0; i < e->prog.probes.len; i++) {
+		if (resolve_probe(e, e->prog.probes.items[i]) < 0)
+			rc = -1;
+	}
+	return rc;
+}
