@@ -41,7 +41,8 @@ struct lexer *lex_new(struct arena *a, struct diag_ctx *d, const struct source *
 
 bool tok_is(const struct token *t, const char *text)
 {
-	return (t->kind == TOK_OP || t->kind == TOK_IDENT) && strcmp(t->text, text) == 0;
+	return (t->kind == TOK_OP || t->kind == TOK_IDENT) && t->text[0] == text[0] &&
+	       strcmp(t->text, text) == 0;
 }
 
 static struct loc here(const struct lexer *lx)
@@ -263,9 +264,13 @@ static struct token *lex_sigil(struct lexer *lx, struct loc loc)
 static struct token *lex_op(struct lexer *lx, struct loc loc)
 {
 	for (size_t i = 0; i < sizeof(operators) / sizeof(operators[0]); i++) {
-		size_t n = strlen(operators[i]);
+		const char *op = operators[i];
+		size_t n;
 
-		if (strncmp(lx->p, operators[i], n) == 0) {
+		if (op[0] != lx->p[0])
+			continue;
+		n = op[1] == '\0' ? 1 : op[2] == '\0' ? 2 : 3;
+		if (strncmp(lx->p, op, n) == 0) {
 			struct token *t = make(lx, TOK_OP, loc, lx->p, n);
 
 			advance(lx, n);

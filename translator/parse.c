@@ -55,14 +55,14 @@ static bool is_op(struct parser *p, const char *op)
 {
 	struct token *t = peek(p);
 
-	return t->kind == TOK_OP && strcmp(t->text, op) == 0;
+	return t->kind == TOK_OP && t->text[0] == op[0] && strcmp(t->text, op) == 0;
 }
 
 static bool is_kw(struct parser *p, const char *kw)
 {
 	struct token *t = peek(p);
 
-	return t->kind == TOK_IDENT && strcmp(t->text, kw) == 0;
+	return t->kind == TOK_IDENT && t->text[0] == kw[0] && strcmp(t->text, kw) == 0;
 }
 
 static bool accept(struct parser *p, const char *op)

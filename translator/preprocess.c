@@ -16,6 +16,7 @@
 #define MAX_EXPANSION_DEPTH 64
 
 struct macro {
+	struct macro *next; /* in its hash chain, newest first */
 	const char *name;
 	struct loc loc;
 	struct vec params; /* const char * */
@@ -24,9 +25,20 @@ struct macro {
 	const struct source *src;
 };
 
+#define MACRO_BUCKETS 256
+
 struct macro_table {
-	struct vec macros; /* struct macro * */
+	struct macro *buckets[MACRO_BUCKETS];
 };
+
+static unsigned hash_name(const char *s)
+{
+	unsigned h = 5381;
+
+	while (*s)
+		h = h * 33 + (unsigned char)*s++;
+	return h % MACRO_BUCKETS;
+}
 
 /* A source of tokens: the lexer, or a list being replayed (an expansion). */
 struct frame {
@@ -164,9 +176,7 @@ static const struct macro *find_in(const struct macro_table *mt, const char *nam
 {
 	if (!mt)
 		return NULL;
-	for (int i = mt->macros.len - 1; i >= 0; i--) {
-		const struct macro *m = mt->macros.items[i];
-
+	for (const struct macro *m = mt->buckets[hash_name(name)]; m; m = m->next) {
 		if (strcmp(m->name, name) == 0)
 			return m;
 	}
@@ -257,7 +267,8 @@ static void define_macro(struct preproc *pp, struct token *def)
 		diag_note(pp->diag, find_in(pp->local, m->name)->loc, "first defined here");
 		return;
 	}
-	vec_push(pp->arena, &pp->local->macros, m);
+	m->next = pp->local->buckets[hash_name(m->name)];
+	pp->local->buckets[hash_name(m->name)] = m;
 }
 
 /* Arguments of @NAME(a, b): token lists split at top-level commas. */

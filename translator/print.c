@@ -160,13 +160,9 @@ static void print_in(struct strbuf *sb, const struct ast *e)
 static void print_unary(struct strbuf *sb, const struct ast *e)
 {
 	sb_puts(sb, e->op ? e->op : "");
-	/* "-(5)" must not become "-5": the parser folds that into a literal. */
+	/* "-(5)" must not print as "-5", which the parser folds into a literal,
+	 * nor "-(-5)" as "--5", a decrement. */
 	if (e->lhs && e->lhs->kind == AST_NUM && e->op && strcmp(e->op, "-") == 0) {
-		sb_putc(sb, '(');
-		print_expr(sb, e->lhs);
-		sb_putc(sb, ')');
-	} else if (e->lhs && e->lhs->kind == AST_NUM && e->lhs->num < 0) {
-		/* "+-5" is fine, but keep a sign after a sign visible. */
 		sb_putc(sb, '(');
 		print_expr(sb, e->lhs);
 		sb_putc(sb, ')');

@@ -116,8 +116,9 @@ static enum ast_type infer_assign(struct infer *in, struct ast *n)
 		infer(in, n->rhs, TYPE_LONG);
 		return infer(in, n->lhs, TYPE_LONG);
 	}
-	t = infer(in, n->lhs, TYPE_UNKNOWN);
-	t = infer(in, n->rhs, t);
+	t = infer(in, n->rhs, TYPE_UNKNOWN);
+	if (t == TYPE_UNKNOWN)
+		t = infer(in, n->rhs, infer(in, n->lhs, TYPE_UNKNOWN));
 	if (t == TYPE_STATS && in->report)
 		diag_at(in->e->diag, DIAG_ERROR, n->loc, "statistics can't be assigned: use '<<<'");
 	return infer(in, n->lhs, t);
@@ -134,7 +135,10 @@ static enum ast_type infer_call(struct infer *in, struct ast *n)
 	}
 	for (int i = 0; i < n->args.len && i < fn->params.len; i++) {
 		struct symbol *p = fn->params.items[i];
-		enum ast_type t = infer(in, n->args.items[i], p->type);
+		enum ast_type t = infer(in, n->args.items[i], TYPE_UNKNOWN);
+
+		if (t == TYPE_UNKNOWN)
+			t = infer(in, n->args.items[i], p->type);
 
 		settle(in, &p->type, &p->type_loc, t, ((struct ast *)n->args.items[i])->loc,
 		       arena_printf(in->e->arena, "parameter '%s' of '%s'", p->name, fn->name));
