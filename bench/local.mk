@@ -1,0 +1,51 @@
+# bench: the benchmark suite (see bench/README.md).
+#
+# The workloads are ordinary programs built with the project.  The libbpf
+# floor and the memlock shim need clang -target bpf and bpftool, and the
+# floor's vmlinux.h comes from the running kernel, so they stay out of
+# `make all`: `make bench-peers` (or bench/run-host) builds them with
+# bench/peers.mk into $(builddir)/bench/out.
+
+BENCH_WORKLOADS = \
+	bench/workloads/getppid_loop \
+	bench/workloads/file_read_loop \
+	bench/workloads/pingpong \
+	bench/workloads/uprobe_loop \
+	bench/workloads/sdt_loop
+noinst_PROGRAMS += $(BENCH_WORKLOADS)
+bench_workloads_getppid_loop_SOURCES = bench/workloads/getppid_loop.c bench/workloads/workload.h
+bench_workloads_file_read_loop_SOURCES = bench/workloads/file_read_loop.c bench/workloads/workload.h
+bench_workloads_pingpong_SOURCES = bench/workloads/pingpong.c bench/workloads/workload.h
+bench_workloads_uprobe_loop_SOURCES = bench/workloads/uprobe_loop.c bench/workloads/workload.h
+bench_workloads_sdt_loop_SOURCES = bench/workloads/sdt_loop.c bench/workloads/workload.h
+
+EXTRA_DIST += \
+	bench/README.md \
+	bench/run-host \
+	bench/peers.mk \
+	bench/floor/getppid_floor.bpf.c \
+	bench/floor/getppid_floor.c \
+	bench/shim/memlock_shim.c \
+	bench/scripts/getppid-count.stp \
+	bench/scripts/getppid-pid.stp
+
+# Just the workloads, so that bench/run-host can build them while other
+# parts of the tree do not compile.
+bench-workloads: $(BENCH_WORKLOADS)
+
+# Generated files live in $(builddir)/bench/out, never beside the sources,
+# even in an in-tree build.
+bench-peers:
+	$(MAKE) -f $(top_srcdir)/bench/peers.mk SRC=$(top_srcdir)/bench \
+		OUT=$(abs_top_builddir)/bench/out floor shim
+
+# Runs the whole suite; needs root.  The report goes to bench/results/.
+bench: bench-workloads bench-peers
+	$(SHELL) $(top_srcdir)/bench/run-host -b $(abs_top_builddir)
+
+# A prerequisite only, so that other areas can hang their own on clean-local.
+clean-local: bench-clean
+bench-clean:
+	rm -rf bench/out
+
+.PHONY: bench bench-workloads bench-peers bench-clean
