@@ -29,4 +29,5 @@ translator_libtapirfront_a_SOURCES = \
 bin_PROGRAMS += tapir
 tapir_SOURCES = translator/main.c translator/options.c translator/options.h
 tapir_LDADD = translator/libtapirfront.a translator/probes/libtapirprobes.a \
+	runtime/common/librtcommon.a \
 	$(LIBDW_LIBS) $(LIBELF_LIBS) $(LIBBPF_LIBS) $(ZLIB_LIBS)

@@ -116,9 +116,15 @@ static void warn_write_only(struct elab *e, const struct vec *locals)
 	for (int i = 0; i < locals->len; i++) {
 		const struct symbol *s = locals->items[i];
 
-		if (s->written && !s->read && !s->src->is_library && s->name[0] != '_')
+		if (s->src->is_library || s->name[0] == '_')
+			continue;
+		if (s->written && !s->read)
 			diag_at(e->diag, DIAG_WARNING, s->loc,
 				"local variable '%s' is assigned but never read", s->name);
+		else if (s->read && !s->written)
+			diag_at(e->diag, DIAG_WARNING, s->loc,
+				"local variable '%s' is never assigned (it reads as 0 or \"\")",
+				s->name);
 	}
 }
 

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rt_format.h"
 #include "tapir.h"
 
 #define LOOKAHEAD 4
@@ -237,48 +238,10 @@ static struct ast *parse_literal(struct parser *p, const char *what)
 
 /* ---- printf format checking -------------------------------------------- */
 
-/* Count the arguments a format consumes; -1 with *why set if malformed. */
-static int format_arg_count(const char *fmt, const char **why)
-{
-	int count = 0;
-
-	for (const char *s = fmt; *s; s++) {
-		if (*s != '%')
-			continue;
-		if (*++s == '%')
-			continue;
-		while (*s && strchr("-+ #0", *s))
-			s++;
-		if (*s == '*') {
-			count++;
-			s++;
-		}
-		while (*s >= '0' && *s <= '9')
-			s++;
-		if (*s == '.') {
-			s++;
-			if (*s == '*') {
-				count++;
-				s++;
-			}
-			while (*s >= '0' && *s <= '9')
-				s++;
-		}
-		while (*s == 'l' || *s == 'h' || *s == 'L' || *s == 'z' || *s == 'j')
-			s++;
-		if (!*s || !strchr("diouxXpsScbmM", *s)) {
-			*why = *s ? "unknown conversion" : "'%' at the end of the format";
-			return -1;
-		}
-		count++;
-	}
-	return count;
-}
-
 static void check_format(struct parser *p, struct ast *call)
 {
 	const struct ast *fmt;
-	const char *why = NULL;
+	struct rt_fmt_error err;
 	int want, have = call->args.len - 1;
 
 	if (strcmp(call->name, "printf") != 0 && strcmp(call->name, "sprintf") != 0)
@@ -293,9 +256,10 @@ static void check_format(struct parser *p, struct ast *call)
 			call->name);
 		return;
 	}
-	want = format_arg_count(fmt->str, &why);
+	want = rt_fmt_check(fmt->str, strlen(fmt->str), NULL, 0, &err);
 	if (want < 0) {
-		diag_at(p->diag, DIAG_ERROR, fmt->loc, "bad format string: %s", why);
+		diag_at(p->diag, DIAG_ERROR, fmt->loc, "bad format string: %s (at offset %zu)",
+			err.msg, err.pos);
 		return;
 	}
 	if (want != have)

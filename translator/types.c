@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "elab.h"
+#include "rt_format.h"
 
 struct infer {
 	struct elab *e;
@@ -146,13 +147,31 @@ static enum ast_type infer_call(struct infer *in, struct ast *n)
 	return fn->ret;
 }
 
+/* The kinds a literal printf format wants for its arguments, or -1. */
+static int format_kinds(const struct ast *n, enum rt_arg_kind *kinds, size_t max)
+{
+	const struct ast *fmt = n->args.len ? n->args.items[0] : NULL;
+	struct rt_fmt_error err;
+
+	if (strcmp(n->name, "printf") != 0 && strcmp(n->name, "sprintf") != 0)
+		return -1;
+	if (!fmt || fmt->kind != AST_STR)
+		return -1;
+	return rt_fmt_check(fmt->str, strlen(fmt->str), kinds, max, &err);
+}
+
 static enum ast_type infer_print(struct infer *in, struct ast *n)
 {
+	enum rt_arg_kind kinds[64];
+	int nk = format_kinds(n, kinds, 64);
+
 	for (int i = 0; i < n->args.len; i++) {
 		enum ast_type want = TYPE_UNKNOWN;
 
-		if (i == 0 && (strcmp(n->name, "printf") == 0 || strcmp(n->name, "sprintf") == 0))
+		if (nk >= 0 && i == 0)
 			want = TYPE_STRING;
+		else if (nk >= 0 && i - 1 < nk && i - 1 < 64)
+			want = kinds[i - 1] == RT_ARG_STRING ? TYPE_STRING : TYPE_LONG;
 		if (infer(in, n->args.items[i], want) == TYPE_STATS && in->report)
 			diag_at(in->e->diag, DIAG_ERROR, ((struct ast *)n->args.items[i])->loc,
 				"statistics can't be printed directly: use @count, @sum, ... or "
