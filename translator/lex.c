@@ -256,8 +256,8 @@ static struct token *lex_sigil(struct lexer *lx, struct loc loc)
 	}
 	t = make(lx, kind, loc, s, (size_t)(p - s));
 	advance(lx, (size_t)(p - s));
-	if (p == s + 1)
-		diag_at(lx->diag, DIAG_ERROR, loc, "'%c' must be followed by a name", *s);
+	if (p == s + 1 && *s == '@')
+		diag_at(lx->diag, DIAG_ERROR, loc, "'@' must be followed by a name");
 	return t;
 }
 

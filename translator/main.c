@@ -12,6 +12,7 @@
 #include "config.h"
 #include "options.h"
 #include "elab.h"
+#include "probes/tracepoint_db.h"
 #include "tapir.h"
 
 struct session {
@@ -23,7 +24,6 @@ struct session {
 	struct vec tapset_dirs;         /* const char *, searched in order */
 	struct vec user_files;          /* struct ast_file *: the script, then -E */
 	struct vec lib_files;           /* struct ast_file *: the tapset library */
-	struct vec lib_names;           /* const char *: basenames already loaded */
 	int library_files;
 	struct elab elab;
 };
@@ -203,18 +203,6 @@ static bool has_suffix(const char *name, const char *suffix)
 	return n > m && strcmp(name + n - m, suffix) == 0;
 }
 
-/* A tapset in a more specific folder hides one of the same name in a
- * folder searched after it. */
-static bool hidden(struct session *s, const char *name)
-{
-	for (int i = 0; i < s->lib_names.len; i++) {
-		if (strcmp(s->lib_names.items[i], name) == 0)
-			return true;
-	}
-	vec_push(s->arena, &s->lib_names, arena_strdup(s->arena, name));
-	return false;
-}
-
 static void load_library_file(struct session *s, const char *dir, const char *name)
 {
 	const char *path = arena_printf(s->arena, "%s/%s", dir, name);
@@ -241,7 +229,7 @@ static void load_library_dir(struct session *s, const char *dir, const char *suf
 	for (int i = 0; i < n; i++) {
 		const char *name = list[i]->d_name;
 
-		if (has_suffix(name, suffix) && !hidden(s, name))
+		if (has_suffix(name, suffix))
 			load_library_file(s, dir, name);
 		free(list[i]);
 	}
@@ -413,6 +401,7 @@ int main(int argc, char **argv)
 	setup_env(&s);
 	setup_tapset_path(&s);
 	rc = run_passes(&s);
+	tpdb_close(s.elab.tpdb);
 	diag_free(s.diag);
 	arena_free(s.arena);
 	opt_free(&s.opt);

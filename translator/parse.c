@@ -24,7 +24,18 @@ struct parser {
 	struct token *prev; /* the last token consumed */
 	jmp_buf recover;
 	int depth;          /* expression/statement nesting, bounded */
+	bool in_function;   /* 'return' is allowed */
+	bool guru;          /* -g: embedded C and @const allowed in the script */
 };
+
+/* Embedded C and @const belong to tapsets, or to scripts run with -g. */
+static void check_guru(struct parser *p, const struct token *t, const char *what)
+{
+	if (p->guru || t->loc.src->is_library)
+		return;
+	diag_at(p->diag, DIAG_ERROR, t->loc, "%s needs guru mode (-g) outside the tapset library",
+		what);
+}
 
 #define MAX_DEPTH 500
 
@@ -268,6 +279,20 @@ static void check_format(struct parser *p, struct ast *call)
 			want == 1 ? "" : "s", have, have == 1 ? "is" : "are");
 }
 
+static void check_print(struct parser *p, struct ast *call)
+{
+	const char *n = call->name;
+
+	if ((strcmp(n, "printd") == 0 || strcmp(n, "printdln") == 0 ||
+	     strcmp(n, "sprintd") == 0 || strcmp(n, "sprintdln") == 0) && call->args.len < 3)
+		diag_at(p->diag, DIAG_ERROR, call->loc,
+			"%s needs a delimiter and at least two values", n);
+	else if (strcmp(n, "printf") != 0 && strcmp(n, "sprintf") != 0 && call->args.len == 0 &&
+		 strcmp(n, "println") != 0 && strcmp(n, "sprintln") != 0)
+		diag_at(p->diag, DIAG_ERROR, call->loc, "%s needs at least one value", n);
+	check_format(p, call);
+}
+
 /* ---- expressions -------------------------------------------------------- */
 
 /* arglist -> '(' [expr (',' expr)*] ')' */
@@ -451,6 +476,8 @@ static struct ast *parse_atfunc(struct parser *p, struct token *at)
 {
 	struct ast *n = node(p, AST_ATFUNC, at);
 
+	if (strcmp(at->text, "@const") == 0)
+		check_guru(p, at, "@const");
 	n->name = at->text;
 	parse_call_args(p, &n->args);
 	return n;
@@ -517,7 +544,7 @@ static struct ast *parse_ident_expr(struct parser *p)
 		n->name = t->text;
 		parse_call_args(p, &n->args);
 		if (n->kind == AST_PRINT)
-			check_format(p, n);
+			check_print(p, n);
 		return n;
 	}
 	n = node(p, AST_VAR, t);
@@ -551,10 +578,13 @@ static struct ast *parse_value(struct parser *p)
 			fail(p, "%s", "expected an expression");
 		return parse_ident_expr(p);
 	case TOK_DOLLAR:
+		if (strcmp(t->text, "$") == 0 || strcmp(t->text, "$$") == 0)
+			fail(p, "%s", "expected a context variable name after '$'");
 		return parse_target(p);
 	case TOK_AT:
 		return parse_at(p);
 	case TOK_EMBEDDED:
+		check_guru(p, t, "embedded C");
 		n = node(p, AST_EMBEDDED, next(p));
 		n->str = t->text;
 		return n;
@@ -731,6 +761,10 @@ static struct ast *parse_comparison(struct parser *p)
 		struct token *op = next(p);
 
 		lhs = binary(p, i >= 6 ? AST_REGEX : AST_COMPARE, op, lhs, parse_shift(p));
+		if (i >= 6 && lhs->rhs->kind != AST_STR)
+			diag_at(p->diag, DIAG_ERROR, lhs->rhs->loc,
+				"the right side of %s must be a string literal (a regular expression)",
+				op->text);
 	}
 }
 
@@ -905,8 +939,19 @@ static struct ast *var_node(struct parser *p, const char *what)
 	return n;
 }
 
+/* A foreach sorts by one thing: a second mark is an error at that mark. */
+static int parse_one_sort_mark(struct parser *p, int *marks)
+{
+	int m = parse_sort_mark(p);
+
+	if (m && ++*marks > 1)
+		diag_at(p->diag, DIAG_ERROR, p->prev->loc,
+			"foreach takes only one sort mark ('+' or '-')");
+	return m;
+}
+
 /* foreach_keys -> IDENT sort_mark | '[' IDENT sort_mark (',' IDENT sort_mark)* ']' */
-static void parse_foreach_keys(struct parser *p, struct ast_foreach *fe)
+static void parse_foreach_keys(struct parser *p, struct ast_foreach *fe, int *marks)
 {
 	struct token *open = NULL;
 
@@ -916,21 +961,27 @@ static void parse_foreach_keys(struct parser *p, struct ast_foreach *fe)
 		if (fe->keys.len == 9)
 			fail(p, "%s", "foreach takes at most 9 keys");
 		vec_push(p->arena, &fe->keys, var_node(p, "a key variable name"));
-		fe->key_sort[fe->keys.len - 1] = parse_sort_mark(p);
+		fe->key_sort[fe->keys.len - 1] = parse_one_sort_mark(p, marks);
 	} while (open && accept(p, ","));
 	if (open)
 		expect_close(p, "]", open);
 }
 
-/* foreach_spec -> [IDENT '='] foreach_keys 'in' IDENT ['[' index_list ']']
+/* foreach_spec -> [IDENT [sort_mark] '='] foreach_keys 'in' IDENT ['[' index_list ']']
  *                 [sort_mark | '@'agg sort_mark] ['limit' expr] */
 static void parse_foreach_spec(struct parser *p, struct ast_foreach *fe)
 {
-	if (peek(p)->kind == TOK_IDENT && tok_is(peek_n(p, 1), "=")) {
+	int marks = 0;
+
+	if (peek(p)->kind == TOK_IDENT &&
+	    (tok_is(peek_n(p, 1), "=") ||
+	     ((tok_is(peek_n(p, 1), "+") || tok_is(peek_n(p, 1), "-")) &&
+	      tok_is(peek_n(p, 2), "=")))) {
 		fe->value = var_node(p, "a value variable name");
+		fe->value_sort = parse_one_sort_mark(p, &marks);
 		next(p);
 	}
-	parse_foreach_keys(p, fe);
+	parse_foreach_keys(p, fe, &marks);
 	if (!accept_kw(p, "in"))
 		fail(p, "%s", "expected 'in' in foreach");
 	fe->array = parse_array_name(p);
@@ -940,11 +991,12 @@ static void parse_foreach_spec(struct parser *p, struct ast_foreach *fe)
 		parse_index_list(p, &fe->slice, true);
 		expect_close(p, "]", open);
 	}
-	fe->value_sort = parse_sort_mark(p);
+	if (!fe->value_sort)
+		fe->value_sort = parse_one_sort_mark(p, &marks);
 	if (!fe->value_sort && peek(p)->kind == TOK_AT &&
 	    IN_LIST(peek(p)->text, stat_ops)) {
 		fe->agg = next(p)->text;
-		fe->value_sort = parse_sort_mark(p);
+		fe->value_sort = parse_one_sort_mark(p, &marks);
 	}
 	if (accept_kw(p, "limit"))
 		fe->limit = parse_expr(p);
@@ -1031,6 +1083,10 @@ static struct ast *parse_return(struct parser *p, struct token *kw)
 {
 	struct ast *n = node(p, AST_RETURN, kw);
 
+	if (!p->in_function)
+		diag_at(p->diag, DIAG_ERROR, kw->loc,
+			"'return' outside a function (a probe ends with 'next')");
+
 	if (!is_op(p, ";") && !is_op(p, "}"))
 		n->lhs = parse_expr(p);
 	return n;
@@ -1085,6 +1141,7 @@ static struct ast *parse_stmt(struct parser *p)
 	} else if (is_op(p, ";")) {
 		n = node(p, AST_NULL_STMT, next(p));
 	} else if (t->kind == TOK_EMBEDDED) {
+		check_guru(p, t, "embedded C");
 		n = node(p, AST_EMBED_STMT, next(p));
 		n->str = t->text;
 	} else if (t->kind == TOK_IDENT && (n = parse_keyword_stmt(p)) != NULL) {
@@ -1298,6 +1355,11 @@ static struct ast_decl *parse_probe(struct parser *p, struct token *kw)
 
 	d->kind = DECL_PROBE;
 	d->loc = kw->loc;
+	if (is_op(p, "{") && (!is_name_piece(peek_n(p, 1)) ||
+			      !(tok_is(peek_n(p, 2), ",") || tok_is(peek_n(p, 2), ".") ||
+				tok_is(peek_n(p, 2), "}") || tok_is(peek_n(p, 2), "(") ||
+				tok_is(peek_n(p, 2), "!") || tok_is(peek_n(p, 2), "?"))))
+		fail(p, "%s", "expected a probe point name");
 	parse_probe_points(p, &d->points);
 	if (is_op(p, "=") || is_op(p, "+=")) {
 		d->kind = DECL_ALIAS;
@@ -1405,12 +1467,16 @@ static struct ast_decl *parse_function(struct parser *p, struct token *kw, bool 
 		} while (accept(p, ","));
 	}
 	expect_close(p, ")", open);
-	if (peek(p)->kind == TOK_EMBEDDED)
+	if (peek(p)->kind == TOK_EMBEDDED) {
+		check_guru(p, peek(p), "an embedded-C function");
 		d->embedded = next(p)->text;
-	else if (is_op(p, "{"))
+	} else if (is_op(p, "{")) {
+		p->in_function = true;
 		d->body = parse_block(p);
-	else
+		p->in_function = false;
+	} else {
 		fail(p, "%s", "expected '{' or '%{' to begin the function body");
+	}
 	(void)kw;
 	return d;
 }
@@ -1423,6 +1489,7 @@ static void parse_decl(struct parser *p, struct ast_file *f)
 	if (t->kind == TOK_EMBEDDED) {
 		struct ast_decl *d = arena_alloc(p->arena, sizeof(*d));
 
+		check_guru(p, t, "embedded C");
 		next(p);
 		d->kind = DECL_EMBEDDED;
 		d->loc = t->loc;
@@ -1479,6 +1546,7 @@ static void parse_decls(struct parser *p, struct ast_file *f)
 
 	if (setjmp(p->recover)) {
 		p->depth = 0;
+		p->in_function = false;
 		if (++errors_in_a_row > 50)
 			return;
 		resync(p);
@@ -1498,6 +1566,7 @@ static void parser_init(struct parser *p, struct arena *a, struct diag_ctx *d,
 	p->diag = d;
 	p->src = src;
 	p->pp = pp_new(a, d, env, lex_new(a, d, src), local, global);
+	p->guru = env->guru_mode;
 }
 
 struct ast_file *parse_file(struct arena *a, struct diag_ctx *d, const struct pp_env *env,

@@ -3,8 +3,9 @@
  *
  * Three layers, in SystemTap's order (stap(1), "Preprocessing"):
  *   1. script arguments: $N @N $# @# become tokens wherever they stand;
- *   2. macros: @define NAME[(params)] %( body %) and @NAME[(args)], run
- *      before conditionals, so both branches of a %( %) are expanded;
+ *   2. macros: @define NAME[(params)] %( body %) and @NAME[(args)]; a
+ *      @define in a branch not taken defines nothing (as stap does, so
+ *      that exclusive branches may define the same name);
  *   3. conditionals: %( cond %? tokens [%: tokens] %), nested.
  */
 #include <fnmatch.h>
@@ -14,6 +15,7 @@
 #include "tapir.h"
 
 #define MAX_EXPANSION_DEPTH 64
+#define MAX_EXPANSIONS 200000
 
 struct macro {
 	struct macro *next; /* in its hash chain, newest first */
@@ -64,6 +66,8 @@ struct preproc {
 	struct cond_state conds[256];
 	int nconds;
 	struct token *peeked; /* one token of lookahead for layer 2 */
+	int skipping;         /* inside a branch not taken: @define defines nothing */
+	long expansions;
 };
 
 struct macro_table *pp_macros_new(struct arena *a)
@@ -262,6 +266,8 @@ static void define_macro(struct preproc *pp, struct token *def)
 	}
 	if (!read_body(pp, m, name))
 		return;
+	if (pp->skipping)
+		return;
 	if (find_in(pp->local, m->name) && !name->loc.src->is_library) {
 		diag_at(pp->diag, DIAG_ERROR, name->loc, "macro @%s is already defined", m->name);
 		diag_note(pp->diag, find_in(pp->local, m->name)->loc, "first defined here");
@@ -328,6 +334,15 @@ static void expand_macro(struct preproc *pp, const struct macro *m, struct token
 	struct vec args = { 0 };
 	struct vec *out = arena_alloc(pp->arena, sizeof(*out));
 
+	/* A macro that uses itself twice grows exponentially within the depth
+	 * bound: a budget of expansions per file stops it. */
+	if (++pp->expansions > MAX_EXPANSIONS) {
+		if (pp->expansions == MAX_EXPANSIONS + 1)
+			diag_at(pp->diag, DIAG_ERROR, at->loc,
+				"too many macro expansions (is @%s recursive?)", m->name);
+		return;
+	}
+
 	if (m->has_params) {
 		struct token *open = next_raw(pp);
 
@@ -378,7 +393,7 @@ static struct token *next_expanded(struct preproc *pp)
 			define_macro(pp, t);
 			continue;
 		}
-		m = find_macro(pp, t->text + 1);
+		m = pp->skipping ? NULL : find_macro(pp, t->text + 1);
 		if (!m)
 			return t;
 		expand_macro(pp, m, t);
@@ -627,8 +642,11 @@ static bool skip_branch(struct preproc *pp, const struct token *open, bool stop_
 	int depth = 0;
 
 	for (;;) {
-		struct token *t = next_expanded(pp);
+		struct token *t;
 
+		pp->skipping++;
+		t = next_expanded(pp);
+		pp->skipping--;
 		if (t->kind == TOK_EOF) {
 			diag_at(pp->diag, DIAG_ERROR, open->loc, "'%%(' without its closing '%%)'");
 			pp->peeked = t;

@@ -110,7 +110,7 @@ static void print_list(struct strbuf *sb, const struct vec *v)
 /* name(lhs, args...) for @-operators that take an operand and extras. */
 static void print_at_operand(struct strbuf *sb, const struct ast *e)
 {
-	sb_puts(sb, e->name);
+	sb_puts(sb, e->name ? e->name : "@");
 	sb_putc(sb, '(');
 	print_expr(sb, e->lhs);
 	for (int i = 0; i < e->args.len; i++) {
@@ -430,6 +430,24 @@ static void print_simple(struct strbuf *sb, const char *kw, const struct ast *op
 	sb_putc(sb, ';');
 }
 
+/* A statement that begins with '%{' is embedded C, not an expression:
+ * "(%{ x %}) = 1" must keep its parentheses. */
+static void print_expr_stmt(struct strbuf *sb, const struct ast *e)
+{
+	struct strbuf tmp = { 0 };
+
+	print_expr(&tmp, e);
+	if (tmp.data && strncmp(tmp.data, "%{", 2) == 0) {
+		sb_putc(sb, '(');
+		sb_puts(sb, tmp.data);
+		sb_putc(sb, ')');
+	} else if (tmp.data) {
+		sb_puts(sb, tmp.data);
+	}
+	sb_putc(sb, ';');
+	sb_free(&tmp);
+}
+
 static void print_stmt_body(struct strbuf *sb, const struct ast *s, int depth)
 {
 	switch (s->kind) {
@@ -437,7 +455,7 @@ static void print_stmt_body(struct strbuf *sb, const struct ast *s, int depth)
 		print_block(sb, s, depth);
 		break;
 	case AST_EXPR_STMT:
-		print_simple(sb, "", s->lhs);
+		print_expr_stmt(sb, s->lhs);
 		break;
 	case AST_IF:
 		print_if(sb, s, depth);

@@ -556,8 +556,6 @@ static void resolve(struct scope *sc, struct ast **slot)
 		return;
 	case AST_EMBEDDED:
 	case AST_EMBED_STMT:
-		if (!sc->src->is_library && !sc->e->opt.guru)
-			error_at(sc, n->loc, "embedded C is only allowed in guru mode (-g)");
 		return;
 	default:
 		resolve_children(sc, n);
@@ -587,11 +585,6 @@ static int resolve_function(struct elab *e, struct func *fn)
 		s->index = i;
 		s->written = true;
 		vec_push(e->arena, &fn->params, s);
-	}
-	if (fn->decl->embedded && !fn->src->is_library && !e->opt.guru) {
-		diag_at(e->diag, DIAG_ERROR, fn->decl->loc,
-			"embedded C function '%s' is only allowed in guru mode (-g)", fn->name);
-		failed = true;
 	}
 	if (fn->decl->body)
 		resolve(&sc, &fn->decl->body);

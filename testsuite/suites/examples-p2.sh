@@ -1,0 +1,173 @@
+#!/bin/bash
+# examples-p2: SystemTap's own example scripts through pass 2.
+#
+# Runs `tapir -p2` on every .stp under the example folders of the installed
+# SystemTap (/usr/share/systemtap/examples, /usr/share/doc/systemtap/examples,
+# or the folders named in $TAPIR_EXAMPLES_DIRS) and sorts each into:
+#   PASS: example DIR/NAME.stp                    it elaborates
+#   SKIP: example DIR/NAME.stp: needs probe family F (not resolved yet)
+#                                                 only "probe point not resolved"
+#   FAIL: example DIR/NAME.stp: first error line  anything else
+# then prints
+#   examples-p2: N elaborate, M need unresolved families, K other failures
+# and the most common reasons. Files under a tapset/ folder are libraries that
+# other examples load with -I, not scripts, and are not run on their own.
+#
+# Options and arguments come from the example's .meta file (or another .meta
+# of its folder that names it): the first test_check (else
+# test_installcheck) line that runs stap on this script gives
+# its -g -w -I -D -x -c options and its script arguments; options that only
+# matter to later passes (-p -T -o -d -G --ldd --all-modules ...) are dropped.
+set -u
+: "${TAPIR:?}"
+
+tmp=$(mktemp -d)
+known=$TAPIR_SRCDIR/testsuite/examples-p2.known
+[ -f "$known" ] || known=/dev/null
+trap 'rm -rf "$tmp"' EXIT
+
+if [ ! -x "$TAPIR" ]; then
+	echo "FAIL: examples-p2: no tapir binary at $TAPIR"
+	exit 0
+fi
+# the examples run in their own folders
+case $TAPIR in */* | /*) TAPIR=$(cd "$(dirname "$TAPIR")" && pwd)/$(basename "$TAPIR") ;; esac
+
+dirs=()
+for d in ${TAPIR_EXAMPLES_DIRS:-/usr/share/systemtap/examples /usr/share/doc/systemtap/examples}; do
+	[ -d "$d" ] && dirs+=("$d")
+done
+if [ ${#dirs[@]} -eq 0 ]; then
+	echo "SKIP: examples-p2: SystemTap's examples are not installed (apt-get install systemtap)"
+	exit 0
+fi
+
+crashed() { # STATUS ERRFILE
+	[ "$1" -gt 128 ] || grep -q 'Sanitizer\|runtime error:' "$2"
+}
+
+# meta_command META SCRIPT: the stap command line of META's first
+# test_check/test_installcheck line that runs SCRIPT, with $$ and `...`
+# replaced by harmless words so that it can be split without a shell.
+meta_command() {
+	local meta=$1 script=$2 key line
+	[ -f "$meta" ] || return 1
+	for key in test_check test_installcheck; do
+		while IFS= read -r line; do
+			line=${line#"$key": }
+			line=$(printf '%s' "$line" | sed -e "s/[\$][\$]\( \|\$\)/$$\1/g" -e 's/`[^`]*`/0/g')
+			case " $line " in
+			*" stap "*" $script "*) ;;
+			*) continue ;;
+			esac
+			printf '%s\n' "$line"
+			return 0
+		done < <(grep "^$key: " "$meta")
+	done
+	return 1
+}
+
+# split_command LINE: sets opts[] and args[] from a stap command line.
+split_command() {
+	local script=$1 line=$2 toks=() t i seen=0 started=0
+	opts=() args=()
+	mapfile -t toks < <(printf '%s\n' "$line" | xargs printf '%s\n' 2>/dev/null) || return
+	for ((i = 0; i < ${#toks[@]}; i++)); do
+		t=${toks[i]}
+		if [ $started = 0 ]; then
+			[ "$t" = stap ] && started=1
+			continue
+		fi
+		case $t in
+		'||' | '|' | '&&' | ';' | '2>'* | '>'*) break ;;
+		"$script") seen=1 ;;
+		-I | -D | -x | -c) opts+=("$t" "${toks[i + 1]-}"); i=$((i + 1)) ;;
+		-I?* | -D?*) opts+=("$t") ;;
+		-T | -o | -d | -G | -s | -m | -r | -e | -E) i=$((i + 1)) ;;
+		-g | -gp*) opts+=(-g) ;;
+		-w | -wp*) opts+=(-w) ;;
+		-*) ;;
+		*) [ $seen = 1 ] && args+=("$t") ;;
+		esac
+	done
+}
+
+# family POINT: the probe family a point belongs to, for the SKIP line:
+# kernel.function("x").return -> kernel.function, syscall.open -> syscall.
+family() {
+	local p
+	p=$(printf '%s' "$1" | sed 's/ if .*//; s/("[^"]*")//g; s/([^)]*)//g')
+	case $p in
+	kernel.* | module.* | process.* | perf.*)
+		printf '%s\n' "$p" | cut -d. -f1-2 ;;
+	*) printf '%s\n' "${p%%.*}" ;;
+	esac
+}
+
+npass=0 nskip=0 nfail=0
+: >"$tmp/reasons"
+: >"$tmp/families"
+for d in "${dirs[@]}"; do
+	while IFS= read -r f; do
+		rel=${f#"$d"/}
+		case /$rel in */tapset/*) continue ;; esac
+		base=$(basename "$f")
+		opts=() args=()
+		# its own .meta, else another .meta of its folder that runs it
+		for meta in "${f%.stp}.meta" "$(dirname "$f")"/*.meta; do
+			if line=$(meta_command "$meta" "$base"); then
+				split_command "$base" "$line"
+				break
+			fi
+		done
+		# a folder's own tapset library, as its README or .meta says to load it
+		if [ -d "$(dirname "$f")/tapset" ] && [[ " ${opts[*]-} " != *" -I"* ]]; then
+			opts+=(-I tapset)
+		fi
+		(cd "$(dirname "$f")" && timeout 120 "$TAPIR" -p2 "${opts[@]}" "$base" "${args[@]}") \
+			>"$tmp/out" 2>"$tmp/err" </dev/null
+		rc=$?
+		name="example $rel"
+		if crashed $rc "$tmp/err"; then
+			echo "FAIL: $name: tapir crashed (status $rc)"
+			sed -n '1,6s/^/    /p' "$tmp/err"
+			echo "crash" >>"$tmp/reasons"
+			nfail=$((nfail + 1))
+		elif [ $rc -eq 0 ]; then
+			echo "PASS: $name"
+			npass=$((npass + 1))
+		elif grep -q 'error: probe point not resolved' "$tmp/err"; then
+			fams=$(sed -n 's/.*error: probe point not resolved: //p' "$tmp/err" |
+				while IFS= read -r p; do family "$p"; done | sort -u)
+			printf '%s\n' "$fams" >>"$tmp/families"
+			echo "SKIP: $name: needs probe family $(echo $fams | sed 's/ /, /g') (not resolved yet)"
+			nskip=$((nskip + 1))
+		else
+			first=$(grep -m1 'error: ' "$tmp/err")
+			[ -n "$first" ] || first="exit status $rc: $(head -n1 "$tmp/err")"
+			first=${first#"$base":}
+			if grep -qxF "$rel" "$known"; then
+				echo "SKIP: $name: known failure (issue 3/7 open): $first"
+			else
+				echo "FAIL: $name: $first"
+			fi
+			# the reason without its place
+			printf '%s\n' "$first" | sed -E "s/^([^ ]*:)?[0-9]+:[0-9]+: //" >>"$tmp/reasons"
+			nfail=$((nfail + 1))
+		fi
+	done < <(find "$d" -name '*.stp' -type f | sort)
+done
+
+# Examples known to fail for a reason other than an unresolved family are
+# listed (one DIR/NAME.stp a line) in testsuite/examples-p2.known; they are
+# reported as skips with their error, and a new failure is a FAIL.
+echo "examples-p2: $npass elaborate, $nskip need unresolved families, $nfail other failures"
+if [ -s "$tmp/families" ]; then
+	echo "examples-p2: unresolved families, by examples needing them:"
+	sort "$tmp/families" | uniq -c | sort -rn | head -n 12 | sed 's/^/    /'
+fi
+if [ -s "$tmp/reasons" ]; then
+	echo "examples-p2: other failures, by first error:"
+	sort "$tmp/reasons" | uniq -c | sort -rn | head -n 15 | sed 's/^/    /'
+fi
+exit 0
