@@ -12,6 +12,11 @@
 
 enum sym_kind { SYM_GLOBAL, SYM_LOCAL, SYM_PARAM };
 
+/* The most keys an array may have: the parser's foreach takes 9 (struct
+ * ast_foreach's key_sort), and so does every array here. SystemTap has no
+ * such limit. */
+#define ELAB_MAX_KEYS 9
+
 struct symbol {
 	enum sym_kind kind;
 	const char *name;
@@ -19,12 +24,20 @@ struct symbol {
 	enum ast_type type;        /* value type; element type for arrays */
 	struct loc type_loc;       /* where the type was first inferred */
 	bool is_array;
+	bool is_scalar;            /* used without an index somewhere */
+	struct loc arity_loc;      /* where is_array/is_scalar was first decided */
+	bool reported;             /* an error named it: don't repeat it at each use */
+	const struct ast *hist;    /* its first @hist_log/@hist_linear: one kind a statistic */
 	int nkeys;                 /* -1 until known */
-	enum ast_type key_types[9];
+	enum ast_type key_types[ELAB_MAX_KEYS];
 	struct ast_global *decl;   /* globals */
 	const struct source *src;  /* declaring file (private globals) */
 	bool is_private;
+	/* How the script uses it, as SystemTap's varuse counts: ++, -- and
+	 * op= are writes only (PR6954), delete is a read and a write. A
+	 * global's initialiser is neither. */
 	bool read, written;
+	bool updated;              /* ++, -- or op=: read-modify-write */
 	bool from_library;
 	bool used;                 /* referenced at all after optimisation */
 	int index;                 /* order of declaration */
@@ -65,6 +78,8 @@ struct ctx_var {
 	const char *type_name;     /* C spelling: "struct task_struct *" */
 	enum ast_type type;        /* how a script sees it: long or string */
 	int btf_id;                /* 0 when unknown */
+	int src;                   /* provider's own: where the value comes from */
+	int index;                 /* provider's own: argument slot */
 };
 
 /* One concrete attach target a provider resolved a probe point to. */
@@ -128,6 +143,8 @@ struct derived_probe {
 	struct ast *cond;          /* conditions of the point and its aliases, ANDed */
 	struct vec locals;         /* struct symbol * */
 	const char *origin;        /* the user's probe point list, for the -p2 comment */
+	struct vec aliases;        /* struct ast_decl *: the aliases it was expanded
+				    * through, the one the probe named first */
 	struct ast_decl *decl;     /* the user's probe */
 	const struct source *src;
 	int index;
@@ -183,6 +200,17 @@ int sym_resolve_program(struct elab *e);                  /* symbols.c */
 int types_infer(struct elab *e);                          /* types.c */
 void opt_program(struct elab *e);                         /* optimize.c */
 void autoprint_add(struct elab *e);                       /* autoprint.c */
+
+/* ctxvar.c: a $var's ->member/[index] chain against its BTF type. With
+ * report, a step that does not resolve is an error at it; *type (if not
+ * NULL) gets the type the chain ends at. */
+enum ctx_chain {
+	CTX_CHAIN_OK,
+	CTX_CHAIN_AGGREGATE, /* ends at a struct or union: no value to read */
+	CTX_CHAIN_BAD,
+};
+enum ctx_chain ctx_chain_check(struct elab *e, const struct ctx_var *v, const struct ast *target,
+			       bool report, const char **type);
 
 /* Helpers shared by the steps. */
 struct func *sym_find_function(struct elab *e, const char *name, int nargs);

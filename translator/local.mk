@@ -20,6 +20,7 @@ translator_libtapirfront_a_SOURCES = \
 	translator/optimize.c \
 	translator/autoprint.c \
 	translator/dump.c \
+	translator/ctxvar.c \
 	translator/probes/provider.c \
 	translator/probes/begin.c \
 	translator/probes/timer.c \
@@ -28,6 +29,7 @@ translator_libtapirfront_a_SOURCES = \
 
 bin_PROGRAMS += tapir
 tapir_SOURCES = translator/main.c translator/options.c translator/options.h
-tapir_LDADD = translator/libtapirfront.a translator/probes/libtapirprobes.a \
+tapir_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/backends/bpf
+tapir_LDADD = backends/bpf/libtapirbpf.a translator/libtapirfront.a translator/probes/libtapirprobes.a \
 	runtime/common/librtcommon.a \
 	$(LIBDW_LIBS) $(LIBELF_LIBS) $(LIBBPF_LIBS) $(ZLIB_LIBS)

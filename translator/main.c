@@ -1,6 +1,7 @@
 /* main.c - the driver: options, the session, and the pass table. */
 #define _GNU_SOURCE
 #include <dirent.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -11,6 +12,7 @@
 
 #include "config.h"
 #include "options.h"
+#include "bpf_backend.h"
 #include "elab.h"
 #include "probes/tracepoint_db.h"
 #include "tapir.h"
@@ -26,10 +28,15 @@ struct session {
 	struct vec lib_files;           /* struct ast_file *: the tapset library */
 	int library_files;
 	struct elab elab;
+	const char *build_dir;          /* pass 3's temporary folder */
+	const char *artifact;           /* pass 4's runnable */
+	bool artifact_cached;
 };
 
-/* The last pass this build implements; options needing later ones are refused. */
-#define LAST_IMPLEMENTED_PASS 2
+/* The last pass this build implements, per runtime; options needing later
+ * ones are refused. */
+#define LAST_IMPLEMENTED_PASS_KMOD 2
+#define LAST_IMPLEMENTED_PASS_BPF 5
 
 /* ---- pass timing, for -v ----------------------------------------------- */
 
@@ -343,6 +350,121 @@ static void pass_elaborate_print(struct session *s, FILE *out)
 		elab_dump(&s->elab, out, o->verbose);
 }
 
+static int define_int(const struct options *o, const char *name, int dflt, int lo, int hi)
+{
+	const char *v = opt_define(o, name);
+	long n = v ? strtol(v, NULL, 0) : dflt;
+
+	return n < lo ? lo : n > hi ? hi : (int)n;
+}
+
+/* Pass 3: the backend writes its sources into a temporary folder. */
+static int pass_translate(struct session *s)
+{
+	struct bpf_opts bo = { 0 };
+	char tmpl[] = "/tmp/tapirXXXXXX";
+
+	if (!mkdtemp(tmpl)) {
+		diag_plain(s->diag, DIAG_ERROR, "cannot create a temporary folder: %s", strerror(errno));
+		return -1;
+	}
+	s->build_dir = arena_strdup(s->arena, tmpl);
+	bo.maxstringlen = define_int(&s->opt, "MAXSTRINGLEN", 128, 16, 1024);
+	bo.maxmapentries = define_int(&s->opt, "MAXMAPENTRIES", 2048, 1, 1 << 24);
+	bo.maxerrors = define_int(&s->opt, "MAXERRORS", 0, 0, 1 << 30);
+	return bpf_emit(&s->elab, &bo, s->build_dir);
+}
+
+static void pass_translate_report(struct session *s, FILE *out)
+{
+	fprintf(out, "Pass 3: translated to C into \"%s\" ", s->build_dir);
+}
+
+static void cat_file(const char *path, FILE *out)
+{
+	FILE *in = fopen(path, "r");
+	char buf[65536];
+	size_t n;
+
+	if (!in)
+		return;
+	while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
+		fwrite(buf, 1, n, out);
+	fclose(in);
+}
+
+static void pass_translate_print(struct session *s, FILE *out)
+{
+	cat_file(arena_printf(s->arena, "%s/prog.bpf.c", s->build_dir), out);
+	cat_file(arena_printf(s->arena, "%s/prog.user.c", s->build_dir), out);
+}
+
+/* Pass 4: build (or find in the cache) the runnable artifact. */
+static int pass_build(struct session *s)
+{
+	return bpf_build(s->arena, s->diag, s->build_dir, s->opt.verbose, &s->artifact,
+			 &s->artifact_cached);
+}
+
+static void pass_build_report(struct session *s, FILE *out)
+{
+	fprintf(out, "Pass 4: %s \"%s\" ", s->artifact_cached ? "using cached" : "compiled BPF program into",
+		s->artifact);
+}
+
+static void pass_build_print(struct session *s, FILE *out)
+{
+	fprintf(out, "%s\n", s->artifact);
+}
+
+static void remove_build_dir(struct session *s);
+
+/* Pass 5: run the artifact, handing it the run's options. */
+static int pass_run(struct session *s)
+{
+	const struct options *o = &s->opt;
+	const char *argv[16];
+	int n = 0;
+
+	argv[n++] = s->artifact;
+	if (o->output_file) {
+		argv[n++] = "-o";
+		argv[n++] = o->output_file;
+	}
+	if (o->target_cmd) {
+		argv[n++] = "-c";
+		argv[n++] = o->target_cmd;
+	}
+	if (o->target_pid) {
+		argv[n++] = "-x";
+		argv[n++] = arena_printf(s->arena, "%d", o->target_pid);
+	}
+	if (o->timeout_ms) {
+		argv[n++] = "-T";
+		argv[n++] = arena_printf(s->arena, "%.3f", o->timeout_ms / 1000.0);
+	}
+	for (int i = 0; i < o->verbose && i < 3; i++)
+		argv[n++] = "-v";
+	argv[n] = NULL;
+	remove_build_dir(s);
+	fflush(NULL);
+	execv(s->artifact, (char *const *)argv);
+	diag_plain(s->diag, DIAG_ERROR, "cannot run '%s': %s", s->artifact, strerror(errno));
+	return -1;
+}
+
+static void pass_run_report(struct session *s, FILE *out)
+{
+	(void)s;
+	fputs("Pass 5: run completed ", out);
+}
+
+static void pass_run_print(struct session *s, FILE *out)
+{
+	(void)s;
+	(void)out;
+}
+
 /* The pass table: run in order, each after the previous succeeded. */
 static const struct pass {
 	int (*run)(struct session *);
@@ -351,6 +473,9 @@ static const struct pass {
 } passes[] = {
 	{ pass_parse, pass_parse_report, pass_parse_print },
 	{ pass_elaborate, pass_elaborate_report, pass_elaborate_print },
+	{ pass_translate, pass_translate_report, pass_translate_print },
+	{ pass_build, pass_build_report, pass_build_print },
+	{ pass_run, pass_run_report, pass_run_print },
 };
 
 static int run_passes(struct session *s)
@@ -382,6 +507,20 @@ static int run_passes(struct session *s)
 	return 0;
 }
 
+static void remove_build_dir(struct session *s)
+{
+	if (!s->build_dir)
+		return;
+	if (s->opt.keep_tmp) {
+		fprintf(stderr, "Keeping temporary directory \"%s\"\n", s->build_dir);
+		return;
+	}
+	unlink(arena_printf(s->arena, "%s/prog.bpf.c", s->build_dir));
+	unlink(arena_printf(s->arena, "%s/prog.user.c", s->build_dir));
+	rmdir(s->build_dir);
+	s->build_dir = NULL;
+}
+
 int main(int argc, char **argv)
 {
 	struct session s = { 0 };
@@ -390,7 +529,8 @@ int main(int argc, char **argv)
 
 	if (exit_now)
 		return rc;
-	if (opt_check_implemented(&s.opt, LAST_IMPLEMENTED_PASS)) {
+	if (opt_check_implemented(&s.opt, s.opt.runtime == RUNTIME_BPF ? LAST_IMPLEMENTED_PASS_BPF :
+									   LAST_IMPLEMENTED_PASS_KMOD)) {
 		opt_free(&s.opt);
 		return 1;
 	}
@@ -401,6 +541,7 @@ int main(int argc, char **argv)
 	setup_env(&s);
 	setup_tapset_path(&s);
 	rc = run_passes(&s);
+	remove_build_dir(&s);
 	tpdb_close(s.elab.tpdb);
 	diag_free(s.diag);
 	arena_free(s.arena);

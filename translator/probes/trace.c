@@ -32,6 +32,8 @@ static void add_vars(struct elab *e, struct probe_target *t, const struct tpdb_e
 		v->type_name = ev->args[i].c_type;
 		v->type = TYPE_LONG;
 		v->btf_id = (int)ev->args[i].btf_id;
+		v->src = (int)ev->args[i].src;
+		v->index = ev->args[i].index;
 		vec_push(e->arena, &t->vars, v);
 	}
 }

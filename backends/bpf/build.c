@@ -1,0 +1,171 @@
+/* build.c - pass 4 of the BPF backend: clang builds the kernel side into a
+ * BPF object, the object is embedded as bytes into the user side, and cc
+ * links it with the executor into one runnable artifact. Artifacts are
+ * cached by a hash of everything that goes into them. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "bpf_backend.h"
+
+static uint64_t fnv(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *c = p;
+
+	for (size_t i = 0; i < n; i++) {
+		h ^= c[i];
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+static uint64_t hash_file(uint64_t h, const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	char buf[65536];
+	size_t n;
+
+	if (!f)
+		return fnv(h, path, strlen(path));
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		h = fnv(h, buf, n);
+	fclose(f);
+	return h;
+}
+
+static int mkdirs(const char *path)
+{
+	char tmp[4096];
+
+	snprintf(tmp, sizeof(tmp), "%s", path);
+	for (char *p = tmp + 1; *p; p++) {
+		if (*p == '/') {
+			*p = '\0';
+			mkdir(tmp, 0755);
+			*p = '/';
+		}
+	}
+	return mkdir(tmp, 0755) == 0 || errno == EEXIST ? 0 : -1;
+}
+
+/* Run a command, its output to log; 0 on success. */
+static int run(struct diag_ctx *d, const char *cmd, const char *log, int verbose)
+{
+	char *full = NULL;
+	int rc;
+
+	if (verbose > 1)
+		fprintf(stderr, "Running %s\n", cmd);
+	if (asprintf(&full, "%s >>'%s' 2>&1", cmd, log) < 0)
+		return -1;
+	rc = system(full);
+	free(full);
+	if (rc != 0) {
+		diag_plain(d, DIAG_ERROR, "build failed: %s (see %s)", cmd, log);
+		return -1;
+	}
+	return 0;
+}
+
+static bool exists(const char *path)
+{
+	return access(path, F_OK) == 0;
+}
+
+/* The kernel's types, dumped once per kernel by bpftool. */
+static const char *vmlinux_h(struct arena *a, struct diag_ctx *d, const char *cache, int verbose)
+{
+	struct stat st;
+	const char *path;
+
+	if (stat("/sys/kernel/btf/vmlinux", &st) != 0) {
+		diag_plain(d, DIAG_ERROR, "this kernel has no BTF (/sys/kernel/btf/vmlinux): "
+			   "the bpf runtime needs CONFIG_DEBUG_INFO_BTF");
+		return NULL;
+	}
+	path = arena_printf(a, "%s/vmlinux-%lld-%lld", cache, (long long)st.st_size,
+			    (long long)st.st_mtime);
+	if (exists(arena_printf(a, "%s/vmlinux.h", path)))
+		return path;
+	mkdirs(path);
+	if (run(d, arena_printf(a, "bpftool btf dump file /sys/kernel/btf/vmlinux format c > '%s/vmlinux.h.tmp' && mv '%s/vmlinux.h.tmp' '%s/vmlinux.h'",
+				path, path, path),
+		arena_printf(a, "%s/bpftool.log", path), verbose) < 0)
+		return NULL;
+	return path;
+}
+
+static int embed(struct diag_ctx *d, const char *obj, const char *out_c)
+{
+	FILE *in = fopen(obj, "rb"), *out = fopen(out_c, "w");
+	size_t n = 0;
+	int c;
+
+	if (!in || !out) {
+		diag_plain(d, DIAG_ERROR, "cannot embed '%s': %s", obj, strerror(errno));
+		if (in)
+			fclose(in);
+		if (out)
+			fclose(out);
+		return -1;
+	}
+	fputs("#include <stddef.h>\nconst unsigned char tapir_obj[] __attribute__((aligned(8))) = {", out);
+	while ((c = fgetc(in)) != EOF)
+		fprintf(out, "%s0x%02x,", n++ % 16 ? "" : "\n\t", c);
+	fprintf(out, "\n};\nconst size_t tapir_obj_len = %zu;\n", n);
+	fclose(in);
+	return fclose(out) == 0 ? 0 : -1;
+}
+
+static const char *cache_root(struct arena *a)
+{
+	const char *x = getenv("TAPIR_CACHE");
+	const char *home = getenv("HOME");
+
+	if (x && *x)
+		return x;
+	return arena_printf(a, "%s/.cache/tapir", home && *home ? home : "/tmp");
+}
+
+int bpf_build(struct arena *a, struct diag_ctx *d, const char *src_dir, int verbose,
+	      const char **artifact, bool *cached)
+{
+	const char *rt = TAPIR_SRCDIR "/runtime";
+	const char *cache = cache_root(a), *vml, *dir, *log;
+	uint64_t h = 1469598103934665603ULL;
+	const char *flags = "-O2 -g -target bpf -mcpu=v3 -D__TARGET_ARCH_x86 -Wno-unused-function "
+			    "-Wno-unused-label -Wno-unused-variable";
+
+	h = hash_file(h, arena_printf(a, "%s/prog.bpf.c", src_dir));
+	h = hash_file(h, arena_printf(a, "%s/prog.user.c", src_dir));
+	h = fnv(h, PACKAGE_VERSION, strlen(PACKAGE_VERSION));
+	h = fnv(h, flags, strlen(flags));
+	h = hash_file(h, TAPIR_BUILDDIR "/runtime/bpf/librtbpf.a");
+	h = hash_file(h, TAPIR_SRCDIR "/runtime/bpf/tapir.bpf.h");
+	dir = arena_printf(a, "%s/%016llx", cache, (unsigned long long)h);
+	*artifact = arena_printf(a, "%s/run", dir);
+	*cached = exists(*artifact);
+	if (*cached)
+		return 0;
+	if (mkdirs(dir) < 0) {
+		diag_plain(d, DIAG_ERROR, "cannot create the cache folder '%s': %s", dir, strerror(errno));
+		return -1;
+	}
+	vml = vmlinux_h(a, d, cache, verbose);
+	if (!vml)
+		return -1;
+	log = arena_printf(a, "%s/build.log", dir);
+	if (run(d, arena_printf(a, "clang %s -I'%s' -I'%s/bpf' -I'%s/common' -c '%s/prog.bpf.c' -o '%s/prog.bpf.o'",
+				flags, vml, rt, rt, src_dir, dir), log, verbose) < 0 ||
+	    embed(d, arena_printf(a, "%s/prog.bpf.o", dir), arena_printf(a, "%s/obj.c", dir)) < 0 ||
+	    run(d, arena_printf(a, "cc -O2 -std=gnu11 -fwrapv -w -I'%s/bpf' -I'%s/common' '%s/prog.user.c' '%s/obj.c' "
+				   "'%s/runtime/bpf/librtbpf.a' '%s/runtime/common/librtcommon.a' -lbpf -lelf -lz -o '%s/run.tmp' && mv '%s/run.tmp' '%s/run'",
+				rt, rt, src_dir, dir, TAPIR_BUILDDIR, TAPIR_BUILDDIR, dir, dir, dir),
+		log, verbose) < 0)
+		return -1;
+	return 0;
+}

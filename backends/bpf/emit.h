@@ -1,0 +1,89 @@
+/* emit.h - the BPF backend's C emitter (pass 3), shared by its files.
+ *
+ * One lowering serves both sides of a generated program: the kernel side
+ * (prog.bpf.c, BPF C for clang -target bpf) and the user side
+ * (prog.user.c: begin/end/error probes, run by the executor). Expressions
+ * lower to a C expression plus statements emitted before it; the two sides
+ * differ only in their preludes (runtime/bpf/tapir_gen_{kern,user}.h) and
+ * in where locals live (kernel: long locals are C variables the verifier
+ * can track, strings live in a per-CPU frame; user: everything in a
+ * static frame, so that foreach bodies can run as callbacks).
+ */
+#ifndef TAPIR_BPF_EMIT_H
+#define TAPIR_BPF_EMIT_H
+
+#include "elab.h"
+
+struct bpf_opts {
+	int maxstringlen;      /* -D MAXSTRINGLEN, 128 by default */
+	int maxmapentries;     /* -D MAXMAPENTRIES, 2048 by default */
+	int maxerrors;
+	const char *tapir_rt_dir; /* where runtime/bpf and runtime/common are */
+};
+
+/* Per-global facts the emitter computes once. */
+struct em_global {
+	struct symbol *sym;
+	int map_index;          /* user-side map index (arrays, stats), or -1 */
+	int stat_index;         /* statistics index, or -1 */
+	int hist_type;          /* RT_HIST_* used by @hist_* on it */
+	int start, stop, interval, buckets;
+};
+
+struct em_file {
+	struct elab *e;
+	const struct bpf_opts *o;
+	struct strbuf kern, user;         /* the two files */
+	struct strbuf kern_decls, user_decls; /* types and maps, emitted first */
+	struct vec globals;               /* struct em_global * */
+	struct vec fmts;                  /* const char *: printf formats by id */
+	struct vec error_locs;            /* const char * */
+	struct vec map_names;             /* const char * (user side indexes) */
+	struct vec kprobes;               /* const char *: tapir_kprobe initialisers */
+	struct vec user_probes[3];        /* begin, end, error: initialisers */
+	struct vec done_funcs[2];         /* struct func * emitted, per side */
+	int nstat;
+	bool failed;
+};
+
+/* The lowering of one probe or function body on one side. */
+struct em {
+	struct em_file *f;
+	bool user;                 /* user side */
+	bool in_function;
+	struct func *fn;
+	struct derived_probe *dp;
+	struct strbuf body;        /* statements */
+	struct strbuf frame;       /* fields of the frame struct */
+	struct strbuf cvars;       /* kernel side: C locals */
+	int indent;
+	int ntemps;
+	int loop_depth;
+	const char *frame_type;    /* struct name of the frame */
+};
+
+/* emit_expr.c */
+const char *em_expr(struct em *m, struct ast *n);
+const char *em_long(struct em *m, struct ast *n);   /* as an s64 C expression */
+void em_line(struct em *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+const char *em_tmp_long(struct em *m);
+const char *em_tmp_str(struct em *m);
+void em_error(struct em *m, struct loc loc, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+struct em_global *em_global_of(struct em_file *f, const struct symbol *s);
+const char *em_quote(struct em *m, const char *s);
+int em_fmt_id(struct em_file *f, const char *fmt);
+int em_loc_id(struct em_file *f, const char *what, struct loc loc);
+void em_assign_to(struct em *m, struct ast *lhs, const char *val, enum ast_type t);
+const char *em_local_ref(struct em *m, const struct symbol *s);
+void em_key(struct em *m, const struct symbol *arr, struct vec *args, const char **key_out);
+
+/* emit_stmt.c */
+void em_stmt(struct em *m, struct ast *n);
+const char *em_call(struct em *m, struct ast *n);
+const char *em_take_callbacks(struct em_file *f);
+
+/* emit_file.c */
+int bpf_emit(struct elab *e, const struct bpf_opts *o, const char *dir);
+
+#endif /* TAPIR_BPF_EMIT_H */

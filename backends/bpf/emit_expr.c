@@ -1,0 +1,543 @@
+/* emit_expr.c - lowering expressions to C for the BPF backend. */
+#include <stdarg.h>
+#include <string.h>
+
+#include "emit.h"
+
+void em_line(struct em *m, const char *fmt, ...)
+{
+	va_list ap;
+	char buf[4096];
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	for (int i = 0; i < m->indent + 1; i++)
+		sb_putc(&m->body, '\t');
+	sb_puts(&m->body, buf);
+	sb_putc(&m->body, '\n');
+}
+
+void em_error(struct em *m, struct loc loc, const char *fmt, ...)
+{
+	va_list ap;
+	char buf[1024];
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	diag_at(m->f->e->diag, DIAG_ERROR, loc, "%s", buf);
+	m->f->failed = true;
+}
+
+const char *em_tmp_long(struct em *m)
+{
+	int n = m->ntemps++;
+
+	if (m->user) {
+		sb_printf(&m->frame, "\ts64 t%d;\n", n);
+		return arena_printf(m->f->e->arena, "F->t%d", n);
+	}
+	sb_printf(&m->cvars, "\ts64 t%d = 0;\n", n);
+	return arena_printf(m->f->e->arena, "t%d", n);
+}
+
+const char *em_tmp_str(struct em *m)
+{
+	int n = m->ntemps++;
+
+	sb_printf(&m->frame, "\tchar t%d[TAPIR_MAXSTRINGLEN];\n", n);
+	return arena_printf(m->f->e->arena, "F->t%d", n);
+}
+
+const char *em_quote(struct em *m, const char *s)
+{
+	struct strbuf sb = { 0 };
+	const char *r;
+
+	sb_putc(&sb, '"');
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			sb_printf(&sb, "\\%c", *p);
+		else if (*p < 32 || *p >= 127)
+			sb_printf(&sb, "\\%03o", *p);
+		else
+			sb_putc(&sb, (char)*p);
+	}
+	sb_putc(&sb, '"');
+	r = arena_strdup(m->f->e->arena, sb.data);
+	sb_free(&sb);
+	return r;
+}
+
+int em_fmt_id(struct em_file *f, const char *fmt)
+{
+	for (int i = 0; i < f->fmts.len; i++) {
+		if (strcmp(f->fmts.items[i], fmt) == 0)
+			return i;
+	}
+	vec_push(f->e->arena, &f->fmts, (void *)fmt);
+	return f->fmts.len - 1;
+}
+
+int em_loc_id(struct em_file *f, const char *what, struct loc loc)
+{
+	vec_push(f->e->arena, &f->error_locs,
+		 arena_printf(f->e->arena, "%s at %s:%d:%d", what, loc.src ? loc.src->name : "?",
+			      loc.line, loc.col));
+	return f->error_locs.len - 1;
+}
+
+struct em_global *em_global_of(struct em_file *f, const struct symbol *s)
+{
+	for (int i = 0; i < f->globals.len; i++) {
+		struct em_global *g = f->globals.items[i];
+
+		if (g->sym == s)
+			return g;
+	}
+	return NULL;
+}
+
+const char *em_local_ref(struct em *m, const struct symbol *s)
+{
+	if (s->kind == SYM_GLOBAL)
+		return arena_printf(m->f->e->arena, "GLOB(g_%s)", s->name);
+	if (m->user || s->type == TYPE_STRING)
+		return arena_printf(m->f->e->arena, "F->l_%s", s->name);
+	return arena_printf(m->f->e->arena, "l_%s", s->name);
+}
+
+/* A key struct for arr filled from the index expressions. */
+void em_key(struct em *m, const struct symbol *arr, struct vec *args, const char **key_out)
+{
+	int n = m->ntemps++;
+	const char *key = arena_printf(m->f->e->arena, "F->k%d", n);
+
+	sb_printf(&m->frame, "\tstruct k_%s k%d;\n", arr->name, n);
+	em_line(m, "__builtin_memset(&%s, 0, sizeof(%s));", key, key);
+	for (int i = 0; i < args->len; i++) {
+		struct ast *a = args->items[i];
+		const char *v;
+
+		if (a->kind == AST_STAR) {
+			em_error(m, a->loc, "'*' in an index is not supported on the bpf runtime yet");
+			continue;
+		}
+		v = em_expr(m, a);
+		if (arr->key_types[i] == TYPE_STRING)
+			em_line(m, "tapir_str_copy(%s.k%d, %s);", key, i, v);
+		else
+			em_line(m, "%s.k%d = %s;", key, i, v);
+	}
+	*key_out = key;
+}
+
+static const char *em_num(struct em *m, int64_t v)
+{
+	if (v == INT64_MIN)
+		return "(-9223372036854775807LL - 1)";
+	return arena_printf(m->f->e->arena, "%lldLL", (long long)v);
+}
+
+static const char *em_str_lit(struct em *m, const char *s)
+{
+	const char *t = em_tmp_str(m);
+
+	em_line(m, "tapir_str_copy(%s, %s);", t, em_quote(m, s));
+	return t;
+}
+
+static const char *em_index_read(struct em *m, struct ast *n)
+{
+	struct ast *base = n->lhs;
+	const char *key, *val;
+	int k = m->ntemps++;
+
+	if (base->kind != AST_VAR || !base->sym) {
+		em_error(m, n->loc, "histogram buckets can't be read on the bpf runtime yet");
+		return "0";
+	}
+	if (base->sym->type == TYPE_STATS) {
+		em_error(m, n->loc, "a statistic must be read with @count, @sum, ...");
+		return "0";
+	}
+	em_key(m, base->sym, &n->args, &key);
+	if (base->sym->type == TYPE_STRING) {
+		sb_printf(&m->frame, "\tstruct tapir_str v%d;\n", k);
+		val = arena_printf(m->f->e->arena, "F->v%d", k);
+		em_line(m, "get_%s(&%s, &%s);", base->sym->name, key, val);
+		return arena_printf(m->f->e->arena, "%s.s", val);
+	}
+	val = em_tmp_long(m);
+	em_line(m, "get_%s(&%s, &%s);", base->sym->name, key, val);
+	return val;
+}
+
+static bool is_str(const struct ast *n)
+{
+	return n->type == TYPE_STRING;
+}
+
+static const char *em_binary(struct em *m, struct ast *n)
+{
+	const char *op = n->op;
+	const char *a, *b, *t;
+
+	if (strcmp(op, ".") == 0) {
+		a = em_expr(m, n->lhs);
+		b = em_expr(m, n->rhs);
+		t = em_tmp_str(m);
+		em_line(m, "tapir_str_concat(%s, %s, %s);", t, a, b);
+		return t;
+	}
+	a = em_long(m, n->lhs);
+	b = em_long(m, n->rhs);
+	if (strcmp(op, "/") == 0 || strcmp(op, "%") == 0) {
+		int id = em_loc_id(m->f, "operator", n->loc);
+
+		t = em_tmp_long(m);
+		em_line(m, "if (%s == 0) { TAPIR_ERROR(%d, \"division by 0\"); }", b, id);
+		em_line(m, "%s = %s(%s, %s);", t, op[0] == '/' ? "TAPIR_DIV" : "TAPIR_MOD", a, b);
+		return t;
+	}
+	if (strcmp(op, "<<") == 0 || strcmp(op, ">>") == 0)
+		return arena_printf(m->f->e->arena, "((s64)((%s) %s ((%s) & 63)))", a, op, b);
+	return arena_printf(m->f->e->arena, "((s64)((u64)(%s) %s (u64)(%s)))", a, op, b);
+}
+
+static const char *em_compare(struct em *m, struct ast *n)
+{
+	if (is_str(n->lhs) || is_str(n->rhs)) {
+		const char *a = em_expr(m, n->lhs), *b = em_expr(m, n->rhs);
+
+		return arena_printf(m->f->e->arena, "(tapir_str_cmp(%s, %s) %s 0)", a, b, n->op);
+	}
+	return arena_printf(m->f->e->arena, "((s64)(%s %s %s))", em_long(m, n->lhs), n->op,
+			    em_long(m, n->rhs));
+}
+
+/* && and ||: the right side's statements run only when needed. */
+static const char *em_logical(struct em *m, struct ast *n)
+{
+	const char *t = em_tmp_long(m), *a = em_long(m, n->lhs), *b;
+	bool is_and = strcmp(n->op, "&&") == 0;
+
+	em_line(m, "%s = %s(%s);", t, is_and ? "!!" : "!!", a);
+	em_line(m, "if (%s%s) {", is_and ? "" : "!", t);
+	m->indent++;
+	b = em_long(m, n->rhs);
+	em_line(m, "%s = !!(%s);", t, b);
+	m->indent--;
+	em_line(m, "}");
+	return t;
+}
+
+static const char *em_ternary(struct em *m, struct ast *n)
+{
+	bool s = is_str(n);
+	const char *t = s ? em_tmp_str(m) : em_tmp_long(m), *c = em_long(m, n->cond), *v;
+
+	em_line(m, "if (%s) {", c);
+	m->indent++;
+	v = em_expr(m, n->lhs);
+	em_line(m, s ? "tapir_str_copy(%s, %s);" : "%s = %s;", t, v);
+	m->indent--;
+	em_line(m, "} else {");
+	m->indent++;
+	v = em_expr(m, n->rhs);
+	em_line(m, s ? "tapir_str_copy(%s, %s);" : "%s = %s;", t, v);
+	m->indent--;
+	em_line(m, "}");
+	return t;
+}
+
+/* Store val into an lvalue: a variable or an array element. */
+void em_assign_to(struct em *m, struct ast *lhs, const char *val, enum ast_type t)
+{
+	if (lhs->kind == AST_VAR) {
+		const char *ref = em_local_ref(m, lhs->sym);
+
+		em_line(m, t == TYPE_STRING ? "tapir_str_copy(%s, %s);" : "%s = %s;", ref, val);
+		return;
+	}
+	if (lhs->kind == AST_INDEX && lhs->lhs->kind == AST_VAR) {
+		const struct symbol *arr = lhs->lhs->sym;
+		const char *key;
+		int k;
+
+		em_key(m, arr, &lhs->args, &key);
+		if (t == TYPE_STRING) {
+			k = m->ntemps++;
+			sb_printf(&m->frame, "\tstruct tapir_str v%d;\n", k);
+			em_line(m, "tapir_str_copy(F->v%d.s, %s);", k, val);
+			em_line(m, "set_%s(&%s, &F->v%d);", arr->name, key, k);
+		} else {
+			const char *v = em_tmp_long(m);
+
+			em_line(m, "%s = %s;", v, val);
+			em_line(m, "set_%s(&%s, &%s);", arr->name, key, v);
+		}
+		return;
+	}
+	em_error(m, lhs->loc, "this can't be assigned on the bpf runtime yet");
+}
+
+/* A global long updated from a kernel probe, atomically: probes run on
+ * every CPU at once. Returns the old value's temporary. */
+static const char *em_atomic_add(struct em *m, struct ast *var, const char *delta)
+{
+	const char *old = em_tmp_long(m);
+
+	em_line(m, "%s = __sync_fetch_and_add(&%s, %s);", old, em_local_ref(m, var->sym), delta);
+	return old;
+}
+
+static bool is_kernel_global_long(const struct em *m, const struct ast *x)
+{
+	return !m->user && x->kind == AST_VAR && x->sym && x->sym->kind == SYM_GLOBAL &&
+	       x->sym->type == TYPE_LONG;
+}
+
+static const char *em_stats_add(struct em *m, struct ast *n)
+{
+	struct ast *lhs = n->lhs;
+	const char *v = em_long(m, n->rhs);
+	const struct symbol *s = lhs->kind == AST_INDEX ? lhs->lhs->sym : lhs->sym;
+	const char *key = "tapir_zero_key";
+
+	if (lhs->kind == AST_INDEX)
+		em_key(m, s, &lhs->args, &key);
+	else
+		key = "tapir_zero_key";
+	if (m->user) {
+		em_error(m, n->loc, "'<<<' in begin/end probes is not supported on the bpf runtime yet");
+		return "0";
+	}
+	em_line(m, "add_%s(&%s, %s);", s->name, key, v);
+	return v;
+}
+
+static const char *em_assign(struct em *m, struct ast *n)
+{
+	const char *op = n->op;
+	enum ast_type t = n->lhs->type;
+	const char *v;
+
+	if (strcmp(op, "<<<") == 0)
+		return em_stats_add(m, n);
+	if (strcmp(op, "=") == 0) {
+		v = em_expr(m, n->rhs);
+		if (t == TYPE_STRING && n->lhs->kind == AST_VAR) {
+			em_assign_to(m, n->lhs, v, t);
+			return em_local_ref(m, n->lhs->sym);
+		}
+		if (t != TYPE_STRING) {
+			const char *tmp = em_tmp_long(m);
+
+			em_line(m, "%s = %s;", tmp, v);
+			v = tmp;
+		}
+		em_assign_to(m, n->lhs, v, t);
+		return v;
+	}
+	if ((strcmp(op, "+=") == 0 || strcmp(op, "-=") == 0) && is_kernel_global_long(m, n->lhs)) {
+		const char *d = em_long(m, n->rhs);
+		const char *old = em_atomic_add(m, n->lhs, op[0] == '+' ? d :
+					       arena_printf(m->f->e->arena, "-(%s)", d));
+
+		return arena_printf(m->f->e->arena, "(%s %c (%s))", old, op[0], d);
+	}
+	/* x op= y is x = x op y, with the operand read once */
+	{
+		struct ast bin = *n;
+		const char *res;
+
+		bin.kind = AST_BINARY;
+		bin.op = arena_strndup(m->f->e->arena, op, strlen(op) - 1);
+		bin.type = t;
+		res = strcmp(bin.op, ".") == 0 ? em_binary(m, &bin) : em_binary(m, &bin);
+		if (t != TYPE_STRING) {
+			const char *tmp = em_tmp_long(m);
+
+			em_line(m, "%s = %s;", tmp, res);
+			res = tmp;
+		}
+		em_assign_to(m, n->lhs, res, t);
+		return res;
+	}
+}
+
+static const char *em_incdec(struct em *m, struct ast *n)
+{
+	const char *old, *cur, *nv;
+
+	if (is_kernel_global_long(m, n->lhs)) {
+		old = em_atomic_add(m, n->lhs, n->op[0] == '+' ? "1" : "-1");
+		return n->kind == AST_PREINC ? arena_printf(m->f->e->arena, "(%s %s 1)", old,
+							    n->op[0] == '+' ? "+" : "-") : old;
+	}
+	old = em_tmp_long(m);
+	cur = em_long(m, n->lhs);
+	nv = em_tmp_long(m);
+
+	em_line(m, "%s = %s;", old, cur);
+	em_line(m, "%s = (s64)((u64)%s %s 1);", nv, old, n->op[0] == '+' ? "+" : "-");
+	em_assign_to(m, n->lhs, nv, TYPE_LONG);
+	return n->kind == AST_PREINC ? nv : old;
+}
+
+static const char *em_in(struct em *m, struct ast *n)
+{
+	const char *key;
+
+	em_key(m, n->rhs->sym, &n->args, &key);
+	return arena_printf(m->f->e->arena, "((s64)has_%s(&%s))", n->rhs->sym->name, key);
+}
+
+/* @count(x) ... in user space: aggregate over every CPU. */
+static const char *em_stat_op(struct em *m, struct ast *n)
+{
+	struct ast *x = n->lhs;
+	const struct symbol *s = x->kind == AST_INDEX ? x->lhs->sym : x->sym;
+	struct em_global *g = s ? em_global_of(m->f, s) : NULL;
+	const char *key = "NULL", *t;
+	int k;
+
+	if (!m->user) {
+		em_error(m, n->loc, "%s in a kernel probe is not supported on the bpf runtime yet "
+			 "(read statistics in begin/end/timer-free user probes)", n->name);
+		return "0";
+	}
+	if (!g) {
+		em_error(m, n->loc, "%s needs a global statistic", n->name);
+		return "0";
+	}
+	if (x->kind == AST_INDEX) {
+		em_key(m, s, &x->args, &key);
+		key = arena_printf(m->f->e->arena, "&%s", key);
+	}
+	k = m->ntemps++;
+	sb_printf(&m->frame, "\tstruct rt_agg a%d;\n\tint64_t h%d[RT_HIST_MAX_BUCKETS + 2];\n", k, k);
+	t = em_tmp_long(m);
+	em_line(m, "if (tapir_stat_get(%d, %s, &F->a%d, F->h%d) < 0)", g->stat_index, key, k, k);
+	if (strcmp(n->name, "@count") == 0 || strcmp(n->name, "@sum") == 0)
+		em_line(m, "\tF->a%d.count = F->a%d.sum = 0;", k, k);
+	else
+		em_line(m, "\tTAPIR_ERROR(%d, \"empty aggregate\");",
+			em_loc_id(m->f, "operator", n->loc));
+	em_line(m, "%s = F->a%d.%s;", t, k, n->name + 1);
+	return t;
+}
+
+static const char *em_target(struct em *m, struct ast *n);
+
+const char *em_expr(struct em *m, struct ast *n)
+{
+	switch (n->kind) {
+	case AST_NUM:
+		return em_num(m, n->num);
+	case AST_STR:
+		return em_str_lit(m, n->str);
+	case AST_VAR:
+		return em_local_ref(m, n->sym);
+	case AST_INDEX:
+		return em_index_read(m, n);
+	case AST_ASSIGN:
+		return em_assign(m, n);
+	case AST_BINARY:
+		return em_binary(m, n);
+	case AST_COMPARE:
+		return em_compare(m, n);
+	case AST_LOGICAL:
+		return em_logical(m, n);
+	case AST_TERNARY:
+		return em_ternary(m, n);
+	case AST_UNARY:
+		return arena_printf(m->f->e->arena, "((s64)(%s(%s)))",
+				    n->op[0] == '-' ? "0 - (u64)" : n->op, em_long(m, n->lhs));
+	case AST_PREINC:
+	case AST_POSTINC:
+		return em_incdec(m, n);
+	case AST_IN:
+		return em_in(m, n);
+	case AST_STAT_OP:
+		return em_stat_op(m, n);
+	case AST_CALL:
+	case AST_PRINT:
+		return em_call(m, n);
+	case AST_TARGET:
+		return em_target(m, n);
+	default:
+		em_error(m, n->loc, "this expression is not supported on the bpf runtime yet");
+		return "0";
+	}
+}
+
+const char *em_long(struct em *m, struct ast *n)
+{
+	return em_expr(m, n);
+}
+
+/* ---- context variables ------------------------------------------------- */
+
+static const char *const syscall_regs[] = { "di", "si", "dx", "r10", "r8", "r9" };
+
+static const struct ctx_var *find_var(const struct derived_probe *dp, const char *name, int *idx)
+{
+	for (int i = 0; dp && i < dp->target->vars.len; i++) {
+		const struct ctx_var *v = dp->target->vars.items[i];
+
+		if (strcmp(v->name, name) == 0) {
+			*idx = i;
+			return v;
+		}
+	}
+	return NULL;
+}
+
+/* $var of a tracepoint: the raw tracepoint argument, or a syscall argument
+ * read from the pt_regs of sys_enter; member chains dereference BTF
+ * pointers directly, as tp_btf programs may. */
+static const char *em_target(struct em *m, struct ast *n)
+{
+	struct arena *a = m->f->e->arena;
+	struct strbuf sb = { 0 };
+	const struct ctx_var *v;
+	const char *r;
+	int idx = 0;
+
+	if (m->user || !m->dp || m->dp->target->kind != PK_TRACE ||
+	    !(v = find_var(m->dp, n->name + 1, &idx))) {
+		em_error(m, n->loc, "context variable '%s' is not available here", n->name);
+		return "0";
+	}
+	if (n->pretty) {
+		em_error(m, n->loc, "pretty-printing '%s' is not supported on the bpf runtime yet",
+			 n->pretty);
+		return "0";
+	}
+	if (v->src == 1)
+		sb_printf(&sb, "((%s)((struct pt_regs *)ctx[0])->%s)", v->type_name,
+			  syscall_regs[v->index < 6 ? v->index : 5]);
+	else
+		sb_printf(&sb, "((%s)ctx[%d])", v->type_name, v->index);
+	for (int i = 0; i < n->chain.len; i++) {
+		const struct ast_step *st = n->chain.items[i];
+
+		if (st->is_index) {
+			const char *ix = em_long(m, st->index);
+
+			r = arena_strdup(a, sb.data);
+			sb.len = 0;
+			sb_printf(&sb, "(%s)[%s]", r, ix);
+		} else {
+			r = arena_strdup(a, sb.data);
+			sb.len = 0;
+			sb_printf(&sb, "(%s)->%s", r, st->member);
+		}
+	}
+	r = arena_printf(a, "((s64)(%s))", sb.data);
+	sb_free(&sb);
+	return r;
+}

@@ -1,0 +1,476 @@
+/* emit_stmt.c - lowering statements, calls and the print family. */
+#include <string.h>
+
+#include "emit.h"
+#include "rt_format.h"
+
+/* Loop context: how break and continue leave the innermost loop. */
+struct loop {
+	int label;        /* continue target cont_<label>, or -1 in a foreach callback */
+};
+
+static struct loop loops[64];
+static int nloops;
+static int next_label;
+static bool in_callback;
+
+/* ---- the print family --------------------------------------------------- */
+
+static const char *conv_of(const struct ast *a)
+{
+	return a->type == TYPE_STRING ? "%s" : "%d";
+}
+
+/* print/println/printd/printdln and their s- forms as a format. */
+static const char *synth_format(struct em *m, struct ast *n, int *first_arg)
+{
+	const char *name = n->name[0] == 's' ? n->name + 1 : n->name;
+	bool ln = strstr(name, "ln") != NULL, delim = strncmp(name, "printd", 6) == 0;
+	struct strbuf sb = { 0 };
+	const char *r;
+
+	*first_arg = delim ? 1 : 0;
+	for (int i = *first_arg; i < n->args.len; i++) {
+		if (i > *first_arg && delim) {
+			const struct ast *d = n->args.items[0];
+
+			for (const char *p = d->kind == AST_STR ? d->str : ""; *p; p++)
+				sb_puts(&sb, *p == '%' ? "%%" : (char[]){ *p, 0 });
+		}
+		sb_puts(&sb, conv_of(n->args.items[i]));
+	}
+	if (ln)
+		sb_putc(&sb, '\n');
+	r = arena_strdup(m->f->e->arena, sb.data ? sb.data : "");
+	sb_free(&sb);
+	return r;
+}
+
+static void em_hist_print(struct em *m, struct ast *h)
+{
+	struct ast *x = h->lhs;
+	const struct symbol *s = x->kind == AST_INDEX ? x->lhs->sym : x->sym;
+	struct em_global *g = s ? em_global_of(m->f, s) : NULL;
+	const char *key = "NULL";
+	int k;
+
+	if (!m->user || !g) {
+		em_error(m, h->loc, "histograms can only be printed in begin/end probes on the bpf "
+			 "runtime yet");
+		return;
+	}
+	if (x->kind == AST_INDEX) {
+		em_key(m, s, &x->args, &key);
+		key = arena_printf(m->f->e->arena, "&%s", key);
+	}
+	k = m->ntemps++;
+	sb_printf(&m->frame, "\tstruct rt_agg a%d;\n\tint64_t h%d[RT_HIST_MAX_BUCKETS + 2];\n", k, k);
+	em_line(m, "if (tapir_stat_get(%d, %s, &F->a%d, F->h%d) == 0)", g->stat_index, key, k, k);
+	em_line(m, "\ttapir_hist_print(%d, &F->a%d, F->h%d);", g->stat_index, k, k);
+	em_line(m, "else");
+	em_line(m, "\tTAPIR_ERROR(%d, \"empty aggregate\");", em_loc_id(m->f, "operator", h->loc));
+}
+
+static const char *em_print(struct em *m, struct ast *n)
+{
+	bool is_s = n->name[0] == 's';
+	bool is_f = strcmp(n->name, "printf") == 0 || strcmp(n->name, "sprintf") == 0;
+	const char *fmt, *vals[64], *res = "0";
+	int first = 0, id;
+
+	if (n->args.len == 1 && ((struct ast *)n->args.items[0])->kind == AST_HIST &&
+	    strcmp(n->name, "print") == 0) {
+		em_hist_print(m, n->args.items[0]);
+		return "0";
+	}
+	if (is_f) {
+		fmt = ((struct ast *)n->args.items[0])->str;
+		first = 1;
+	} else {
+		fmt = synth_format(m, n, &first);
+	}
+	if (n->args.len - first > 64) {
+		em_error(m, n->loc, "too many arguments to %s", n->name);
+		return "0";
+	}
+	for (int i = first; i < n->args.len; i++)
+		vals[i - first] = em_expr(m, n->args.items[i]);
+	id = em_fmt_id(m->f, fmt);
+	if (is_s) {
+		if (!m->user) {
+			em_error(m, n->loc, "%s in a kernel probe is not supported on the bpf runtime "
+				 "yet", n->name);
+			return "0";
+		}
+		res = em_tmp_str(m);
+	}
+	em_line(m, "{");
+	m->indent++;
+	em_line(m, "TAPIR_REC_BEGIN(%d, %d);", id, n->args.len - first);
+	for (int i = first; i < n->args.len; i++)
+		em_line(m, ((struct ast *)n->args.items[i])->type == TYPE_STRING ?
+				   "TAPIR_REC_STR(%s);" : "TAPIR_REC_LONG(%s);", vals[i - first]);
+	if (is_s)
+		em_line(m, "TAPIR_REC_SPRINT(%s);", res);
+	else
+		em_line(m, "TAPIR_REC_END();");
+	m->indent--;
+	em_line(m, "}");
+	return res;
+}
+
+/* ---- script and tapset functions ---------------------------------------- */
+
+static void emit_function(struct em_file *f, struct func *fn, bool user);
+
+const char *em_call(struct em *m, struct ast *n)
+{
+	struct func *fn = n->fn;
+	int c = m->ntemps++;
+	const char *frame;
+
+	if (n->kind == AST_PRINT)
+		return em_print(m, n);
+	if (!fn) {
+		em_error(m, n->loc, "unresolved function '%s'", n->name);
+		return "0";
+	}
+	if (m->fn == fn) {
+		em_error(m, n->loc, "recursive call of '%s': recursion is not supported on the bpf "
+			 "runtime", fn->name);
+		return "0";
+	}
+	emit_function(m->f, fn, m->user);
+	sb_printf(&m->frame, "\tstruct fr_%s_%d c%d;\n", fn->name, fn->decl->params.len, c);
+	frame = arena_printf(m->f->e->arena, "F->c%d", c);
+	for (int i = 0; i < n->args.len; i++) {
+		const struct symbol *p = fn->params.items[i];
+		const char *v = em_expr(m, n->args.items[i]);
+
+		em_line(m, p->type == TYPE_STRING ? "tapir_str_copy(%s.l_%s, %s);" : "%s.l_%s = %s;",
+			frame, p->name, v);
+	}
+	em_line(m, "%s.__err = 0;", frame);
+	em_line(m, "fn_%s_%d(&%s);", fn->name, fn->decl->params.len, frame);
+	em_line(m, "if (%s.__err) TAPIR_FAIL;", frame);
+	if (fn->ret == TYPE_STRING)
+		return arena_printf(m->f->e->arena, "%s.__ret", frame);
+	return arena_printf(m->f->e->arena, "%s.__retl", frame);
+}
+
+/* ---- statements ----------------------------------------------------------- */
+
+static void em_block(struct em *m, struct ast *n)
+{
+	for (int i = 0; i < n->args.len; i++)
+		em_stmt(m, n->args.items[i]);
+}
+
+static void em_if(struct em *m, struct ast *n)
+{
+	const char *c = em_long(m, n->cond);
+
+	em_line(m, "if (%s) {", c);
+	m->indent++;
+	em_stmt(m, n->then);
+	m->indent--;
+	if (n->els) {
+		em_line(m, "} else {");
+		m->indent++;
+		em_stmt(m, n->els);
+		m->indent--;
+	}
+	em_line(m, "}");
+}
+
+/* while and for: for (;;) { cond; body; cont_N: inc } */
+static void em_loop(struct em *m, struct ast *n)
+{
+	int label = next_label++;
+	bool saved = in_callback;
+
+	if (n->init)
+		(void)em_expr(m, n->init);
+	em_line(m, "for (;;) {");
+	m->indent++;
+	if (n->cond)
+		em_line(m, "if (!(%s)) break;", em_long(m, n->cond));
+	loops[nloops++] = (struct loop){ .label = label };
+	in_callback = false;
+	em_stmt(m, n->body);
+	in_callback = saved;
+	nloops--;
+	em_line(m, "goto cont_%d;", label);
+	em_line(m, "cont_%d:", label);
+	if (n->inc)
+		(void)em_expr(m, n->inc);
+	m->indent--;
+	em_line(m, "}");
+}
+
+static void em_delete(struct em *m, struct ast *n)
+{
+	struct ast *x = n->lhs;
+
+	if (x->kind == AST_INDEX && x->lhs->kind == AST_VAR) {
+		const char *key;
+
+		em_key(m, x->lhs->sym, &x->args, &key);
+		em_line(m, "del_%s(&%s);", x->lhs->sym->name, key);
+	} else if (x->kind == AST_VAR && x->sym->is_array) {
+		if (!m->user) {
+			em_error(m, n->loc, "deleting a whole array in a kernel probe is not supported "
+				 "on the bpf runtime yet");
+			return;
+		}
+		em_line(m, "tapir_map_clear(MAP_%s);", x->sym->name);
+	} else if (x->kind == AST_VAR) {
+		em_assign_to(m, x, x->type == TYPE_STRING ? "\"\"" : "0", x->type);
+	} else {
+		em_error(m, n->loc, "this can't be deleted on the bpf runtime yet");
+	}
+}
+
+static void em_return(struct em *m, struct ast *n)
+{
+	if (!m->in_function) {
+		em_error(m, n->loc, "'return' outside a function");
+		return;
+	}
+	if (n->lhs) {
+		const char *v = em_expr(m, n->lhs);
+
+		em_line(m, n->lhs->type == TYPE_STRING ? "tapir_str_copy(F->__ret, %s);" :
+							  "F->__retl = %s;", v);
+	}
+	em_line(m, "return;");
+}
+
+void em_foreach(struct em *m, struct ast *n);
+
+void em_stmt(struct em *m, struct ast *n)
+{
+	if (!n)
+		return;
+	switch (n->kind) {
+	case AST_BLOCK:
+		em_block(m, n);
+		break;
+	case AST_EXPR_STMT: {
+		const char *v = em_expr(m, n->lhs);
+
+		if (n->lhs->kind == AST_VAR || n->lhs->kind == AST_NUM)
+			em_line(m, "(void)(%s);", v);
+		break;
+	}
+	case AST_IF:
+		em_if(m, n);
+		break;
+	case AST_WHILE:
+	case AST_FOR:
+		em_loop(m, n);
+		break;
+	case AST_FOREACH:
+		em_foreach(m, n);
+		break;
+	case AST_BREAK:
+		em_line(m, in_callback ? "return 1;" : "break;");
+		break;
+	case AST_CONTINUE:
+		if (in_callback)
+			em_line(m, "return 0;");
+		else if (nloops > 0)
+			em_line(m, "goto cont_%d;", loops[nloops - 1].label);
+		break;
+	case AST_NEXT:
+		if (m->in_function)
+			em_error(m, n->loc, "'next' in a function is not supported on the bpf runtime yet");
+		else
+			em_line(m, in_callback ? "return 2;" : "goto tapir_out;");
+		break;
+	case AST_RETURN:
+		em_return(m, n);
+		break;
+	case AST_DELETE:
+		em_delete(m, n);
+		break;
+	case AST_NULL_STMT:
+		break;
+	default:
+		em_error(m, n->loc, "this statement is not supported on the bpf runtime yet");
+		break;
+	}
+}
+
+/* ---- foreach (user side): the body becomes a callback over sorted keys ---- */
+
+static struct strbuf callbacks;
+
+void em_foreach(struct em *m, struct ast *n)
+{
+	struct ast_foreach *fe = n->fe;
+	const struct symbol *arr = fe->array->sym;
+	struct em_global *g = em_global_of(m->f, arr);
+	int id = next_label++;
+	struct strbuf saved_body = m->body;
+	int saved_indent = m->indent;
+	bool saved_cb = in_callback;
+
+	if (!m->user) {
+		em_error(m, n->loc, "foreach in a kernel probe is not supported on the bpf runtime yet");
+		return;
+	}
+	if (!g) {
+		em_error(m, n->loc, "foreach needs a global array");
+		return;
+	}
+	if (m->in_function) {
+		em_error(m, n->loc, "foreach in a function is not supported on the bpf runtime yet");
+		return;
+	}
+	/* the body, as a callback */
+	m->body = (struct strbuf){ 0 };
+	m->indent = 0;
+	in_callback = true;
+	for (int i = 0; i < fe->keys.len; i++) {
+		struct ast *k = fe->keys.items[i];
+
+		em_line(m, arr->key_types[i] == TYPE_STRING ? "tapir_str_copy(%s, K->k%d);" :
+							       "%s = K->k%d;",
+			em_local_ref(m, k->sym), i);
+	}
+	if (fe->value) {
+		if (arr->type == TYPE_STRING) {
+			int k = m->ntemps++;
+
+			sb_printf(&m->frame, "\tstruct tapir_str v%d;\n", k);
+			em_line(m, "get_%s(K, &F->v%d);", arr->name, k);
+			em_line(m, "tapir_str_copy(%s, F->v%d.s);", em_local_ref(m, fe->value->sym), k);
+		} else {
+			em_line(m, "get_%s(K, &%s);", arr->name, em_local_ref(m, fe->value->sym));
+		}
+	}
+	em_stmt(m, n->body);
+	sb_printf(&callbacks, "static int fe_%d(const void *key, void *ctx)\n{\n"
+			      "\tconst struct k_%s *K = key;\n\tstruct %s *F = &%s_storage;\n\n"
+			      "\t(void)ctx;\n%s\treturn 0;\ntapir_out: __attribute__((unused));\n"
+			      "\treturn 2;\n}\n\n",
+		  id, arr->name, m->frame_type, m->frame_type, m->body.data ? m->body.data : "");
+	sb_free(&m->body);
+	m->body = saved_body;
+	m->indent = saved_indent;
+	in_callback = saved_cb;
+	/* the loop */
+	{
+		const char *limit = fe->limit ? em_long(m, fe->limit) : "-1";
+		int sort_col = -1, sort = fe->value_sort;
+
+		for (int i = 0; i < fe->keys.len; i++) {
+			if (fe->key_sort[i]) {
+				sort = fe->key_sort[i];
+				sort_col = i;
+			}
+		}
+		em_line(m, "{");
+		m->indent++;
+		em_line(m, "struct tapir_iter it = { .map_index = MAP_%s, .stat_index = %d, "
+			   ".key_size = sizeof(struct k_%s), .value_size = %s, .cols = cols_%s, "
+			   ".ncols = %d, .sort = %d, .sort_col = %d, .agg = %s, .limit = %s };",
+			arr->name, g->stat_index, arr->name,
+			arr->type == TYPE_STATS ? "0" :
+			arr->type == TYPE_STRING ? "sizeof(struct tapir_str)" : "sizeof(s64)",
+			arr->name, arr->nkeys, sort, sort_col,
+			fe->agg ? em_quote(m, fe->agg) :
+			(arr->type == TYPE_STATS && sort && sort_col < 0 ? "\"@count\"" : "NULL"),
+			limit);
+		em_line(m, "if (tapir_foreach(&it, fe_%d, NULL) == 2) goto tapir_out;", id);
+		m->indent--;
+		em_line(m, "}");
+	}
+}
+
+/* ---- functions ------------------------------------------------------------ */
+
+static bool emitted(struct em_file *f, struct func *fn, bool user)
+{
+	struct vec *v = &f->done_funcs[user];
+
+	for (int i = 0; i < v->len; i++) {
+		if (v->items[i] == fn)
+			return true;
+	}
+	vec_push(f->e->arena, v, fn);
+	return false;
+}
+
+static void embedded_body(struct em *m, struct func *fn)
+{
+	for (int i = 0; i < fn->params.len; i++) {
+		const struct symbol *p = fn->params.items[i];
+
+		sb_printf(&m->body, "#define STAP_ARG_%s (F->l_%s)\n", p->name, p->name);
+	}
+	sb_printf(&m->body, "#define STAP_RETVALUE (F->%s)\n",
+		  fn->ret == TYPE_STRING ? "__ret" : "__retl");
+	sb_printf(&m->body, "{\n%s\n}\n", fn->decl->embedded);
+	for (int i = 0; i < fn->params.len; i++)
+		sb_printf(&m->body, "#undef STAP_ARG_%s\n",
+			  ((const struct symbol *)fn->params.items[i])->name);
+	sb_puts(&m->body, "#undef STAP_RETVALUE\n");
+}
+
+static void frame_fields(struct em *m, const struct vec *syms, bool params)
+{
+	for (int i = 0; i < syms->len; i++) {
+		const struct symbol *s = syms->items[i];
+
+		if (s->type == TYPE_STRING)
+			sb_printf(&m->frame, "\tchar l_%s[TAPIR_MAXSTRINGLEN];\n", s->name);
+		else if (m->user || params)
+			sb_printf(&m->frame, "\ts64 l_%s;\n", s->name);
+		else
+			sb_printf(&m->cvars, "\ts64 l_%s = 0;\n", s->name);
+	}
+}
+
+static void emit_function(struct em_file *f, struct func *fn, bool user)
+{
+	struct em m = { .f = f, .user = user, .in_function = true, .fn = fn };
+	struct strbuf *out = user ? &f->user_decls : &f->kern_decls;
+	int n = fn->decl->params.len;
+
+	if (emitted(f, fn, user))
+		return;
+	frame_fields(&m, &fn->params, true);
+	frame_fields(&m, &fn->locals, false);
+	if (fn->decl->embedded) {
+		embedded_body(&m, fn);
+	} else {
+		/* long parameters live as C locals in the kernel, like other locals */
+		for (int i = 0; i < fn->params.len && !user; i++) {
+			const struct symbol *p = fn->params.items[i];
+
+			if (p->type != TYPE_STRING)
+				sb_printf(&m.cvars, "\ts64 l_%s = F->l_%s;\n", p->name, p->name);
+		}
+		em_stmt(&m, fn->decl->body);
+	}
+	sb_printf(out, "struct fr_%s_%d {\n\ts64 __retl;\n\tint __err;\n\tchar __ret[TAPIR_MAXSTRINGLEN];\n%s};\n\n",
+		  fn->name, n, m.frame.data ? m.frame.data : "");
+	sb_printf(out, "static __attribute__((always_inline)) inline void fn_%s_%d(struct fr_%s_%d *F)\n{\n%s%s%s",
+		  fn->name, n, fn->name, n, m.cvars.data ? m.cvars.data : "",
+		  m.cvars.len ? "\n" : "", m.body.data ? m.body.data : "");
+	sb_puts(out, "\treturn;\ntapir_out: __attribute__((unused));\n\tF->__err = 1;\n}\n\n");
+	sb_free(&m.frame);
+	sb_free(&m.cvars);
+	sb_free(&m.body);
+}
+
+/* The callbacks collected while lowering a user probe, then cleared. */
+const char *em_take_callbacks(struct em_file *f)
+{
+	const char *s = arena_strdup(f->e->arena, callbacks.data ? callbacks.data : "");
+
+	sb_free(&callbacks);
+	return s;
+}

@@ -1,0 +1,54 @@
+/* tapir_gen_kern.h - what the BPF backend's generated kernel-side code
+ * calls, mapped onto the kernel-side runtime (tapir.bpf.h). Included after
+ * tapir_G is defined. */
+#ifndef TAPIR_GEN_KERN_H
+#define TAPIR_GEN_KERN_H
+
+static const u32 tapir_zero_key;
+
+/* The probe that runs, for pp() and the tapsets' CONTEXT. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, u32);
+	__type(value, struct tapir_context);
+} tapir_ctx SEC(".maps");
+
+static struct tapir_context tapir_ctx_none;
+
+static __attribute__((always_inline)) inline struct tapir_context *tapir_context(void)
+{
+	struct tapir_context *c = bpf_map_lookup_elem(&tapir_ctx, &tapir_zero_key);
+
+	return c ? c : &tapir_ctx_none;
+}
+
+#define CONTEXT (tapir_context())
+#define TAPIR_SET_PP(s) (CONTEXT->probe_point = (s))
+
+/* Leave the probe (or the function, which flags its caller). */
+#define TAPIR_FAIL goto tapir_out
+#define TAPIR_ERROR(loc, msg) do { tapir_error((loc), (msg)); TAPIR_FAIL; } while (0)
+
+/* The divisor was checked for 0 before these run. */
+#define TAPIR_DIV(a, b) tapir_sdiv64((a), (b))
+#define TAPIR_MOD(a, b) ({ int __e = 0; tapir_mod((a), (b), 0, &__e); })
+
+/* printf: a record built in the per-CPU buffer, sent whole. */
+#define TAPIR_REC_BEGIN(id, n) struct tapir_recbuf *__rb = tapir_rec_start(TAPIR_REC_PRINTF, (id))
+#define TAPIR_REC_LONG(v) tapir_rec_long(__rb, (v))
+#define TAPIR_REC_STR(s) tapir_rec_str(__rb, (s))
+#define TAPIR_REC_END() tapir_rec_send(__rb)
+
+#define TAPIR_STAT_ADD(p, type, start, stop, interval, buckets, v) \
+	tapir_stat_add((p), (type), (start), (stop), (interval), (buckets), 0, false, (v))
+
+/* The tapsets' embedded-C conventions. */
+#define STAP_RETURN(v) do { STAP_RETVALUE = (v); return; } while (0)
+#define STAP_ERROR(msg, ...) do { tapir_error(0, (msg)); F->__err = 1; return; } while (0)
+#define STAP_WARN(msg, ...) tapir_warn(msg)
+#define STAP_EXIT() tapir_exit()
+#define STAP_ABORT() tapir_exit()
+#define _stp_target (tapir_G.st.target)
+
+#endif

@@ -1,0 +1,80 @@
+/* tapir_gen_user.h - what the BPF backend's generated user-side code
+ * (begin/end/error probes) calls, over the executor's API (tapir_rt.h). */
+#ifndef TAPIR_GEN_USER_H
+#define TAPIR_GEN_USER_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+typedef int64_t s64;
+typedef uint64_t u64;
+typedef uint32_t u32;
+
+static inline void tapir_str_copy(char *dst, const char *src)
+{
+	snprintf(dst, TAPIR_MAXSTRINGLEN, "%s", src);
+}
+
+static inline void tapir_str_concat(char *dst, const char *a, const char *b)
+{
+	char tmp[TAPIR_MAXSTRINGLEN];
+
+	snprintf(tmp, sizeof(tmp), "%s%s", a, b);
+	memcpy(dst, tmp, sizeof(tmp));
+}
+
+static inline int tapir_str_cmp(const char *a, const char *b)
+{
+	int c = strcmp(a, b);
+
+	return (c > 0) - (c < 0);
+}
+
+/* Same layout as the kernel side's per-CPU statistics record. */
+struct tapir_stat {
+	s64 count, sum, min, max, avg_s, m2, variance_s;
+};
+
+struct tapir_context {
+	const char *probe_point;
+	void *regs;
+	long user_mode_p;
+};
+
+static struct tapir_context tapir_user_ctx;
+
+#define CONTEXT (&tapir_user_ctx)
+#define TAPIR_SET_PP(s) (CONTEXT->probe_point = (s))
+
+#define TAPIR_FAIL goto tapir_out
+#define TAPIR_ERROR(loc, msg) tapir_error((loc), (msg))
+
+static inline s64 tapir_user_div(s64 a, s64 b, int mod)
+{
+	if (b == -1)
+		return mod ? 0 : (s64)(0 - (u64)a);
+	return mod ? a % b : a / b;
+}
+
+#define TAPIR_DIV(a, b) tapir_user_div((a), (b), 0)
+#define TAPIR_MOD(a, b) tapir_user_div((a), (b), 1)
+
+#define TAPIR_REC_BEGIN(id, n) \
+	struct rt_value __v[(n) + 1]; \
+	int __n = 0, __id = (id)
+#define TAPIR_REC_LONG(x) (__v[__n++] = (struct rt_value){ .n = (x) })
+#define TAPIR_REC_STR(x) (__v[__n].s = (x), __v[__n].len = strlen(__v[__n].s), __n++)
+#define TAPIR_REC_END() tapir_printf(__id, __v, __n)
+#define TAPIR_REC_SPRINT(buf) tapir_sprintf((buf), TAPIR_MAXSTRINGLEN, __id, __v, __n)
+
+static const u32 tapir_zero_key;
+
+#define STAP_RETURN(v) do { STAP_RETVALUE = (v); return; } while (0)
+#define STAP_ERROR(msg, ...) tapir_error(0, (msg))
+#define STAP_WARN(msg, ...) tapir_warn(msg)
+#define STAP_EXIT() tapir_exit()
+#define STAP_ABORT() tapir_exit()
+#define _stp_target (tapir_target())
+
+#endif

@@ -1,0 +1,63 @@
+/* tapir_rec.h - what travels from BPF programs to the executor, and the
+ * layouts both sides of a generated program share. Included by the BPF
+ * side (clang -target bpf, with vmlinux.h) and the user side (cc).
+ *
+ * Records go through one BPF ring buffer map named "tapir_events". Each is
+ * a struct tapir_rec header followed by its payload:
+ *   TAPIR_REC_PRINTF  id = format index; payload: the arguments in order,
+ *                     a long as 8 bytes (little endian int64), a string as
+ *                     a u16 length then that many bytes (no NUL), a %m or
+ *                     %M value as its address (8 bytes) then the bytes
+ *                     read there at probe time as a string (fewer than
+ *                     the directive prints: a read fault, reported).
+ *   TAPIR_REC_PRINT   payload: raw bytes to write as they are (len in hdr).
+ *   TAPIR_REC_EXIT    exit() was called; no payload.
+ *   TAPIR_REC_ERROR   id = index of the probe's location in the error
+ *                     table; payload: the message bytes (len in hdr).
+ *                     The executor prints "ERROR: msg near LOC", counts it
+ *                     against MAXERRORS, runs the error probes.
+ *   TAPIR_REC_WARN    payload: the message; printed "WARNING: msg".
+ */
+#ifndef TAPIR_REC_H
+#define TAPIR_REC_H
+
+#ifndef __bpf__
+#include <stdint.h>
+typedef uint32_t tapir_u32;
+typedef uint16_t tapir_u16;
+typedef int64_t tapir_s64;
+#else
+typedef __u32 tapir_u32;
+typedef __u16 tapir_u16;
+typedef __s64 tapir_s64;
+#endif
+
+enum tapir_rec_kind {
+	TAPIR_REC_PRINTF = 1,
+	TAPIR_REC_PRINT,
+	TAPIR_REC_EXIT,
+	TAPIR_REC_ERROR,
+	TAPIR_REC_WARN,
+};
+
+struct tapir_rec {
+	tapir_u32 kind; /* enum tapir_rec_kind */
+	tapir_u32 id;
+	tapir_u32 len;  /* payload bytes */
+	tapir_u32 cpu;
+};
+
+/* Largest record payload: MAXSTRINGLEN is at most 1024; 32 arguments. */
+#define TAPIR_REC_MAX 8192
+
+/* Counters the BPF side keeps in its .bss (struct tapir_state), read by the
+ * executor at the end. */
+struct tapir_state {
+	tapir_s64 dropped;   /* records the ring buffer had no room for */
+	tapir_s64 exiting;   /* exit() was called: probes stop doing work */
+	tapir_s64 errors;    /* run-time errors reported */
+	tapir_s64 skipped;   /* probe hits skipped (MAXERRORS reached...) */
+	tapir_s64 target;    /* target(): the -c/-x pid, set by the executor */
+};
+
+#endif /* TAPIR_REC_H */

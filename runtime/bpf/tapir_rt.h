@@ -1,0 +1,145 @@
+/* tapir_rt.h - the contract between a generated BPF-backend program's user
+ * side (prog.user.c, written by backends/bpf) and the executor library
+ * (runtime/bpf/librtbpf.a) it is linked with.
+ *
+ * The artifact of pass 4 is one executable: the executor, the generated
+ * user side (begin/end/error probes and the description below), and the
+ * BPF object embedded as bytes. Its main() calls tapir_main().
+ *
+ * The BPF object's .bss holds exactly one variable, "tapir_G", whose type
+ * begins with struct tapir_state (tapir_rec.h) and goes on with the
+ * script's scalar globals; the executor maps it and hands its address to
+ * the user side (tapir_globals()). Arrays and statistics are BPF maps,
+ * named in the description so the user side can reach them by index.
+ */
+#ifndef TAPIR_RT_H
+#define TAPIR_RT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rt_format.h"
+#include "rt_hist.h"
+#include "rt_stats.h"
+#include "tapir_rec.h"
+
+enum tapir_attach {
+	TAPIR_ATTACH_TP_BTF,  /* target: the tracepoint ("sched_switch") */
+	TAPIR_ATTACH_RAW_TP,  /* target: the tracepoint */
+	TAPIR_ATTACH_PERF_TP, /* target: "system:event" through perf_event_open */
+	TAPIR_ATTACH_TIMER,   /* num[0]: period ns, num[1]: randomize ns; one CPU */
+	TAPIR_ATTACH_PROFILE, /* num[0]: period ns; every online CPU */
+	TAPIR_ATTACH_PERF,    /* num[0] type, num[1] config, num[2] period or
+			       * frequency, num[3] 1 if frequency; every CPU */
+};
+
+/* One BPF program of the object and where to attach it. */
+struct tapir_kprobe {
+	const char *prog;     /* the program's function name in the object */
+	enum tapir_attach attach;
+	const char *target;
+	long long num[4];
+	const char *pp;       /* probe point, for messages and -v */
+};
+
+/* A probe that runs in user space: begin, end, error. */
+struct tapir_uprobe {
+	void (*fn)(void);
+	long long priority;
+	const char *pp;
+};
+
+/* How the statistics map number i is laid out, for aggregation. */
+struct tapir_stat_map {
+	const char *map;      /* map name in the object */
+	struct rt_stat_desc desc;
+	size_t key_size;      /* 0 for a scalar statistic (array map, key 0) */
+};
+
+struct tapir_program {
+	const unsigned char *obj;
+	size_t obj_len;
+	const char *script;   /* the script's name, for messages */
+	const struct tapir_kprobe *kprobes;
+	int nkprobes;
+	const struct tapir_uprobe *begin, *end, *error;
+	int nbegin, nend, nerror;
+	const char *const *fmts;       /* printf formats by id (TAPIR_REC_PRINTF) */
+	int nfmts;
+	const char *const *error_locs; /* "identifier 'x' at file:line:col" by id */
+	int nerror_locs;
+	const char *const *maps;       /* map names, by the index the user side uses */
+	int nmaps;
+	size_t globals_size;           /* sizeof the type of tapir_G */
+	void (*init_globals)(void *g); /* initialisers; runs before begin probes */
+	const struct tapir_stat_map *stat_maps; /* statistics by stat index */
+	int nstat_maps;
+	int maxerrors;                 /* MAXERRORS (-D), 0 for SystemTap's default */
+	const struct rt_hist_style *hist_style; /* -DHIST_WIDTH/-DHIST_ELISION; NULL: defaults */
+};
+
+/* The artifact's main: parses the executor's options (-o FILE, -c CMD,
+ * -x PID, -T SECS, -v, -w, -t), loads and attaches, runs begin probes,
+ * streams records, ends on exit()/SIGINT/SIGTERM/-T/-c's end, runs end
+ * probes (error probes instead when errors passed MAXERRORS), detaches
+ * and frees everything. Returns the process exit status: 1 after any
+ * error, a failed -c command or a failed load, else 0. */
+int tapir_main(const struct tapir_program *p, int argc, char **argv);
+
+/* ---- for the generated user side (begin/end/error probes) -------------- */
+
+void *tapir_globals(void);                /* the mapped tapir_G */
+int tapir_map_fd(int map_index);
+/* printf/print from a user-space probe: formatted at once to the output. */
+void tapir_printf(int fmt_id, const struct rt_value *args, int nargs);
+void tapir_print(const char *s, size_t len);
+/* sprintf into buf (MAXSTRINGLEN bytes). */
+void tapir_sprintf(char *buf, size_t size, int fmt_id, const struct rt_value *args, int nargs);
+void tapir_exit(void);
+/* A run-time error in a user-space probe: reported, error probes run, and
+ * the current probe is abandoned by longjmp. */
+void tapir_error(int loc_id, const char *msg) __attribute__((noreturn));
+void tapir_warn(const char *msg);
+long long tapir_target(void);             /* -c/-x pid, 0 if none */
+
+/* Map access from user space: 0, or -ENOENT when absent. */
+int tapir_map_get(int map_index, const void *key, void *value);
+int tapir_map_set(int map_index, const void *key, const void *value);
+int tapir_map_delete(int map_index, const void *key);
+int tapir_map_clear(int map_index);
+/* Aggregate statistic i (index into tapir_stat_maps) for key (NULL for a
+ * scalar) over all CPUs; hist (may be NULL) gets desc.buckets counts.
+ * -ENOENT if absent or empty (count 0), *out then zero. */
+int tapir_stat_get(int stat_index, const void *key, struct rt_agg *out, int64_t *hist);
+/* print(@hist_*(s)): bytes written, or -ENODATA for an empty histogram
+ * (SystemTap's "empty aggregate" error, for the caller to raise). */
+int tapir_hist_print(int stat_index, const struct rt_agg *agg, const int64_t *hist);
+
+/* Iterate a map's keys in an order: sort 0 (map order), +1/-1 by key
+ * column col (0-based, or -1 for the value, or the aggregate named by agg
+ * for a statistics map: "@count" "@sum" "@min" "@max" "@avg"; NULL is
+ * @count), at most limit entries (< 0 for all). Long columns and values
+ * are int64; string ones are char arrays (NUL-terminated unless full).
+ * Equal sort values keep their keys' order (each column ascending). The
+ * callback gets each key; it returns non-zero to stop (break), and
+ * tapir_foreach returns that value, 0 after the last key, or -errno
+ * (-EINVAL for an iterator that does not fit the map). */
+struct tapir_key_col {
+	size_t offset;
+	int is_string;
+};
+struct tapir_iter {
+	int map_index;
+	int stat_index;                /* >= 0 for a statistics map */
+	size_t key_size, value_size;
+	int value_is_string;           /* sort by value: strcmp, not numbers */
+	const struct tapir_key_col *cols;
+	int ncols;
+	int sort;                      /* 0, +1, -1 */
+	int sort_col;                  /* -1: the value (or agg) */
+	const char *agg;
+	long long limit;
+};
+int tapir_foreach(const struct tapir_iter *it, int (*fn)(const void *key, void *ctx), void *ctx);
+
+#endif /* TAPIR_RT_H */
