@@ -409,7 +409,8 @@ static void emit_init_globals(struct em_file *f)
 {
 	struct strbuf *o = &f->user;
 
-	sb_puts(o, "static void init_globals(void *g)\n{\n\tstruct tapir_globals *G = g;\n\n\t(void)G;\n");
+	sb_puts(o, "static void init_globals(void *g)\n{\n\tstruct tapir_globals *G = g;\n\n"
+		   "\tG->st.target = tapir_target();\n");
 	for (int i = 0; i < f->globals.len; i++) {
 		const struct symbol *s = ((struct em_global *)f->globals.items[i])->sym;
 		const struct ast *init = s->decl ? s->decl->init : NULL;
