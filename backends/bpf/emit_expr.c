@@ -194,7 +194,7 @@ static const char *em_binary(struct em *m, struct ast *n)
 	a = em_long(m, n->lhs);
 	b = em_long(m, n->rhs);
 	if (strcmp(op, "/") == 0 || strcmp(op, "%") == 0) {
-		int id = em_loc_id(m->f, "operator", n->loc);
+		int id = em_loc_id(m->f, arena_printf(m->f->e->arena, "operator '%s'", op), n->loc);
 
 		t = em_tmp_long(m);
 		em_line(m, "if (%s == 0) { TAPIR_ERROR(%d, \"division by 0\"); }", b, id);

@@ -495,6 +495,17 @@ static int write_file(struct elab *e, const char *dir, const char *name, const s
 	return fclose(out) == 0 ? 0 : -1;
 }
 
+/* Top-level %{ %} of the tapsets the program uses: helpers their embedded
+ * functions call, placed before any function. */
+static void emit_embeds(struct em_file *f, struct strbuf *out)
+{
+	for (int i = 0; i < f->e->prog.embeds.len; i++) {
+		const struct ast_decl *d = f->e->prog.embeds.items[i];
+
+		sb_printf(out, "/* from %s:%d */\n%s\n\n", d->loc.src->name, d->loc.line, d->embedded);
+	}
+}
+
 int bpf_emit(struct elab *e, const struct bpf_opts *o, const char *dir)
 {
 	struct em_file f = { .e = e, .o = o };
@@ -526,6 +537,8 @@ int bpf_emit(struct elab *e, const struct bpf_opts *o, const char *dir)
 		}
 	}
 	emit_description(&f);
+	emit_embeds(&f, &khead);
+	emit_embeds(&f, &uhead);
 	sb_puts(&khead, f.kern_decls.data ? f.kern_decls.data : "");
 	sb_puts(&uhead, f.user_decls.data ? f.user_decls.data : "");
 	rc = f.failed ? -1 : 0;
