@@ -43,6 +43,7 @@ struct em_file {
 	struct vec user_probes[3];        /* begin, end, error: initialisers */
 	struct vec done_funcs[2];         /* struct func * emitted, per side */
 	int nstat;
+	bool uses_context;                /* some embedded C reads CONTEXT */
 	bool failed;
 };
 

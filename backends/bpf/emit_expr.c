@@ -4,6 +4,9 @@
 
 #include "emit.h"
 
+static bool is_kernel_long_elem(const struct em *m, const struct ast *x);
+static const char *em_elem_add(struct em *m, struct ast *x, const char *delta);
+
 void em_line(struct em *m, const char *fmt, ...)
 {
 	va_list ap;
@@ -179,20 +182,18 @@ static bool is_str(const struct ast *n)
 	return n->type == TYPE_STRING;
 }
 
-static const char *em_binary(struct em *m, struct ast *n)
+/* a op b over already-lowered operands; n gives the error location. */
+static const char *em_binop(struct em *m, struct ast *n, const char *op, const char *a,
+			    const char *b, enum ast_type type)
 {
-	const char *op = n->op;
-	const char *a, *b, *t;
+	const char *t;
 
+	(void)type;
 	if (strcmp(op, ".") == 0) {
-		a = em_expr(m, n->lhs);
-		b = em_expr(m, n->rhs);
 		t = em_tmp_str(m);
 		em_line(m, "tapir_str_concat(%s, %s, %s);", t, a, b);
 		return t;
 	}
-	a = em_long(m, n->lhs);
-	b = em_long(m, n->rhs);
 	if (strcmp(op, "/") == 0 || strcmp(op, "%") == 0) {
 		int id = em_loc_id(m->f, arena_printf(m->f->e->arena, "operator '%s'", op), n->loc);
 
@@ -204,6 +205,13 @@ static const char *em_binary(struct em *m, struct ast *n)
 	if (strcmp(op, "<<") == 0 || strcmp(op, ">>") == 0)
 		return arena_printf(m->f->e->arena, "((s64)((%s) %s ((%s) & 63)))", a, op, b);
 	return arena_printf(m->f->e->arena, "((s64)((u64)(%s) %s (u64)(%s)))", a, op, b);
+}
+
+static const char *em_binary(struct em *m, struct ast *n)
+{
+	const char *a = em_expr(m, n->lhs), *b = em_expr(m, n->rhs);
+
+	return em_binop(m, n, n->op, a, b, n->type);
 }
 
 static const char *em_compare(struct em *m, struct ast *n)
@@ -252,35 +260,77 @@ static const char *em_ternary(struct em *m, struct ast *n)
 	return t;
 }
 
+/* An lvalue, with its array key computed once. */
+struct lval {
+	const struct symbol *var;  /* a variable, or the array */
+	const char *key;           /* the array element's key, or NULL */
+	bool bad;
+};
+
+static struct lval em_lval(struct em *m, struct ast *lhs)
+{
+	struct lval lv = { 0 };
+
+	if (lhs->kind == AST_VAR) {
+		lv.var = lhs->sym;
+	} else if (lhs->kind == AST_INDEX && lhs->lhs->kind == AST_VAR) {
+		lv.var = lhs->lhs->sym;
+		em_key(m, lv.var, &lhs->args, &lv.key);
+	} else {
+		em_error(m, lhs->loc, "this can't be assigned on the bpf runtime yet");
+		lv.bad = true;
+	}
+	return lv;
+}
+
+static const char *em_lval_read(struct em *m, const struct lval *lv)
+{
+	const char *val;
+	int k;
+
+	if (lv->bad)
+		return "0";
+	if (!lv->key)
+		return em_local_ref(m, lv->var);
+	if (lv->var->type == TYPE_STRING) {
+		k = m->ntemps++;
+		sb_printf(&m->frame, "\tstruct tapir_str v%d;\n", k);
+		em_line(m, "get_%s(&%s, &F->v%d);", lv->var->name, lv->key, k);
+		return arena_printf(m->f->e->arena, "F->v%d.s", k);
+	}
+	val = em_tmp_long(m);
+	em_line(m, "get_%s(&%s, &%s);", lv->var->name, lv->key, val);
+	return val;
+}
+
+static void em_lval_write(struct em *m, const struct lval *lv, const char *val, enum ast_type t)
+{
+	int k;
+
+	if (lv->bad)
+		return;
+	if (!lv->key) {
+		em_line(m, t == TYPE_STRING ? "tapir_str_copy(%s, %s);" : "%s = %s;",
+			em_local_ref(m, lv->var), val);
+	} else if (t == TYPE_STRING) {
+		k = m->ntemps++;
+		sb_printf(&m->frame, "\tstruct tapir_str v%d;\n", k);
+		em_line(m, "tapir_str_copy(F->v%d.s, %s);", k, val);
+		em_line(m, "set_%s(&%s, &F->v%d);", lv->var->name, lv->key, k);
+	} else {
+		const char *v = em_tmp_long(m);
+
+		em_line(m, "%s = %s;", v, val);
+		em_line(m, "set_%s(&%s, &%s);", lv->var->name, lv->key, v);
+	}
+}
+
 /* Store val into an lvalue: a variable or an array element. */
 void em_assign_to(struct em *m, struct ast *lhs, const char *val, enum ast_type t)
 {
-	if (lhs->kind == AST_VAR) {
-		const char *ref = em_local_ref(m, lhs->sym);
+	struct lval lv = em_lval(m, lhs);
 
-		em_line(m, t == TYPE_STRING ? "tapir_str_copy(%s, %s);" : "%s = %s;", ref, val);
-		return;
-	}
-	if (lhs->kind == AST_INDEX && lhs->lhs->kind == AST_VAR) {
-		const struct symbol *arr = lhs->lhs->sym;
-		const char *key;
-		int k;
-
-		em_key(m, arr, &lhs->args, &key);
-		if (t == TYPE_STRING) {
-			k = m->ntemps++;
-			sb_printf(&m->frame, "\tstruct tapir_str v%d;\n", k);
-			em_line(m, "tapir_str_copy(F->v%d.s, %s);", k, val);
-			em_line(m, "set_%s(&%s, &F->v%d);", arr->name, key, k);
-		} else {
-			const char *v = em_tmp_long(m);
-
-			em_line(m, "%s = %s;", v, val);
-			em_line(m, "set_%s(&%s, &%s);", arr->name, key, v);
-		}
-		return;
-	}
-	em_error(m, lhs->loc, "this can't be assigned on the bpf runtime yet");
+	em_lval_write(m, &lv, val, t);
 }
 
 /* A global long updated from a kernel probe, atomically: probes run on
@@ -341,6 +391,13 @@ static const char *em_assign(struct em *m, struct ast *n)
 		em_assign_to(m, n->lhs, v, t);
 		return v;
 	}
+	if ((strcmp(op, "+=") == 0 || strcmp(op, "-=") == 0) && is_kernel_long_elem(m, n->lhs)) {
+		const char *d = em_long(m, n->rhs);
+		const char *old = em_elem_add(m, n->lhs, op[0] == '+' ? d :
+					      arena_printf(m->f->e->arena, "-(%s)", d));
+
+		return arena_printf(m->f->e->arena, "(%s %c (%s))", old, op[0], d);
+	}
 	if ((strcmp(op, "+=") == 0 || strcmp(op, "-=") == 0) && is_kernel_global_long(m, n->lhs)) {
 		const char *d = em_long(m, n->rhs);
 		const char *old = em_atomic_add(m, n->lhs, op[0] == '+' ? d :
@@ -348,42 +405,61 @@ static const char *em_assign(struct em *m, struct ast *n)
 
 		return arena_printf(m->f->e->arena, "(%s %c (%s))", old, op[0], d);
 	}
-	/* x op= y is x = x op y, with the operand read once */
+	/* x op= y is x = x op y, with x's key computed once */
 	{
-		struct ast bin = *n;
-		const char *res;
+		struct lval lv = em_lval(m, n->lhs);
+		const char *cur = em_lval_read(m, &lv), *rhs = em_expr(m, n->rhs), *res;
+		char bop[4];
 
-		bin.kind = AST_BINARY;
-		bin.op = arena_strndup(m->f->e->arena, op, strlen(op) - 1);
-		bin.type = t;
-		res = strcmp(bin.op, ".") == 0 ? em_binary(m, &bin) : em_binary(m, &bin);
-		if (t != TYPE_STRING) {
-			const char *tmp = em_tmp_long(m);
-
-			em_line(m, "%s = %s;", tmp, res);
-			res = tmp;
-		}
-		em_assign_to(m, n->lhs, res, t);
+		snprintf(bop, sizeof(bop), "%.*s", (int)strlen(op) - 1, op);
+		res = em_binop(m, n, bop, cur, rhs, t);
+		em_lval_write(m, &lv, res, t);
 		return res;
 	}
+}
+
+static bool is_kernel_long_elem(const struct em *m, const struct ast *x)
+{
+	return !m->user && x->kind == AST_INDEX && x->lhs->kind == AST_VAR && x->lhs->sym &&
+	       x->lhs->sym->kind == SYM_GLOBAL && x->lhs->sym->type == TYPE_LONG;
+}
+
+/* a[k] += d in a kernel probe: one lookup and an atomic add in the map's
+ * value, as a hand-written program would do it. Returns the old value. */
+static const char *em_elem_add(struct em *m, struct ast *x, const char *delta)
+{
+	const char *key, *old = em_tmp_long(m);
+
+	em_key(m, x->lhs->sym, &x->args, &key);
+	em_line(m, "%s = add_%s(&%s, %s);", old, x->lhs->sym->name, key, delta);
+	return old;
 }
 
 static const char *em_incdec(struct em *m, struct ast *n)
 {
 	const char *old, *cur, *nv;
 
+	if (is_kernel_long_elem(m, n->lhs)) {
+		old = em_elem_add(m, n->lhs, n->op[0] == '+' ? "1" : "-1");
+		return n->kind == AST_PREINC ? arena_printf(m->f->e->arena, "(%s %s 1)", old,
+							    n->op[0] == '+' ? "+" : "-") : old;
+	}
+
 	if (is_kernel_global_long(m, n->lhs)) {
 		old = em_atomic_add(m, n->lhs, n->op[0] == '+' ? "1" : "-1");
 		return n->kind == AST_PREINC ? arena_printf(m->f->e->arena, "(%s %s 1)", old,
 							    n->op[0] == '+' ? "+" : "-") : old;
 	}
-	old = em_tmp_long(m);
-	cur = em_long(m, n->lhs);
-	nv = em_tmp_long(m);
+	{
+		struct lval lv = em_lval(m, n->lhs);
 
-	em_line(m, "%s = %s;", old, cur);
-	em_line(m, "%s = (s64)((u64)%s %s 1);", nv, old, n->op[0] == '+' ? "+" : "-");
-	em_assign_to(m, n->lhs, nv, TYPE_LONG);
+		old = em_tmp_long(m);
+		cur = em_lval_read(m, &lv);
+		nv = em_tmp_long(m);
+		em_line(m, "%s = %s;", old, cur);
+		em_line(m, "%s = (s64)((u64)%s %s 1);", nv, old, n->op[0] == '+' ? "+" : "-");
+		em_lval_write(m, &lv, nv, TYPE_LONG);
+	}
 	return n->kind == AST_PREINC ? nv : old;
 }
 

@@ -70,8 +70,13 @@ static void collect_globals(struct em_file *f)
 	}
 	for (int i = 0; i < p->probes.len; i++)
 		scan_hist(f, ((struct derived_probe *)p->probes.items[i])->body);
-	for (int i = 0; i < p->functions.len; i++)
-		scan_hist(f, ((struct func *)p->functions.items[i])->decl->body);
+	for (int i = 0; i < p->functions.len; i++) {
+		const struct func *fn = p->functions.items[i];
+
+		scan_hist(f, fn->decl->body);
+		if (fn->decl->embedded && strstr(fn->decl->embedded, "CONTEXT"))
+			f->uses_context = true;
+	}
 	for (int i = 0; i < f->globals.len; i++) {
 		struct em_global *g = f->globals.items[i];
 		struct rt_stat_desc d;
@@ -200,6 +205,14 @@ static void emit_kern_map(struct em_file *f, const struct em_global *g)
 		     "\t\ttapir_error(%d, \"Array overflow, check size limit (%d)\");\n\t\treturn -1;\n\t}\n"
 		     "\treturn 0;\n}\n\n",
 		  s->name, s->name, value_type(s), s->name, loc, entries);
+	if (s->type == TYPE_LONG)
+		sb_printf(o, "static __attribute__((always_inline)) inline s64 add_%s(const struct k_%s *k, s64 d)\n{\n"
+			     "\ts64 *v = bpf_map_lookup_elem(&m_%s, k);\n\n"
+			     "\tif (v)\n\t\treturn __sync_fetch_and_add(v, d);\n"
+			     "\tif (bpf_map_update_elem(&m_%s, k, &d, BPF_NOEXIST) == 0)\n\t\treturn 0;\n"
+			     "\tv = bpf_map_lookup_elem(&m_%s, k);\n\tif (v)\n\t\treturn __sync_fetch_and_add(v, d);\n"
+			     "\ttapir_error(%d, \"Array overflow, check size limit (%d)\");\n\treturn 0;\n}\n\n",
+			  s->name, s->name, s->name, s->name, s->name, loc, entries);
 	sb_printf(o, "static __attribute__((always_inline)) inline int has_%s(const struct k_%s *k)\n{\n"
 		     "\treturn bpf_map_lookup_elem(&m_%s, k) != NULL;\n}\n\n"
 		     "static __attribute__((always_inline)) inline void del_%s(const struct k_%s *k)\n{\n"
@@ -288,7 +301,8 @@ static void emit_probe(struct em_file *f, struct derived_probe *dp, bool user)
 		if (m.body.data)
 			m.body.data[0] = '\0';
 	}
-	em_line(&m, "TAPIR_SET_PP(%s);", em_quote(&m, dp->target->name));
+	if (f->uses_context || user)
+		em_line(&m, "TAPIR_SET_PP(%s);", em_quote(&m, dp->target->name));
 	em_stmt(&m, dp->body);
 	sb_printf(o, "struct fr_probe_%d {\n\tchar __pad;\n%s};\n\n", idx, m.frame.data ? m.frame.data : "");
 	if (user) {
@@ -298,19 +312,41 @@ static void emit_probe(struct em_file *f, struct derived_probe *dp, bool user)
 			     "\t__builtin_memset(F, 0, sizeof(*F));\n%s\ttapir_out: __attribute__((unused));\n\treturn;\n}\n\n",
 			  idx, idx, idx, m.body.data ? m.body.data : "");
 	} else {
+		/* A body with no frame and no records needs no nesting slot:
+		 * it only checks that the script is still running. */
+		const char *body = m.body.data ? m.body.data : "";
+		bool light = m.frame.len == 0 && !strstr(body, "TAPIR_REC") &&
+			     !strstr(body, "tapir_error") && !strstr(body, "TAPIR_ERROR") &&
+			     !strstr(body, "add_");
+
+		if (light) {
+			sb_printf(o, "SEC(\"%s\")\nint probe_%d(%s *ctx)\n{\n%s\n%s"
+				     "\tif (tapir_G.st.exiting)\n\t\treturn 0;\n%s"
+				     "tapir_out: __attribute__((unused));\n\treturn 0;\n}\n\n",
+				  section_of(f, dp->target), idx,
+				  dp->target->kind == PK_TRACE ? "u64" : "struct bpf_perf_event_data",
+				  m.cvars.data ? m.cvars.data : "", filter, body);
+			vec_push(f->e->arena, &f->kprobes, (void *)kprobe_attach(f, dp->target, idx));
+			goto out;
+		}
 		/* one frame per nesting level: a probe may interrupt itself */
 		sb_printf(o, "struct {\n\t__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);\n\t__uint(max_entries, TAPIR_NEST_MAX);\n"
 			     "\t__type(key, u32);\n\t__type(value, struct fr_probe_%d);\n} fm_probe_%d SEC(\".maps\");\n\n",
 			  idx, idx);
-		sb_printf(o, "SEC(\"%s\")\nint probe_%d(%s *ctx)\n{\n\tstruct fr_probe_%d *F;\n\tu32 slot;\n\tint nest;\n%s\n%s"
+		sb_printf(o, "SEC(\"%s\")\nint probe_%d(%s *ctx)\n{\n\tstruct fr_probe_%d *F = NULL;\n\tu32 slot;\n\tint nest;\n%s\n%s"
 			     "\tnest = tapir_probe_enter();\n\tif (nest < 0)\n\t\treturn 0;\n\tslot = nest;\n"
-			     "\tF = bpf_map_lookup_elem(&fm_probe_%d, &slot);\n\tif (!F)\n\t\tgoto tapir_out;\n%s"
+			     "%s%s"
 			     "tapir_out: __attribute__((unused));\n\ttapir_probe_leave();\n\treturn 0;\n}\n\n",
 			  section_of(f, dp->target), idx,
 			  dp->target->kind == PK_TRACE ? "u64" : "struct bpf_perf_event_data",
-			  idx, m.cvars.data ? m.cvars.data : "", filter, idx, m.body.data ? m.body.data : "");
+			  idx, m.cvars.data ? m.cvars.data : "", filter,
+			  m.frame.len ? arena_printf(f->e->arena, "\tF = bpf_map_lookup_elem(&fm_probe_%d, &slot);\n"
+							 "\tif (!F)\n\t\tgoto tapir_out;\n", idx) :
+					"\t(void)F;\n\t(void)slot;\n",
+			  m.body.data ? m.body.data : "");
 		vec_push(f->e->arena, &f->kprobes, (void *)kprobe_attach(f, dp->target, idx));
 	}
+out:
 	sb_free(&m.frame);
 	sb_free(&m.cvars);
 	sb_free(&m.body);
