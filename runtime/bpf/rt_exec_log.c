@@ -1,0 +1,219 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * rt_exec_log.c - libbpf's messages.  While the object opens and loads
+ * they are kept, to be shown whole with -v and summed up otherwise: on a
+ * verifier rejection, libbpf's own message and the one line of the
+ * verifier's log that says why, with the source line it was checking
+ * (the backend's #line directives make that a script line).  Outside
+ * loading they are shown with -v only.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <bpf/libbpf.h>
+
+#include "rt_exec.h"
+
+#define LOG_BEGIN "-- BEGIN PROG LOAD LOG --"
+#define LOG_END "-- END PROG LOAD LOG --"
+
+static libbpf_print_fn_t saved_print;
+static bool print_hooked;
+static char first_warning[512];
+
+static void log_append(struct rt_exec *x, const char *fmt, va_list ap)
+{
+	va_list aq;
+	int n;
+
+	va_copy(aq, ap);
+	n = vsnprintf(NULL, 0, fmt, aq);
+	va_end(aq);
+	if (n <= 0)
+		return;
+	if (x->log_len + (size_t)n + 1 > x->log_cap) {
+		size_t cap = (x->log_len + (size_t)n + 1) * 2;
+		char *p = realloc(x->log, cap);
+
+		if (!p)
+			return;
+		x->log = p;
+		x->log_cap = cap;
+	}
+	vsnprintf(x->log + x->log_len, (size_t)n + 1, fmt, ap);
+	x->log_len += (size_t)n;
+}
+
+static int on_libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	struct rt_exec *x = &rt_exec_run;
+	va_list aq;
+
+	if (level == LIBBPF_DEBUG && x->opt.verbose < 2)
+		return 0;
+	if (x->log_capture && level == LIBBPF_WARN && !first_warning[0]) {
+		va_copy(aq, ap);
+		vsnprintf(first_warning, sizeof(first_warning), fmt, aq);
+		va_end(aq);
+	}
+	if (x->log_capture && level != LIBBPF_DEBUG) {
+		log_append(x, fmt, ap);
+	} else if (x->opt.verbose) {
+		rt_exec_out_flush(x);
+		vfprintf(stderr, fmt, ap);
+	}
+	return 0;
+}
+
+void rt_exec_log_start(struct rt_exec *x)
+{
+	if (!print_hooked) {
+		saved_print = libbpf_set_print(on_libbpf_print);
+		print_hooked = true;
+	}
+	x->log_capture = true;
+	x->log_len = 0;
+	first_warning[0] = '\0';
+}
+
+/* Back to -v only; rt_exec_log_unhook() gives libbpf its printer back. */
+void rt_exec_log_stop(struct rt_exec *x)
+{
+	x->log_capture = false;
+	free(x->log);
+	x->log = NULL;
+	x->log_len = x->log_cap = 0;
+}
+
+void rt_exec_log_unhook(void)
+{
+	if (print_hooked)
+		libbpf_set_print(saved_print);
+	print_hooked = false;
+}
+
+/* The line [b, e) with its ends trimmed. */
+static int line_len(const char *b, const char *e)
+{
+	while (e > b && (e[-1] == '\n' || e[-1] == ' ' || e[-1] == '\t'))
+		e--;
+	return (int)(e - b);
+}
+
+/* The verifier's summary lines, not its reason. */
+static bool is_summary(const char *s, int len)
+{
+	static const char *const prefixes[] = {"processed ", "verification time", "stack depth",
+	                                       "mark_read", "insn "};
+	size_t i;
+
+	if (len == 0)
+		return true;
+	for (i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
+		if (strncmp(s, prefixes[i], strlen(prefixes[i])) == 0)
+			return true;
+	return false;
+}
+
+/* The name in "prog 'NAME': " before the log, into name. */
+static void prog_name(const char *log, const char *begin, char *name, size_t size)
+{
+	const char *q = begin, *e;
+
+	name[0] = '\0';
+	while (q > log && q[-1] != '\n')
+		q--;
+	q = strstr(q, "prog '");
+	if (!q || q > begin)
+		return;
+	q += 6;
+	e = strchr(q, '\'');
+	if (e && (size_t)(e - q) < size) {
+		memcpy(name, q, (size_t)(e - q));
+		name[e - q] = '\0';
+	}
+}
+
+static const char *probe_of(struct rt_exec *x, const char *prog)
+{
+	int i;
+
+	for (i = 0; i < x->p->nkprobes; i++)
+		if (strcmp(x->p->kprobes[i].prog, prog) == 0)
+			return x->p->kprobes[i].pp;
+	return NULL;
+}
+
+/* The reason: the last line of the log that is not its summary. */
+static void report_verifier(struct rt_exec *x, const char *body, const char *end)
+{
+	const char *reason = NULL, *source = NULL, *l, *nl;
+	int rlen = 0, slen = 0;
+
+	for (l = body; l < end; l = nl + 1) {
+		nl = memchr(l, '\n', (size_t)(end - l));
+		if (!nl)
+			nl = end;
+		if (!is_summary(l, line_len(l, nl))) {
+			reason = l;
+			rlen = line_len(l, nl);
+		}
+	}
+	for (l = body; reason && l < reason; l = nl + 1) {
+		nl = memchr(l, '\n', (size_t)(reason - l));
+		if (!nl)
+			nl = reason;
+		if (l[0] == ';' && l[1] == ' ') {
+			source = l + 2;
+			slen = line_len(source, nl);
+		}
+	}
+	if (!reason)
+		return;
+	if (source) {
+		const char *at = strstr(source, " @ ");
+
+		if (at && at < source + slen)
+			rt_exec_errorf(x, "verifier: %.*s at %.*s (%.*s)", rlen, reason,
+			               (int)(source + slen - at - 3), at + 3, (int)(at - source),
+			               source);
+		else
+			rt_exec_errorf(x, "verifier: %.*s (at %.*s)", rlen, reason, slen, source);
+	} else {
+		rt_exec_errorf(x, "verifier: %.*s", rlen, reason);
+	}
+}
+
+void rt_exec_log_report(struct rt_exec *x, int err)
+{
+	const char *log = x->log ? x->log : "", *begin = NULL, *p, *end;
+	char name[128] = "";
+	const char *pp = NULL, *msg = first_warning;
+
+	for (p = log; (p = strstr(p, LOG_BEGIN)); p += sizeof(LOG_BEGIN) - 1)
+		begin = p;
+	if (begin)
+		prog_name(log, begin, name, sizeof(name));
+	if (name[0])
+		pp = probe_of(x, name);
+	if (strncmp(msg, "libbpf: ", 8) == 0)
+		msg += 8;
+	if (msg[0])
+		rt_exec_errorf(x, "%.*s%s%s%s", line_len(msg, msg + strlen(msg)), msg,
+		               pp ? " (probe " : "", pp ? pp : "", pp ? ")" : "");
+	else
+		rt_exec_errorf(x, "cannot load the BPF object: %s", strerror(-err));
+	if (begin) {
+		begin += sizeof(LOG_BEGIN) - 1;
+		if (*begin == '\n')
+			begin++;
+		end = strstr(begin, LOG_END);
+		report_verifier(x, begin, end ? end : begin + strlen(begin));
+	}
+	if (x->opt.verbose && x->log_len) {
+		fputs("tapir: libbpf said:\n", stderr);
+		fwrite(x->log, 1, x->log_len, stderr);
+	}
+}

@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * rt_exec_loop.c - the main loop: wait for records, signals, the -T
+ * timeout and the -c command's end; handle them; flush the output.
+ *
+ * Signals are taken through a signalfd, so that nothing runs in a signal
+ * handler: SIGINT, SIGTERM, SIGHUP and SIGQUIT end the run as exit()
+ * does (stapio's set), SIGCHLD tells the -c command is done.  SIGPIPE is
+ * ignored so that a reader going away is a write error, which ends the
+ * run cleanly.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+#include <bpf/libbpf.h>
+
+#include "rt_exec.h"
+
+/* How often timer.randomize periods are drawn again. */
+#define REDRAW_MS 100
+
+static void (*saved_sigpipe)(int);
+
+static void fill_set(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGHUP);
+	sigaddset(set, SIGQUIT);
+	sigaddset(set, SIGCHLD);
+}
+
+int rt_exec_signals_block(struct rt_exec *x, sigset_t *old)
+{
+	sigset_t set;
+
+	fill_set(&set);
+	sigprocmask(SIG_BLOCK, &set, old);
+	x->sig_fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (x->sig_fd < 0) {
+		rt_exec_errorf(x, "cannot take signals: %s", strerror(errno));
+		return -errno;
+	}
+	saved_sigpipe = signal(SIGPIPE, SIG_IGN);
+	return 0;
+}
+
+/* Signals still pending are dropped: the run they would have ended is over. */
+void rt_exec_signals_restore(struct rt_exec *x, const sigset_t *old)
+{
+	struct signalfd_siginfo si;
+
+	if (x->sig_fd >= 0) {
+		while (read(x->sig_fd, &si, sizeof(si)) == sizeof(si))
+			;
+		close(x->sig_fd);
+		signal(SIGPIPE, saved_sigpipe);
+	}
+	x->sig_fd = -1;
+	sigprocmask(SIG_SETMASK, old, NULL);
+}
+
+static void take_signals(struct rt_exec *x)
+{
+	struct signalfd_siginfo si;
+
+	while (read(x->sig_fd, &si, sizeof(si)) == sizeof(si)) {
+		if (si.ssi_signo != SIGCHLD) {
+			rt_exec_note(x, "ending on signal %s", strsignal((int)si.ssi_signo));
+			tapir_exit();
+		} else if (rt_exec_child_reap(x)) {
+			rt_exec_note(x, "ending: the -c command has exited");
+			tapir_exit();
+		}
+	}
+}
+
+static int start_timeout(struct rt_exec *x)
+{
+	struct itimerspec its;
+	double secs = x->opt.timeout;
+
+	x->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	if (x->timer_fd < 0) {
+		rt_exec_errorf(x, "cannot set the -T timeout: %s", strerror(errno));
+		return -errno;
+	}
+	memset(&its, 0, sizeof(its));
+	its.it_value.tv_sec = (time_t)secs;
+	its.it_value.tv_nsec = (long)((secs - (double)its.it_value.tv_sec) * 1e9);
+	if (its.it_value.tv_sec == 0 && its.it_value.tv_nsec == 0)
+		its.it_value.tv_nsec = 1;
+	if (timerfd_settime(x->timer_fd, 0, &its, NULL) < 0) {
+		rt_exec_errorf(x, "cannot set the -T timeout: %s", strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+int rt_exec_loop(struct rt_exec *x)
+{
+	struct pollfd fds[3];
+	int nfds = 2, rc;
+
+	fds[0] = (struct pollfd){.fd = x->rb ? ring_buffer__epoll_fd(x->rb) : -1, .events = POLLIN};
+	fds[1] = (struct pollfd){.fd = x->sig_fd, .events = POLLIN};
+	if (x->opt.timeout > 0) {
+		if ((rc = start_timeout(x)) < 0)
+			return rc;
+		fds[nfds++] = (struct pollfd){.fd = x->timer_fd, .events = POLLIN};
+	}
+	/* The command may have ended before its SIGCHLD could be waited for. */
+	if (x->child && rt_exec_child_reap(x))
+		tapir_exit();
+	rt_exec_out_flush(x);
+	while (!x->end) {
+		rc = poll(fds, (nfds_t)nfds, x->ntimers ? REDRAW_MS : -1);
+		if (rc < 0 && errno != EINTR) {
+			rt_exec_errorf(x, "waiting for events failed: %s", strerror(errno));
+			return -errno;
+		}
+		if (rc > 0 && fds[0].revents)
+			ring_buffer__consume(x->rb);
+		if (rc > 0 && fds[1].revents)
+			take_signals(x);
+		if (rc > 0 && nfds > 2 && fds[2].revents) {
+			rt_exec_note(x, "ending: the -T timeout has passed");
+			tapir_exit();
+		}
+		if (x->ntimers)
+			rt_exec_timers_redraw(x);
+		rt_exec_out_flush(x);
+	}
+	return 0;
+}

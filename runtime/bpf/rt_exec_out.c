@@ -1,0 +1,204 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * rt_exec_out.c - the script's output: one buffered stream to stdout or
+ * -o FILE, shared by the ring buffer's records and the user-space probes
+ * so that both appear in the order they were made; and the printf formats,
+ * compiled once each by runtime/common's engine.
+ *
+ * The stream is flushed every main-loop round, so that `... | head` sees
+ * output as it comes.  A failed write (EPIPE when the reader has gone)
+ * ends the run: later output is dropped.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "rt_exec.h"
+
+#define OUT_BUF_SIZE (64 * 1024)
+
+static int write_all(int fd, const char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -errno;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+static int out_drain(struct rt_sink *s)
+{
+	struct rt_exec *x = s->ctx;
+	int rc = 0;
+
+	if (!x->out_broken)
+		rc = write_all(x->out_fd, s->buf, s->len);
+	s->len = 0;
+	if (rc < 0) {
+		x->out_broken = true;
+		if (rc != -EPIPE) {
+			fprintf(stderr, "ERROR: writing the output failed: %s\n", strerror(-rc));
+			x->status = 1;
+		}
+		rt_exec_request_end(x);
+	}
+	return 0;
+}
+
+int rt_exec_out_open(struct rt_exec *x)
+{
+	x->out_fd = STDOUT_FILENO;
+	if (x->opt.output) {
+		x->out_fd = open(x->opt.output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+		if (x->out_fd < 0) {
+			fprintf(stderr, "ERROR: cannot open the output file '%s': %s\n",
+			        x->opt.output, strerror(errno));
+			return -errno;
+		}
+	}
+	x->outbuf = malloc(OUT_BUF_SIZE);
+	if (!x->outbuf) {
+		fprintf(stderr, "ERROR: out of memory\n");
+		return -ENOMEM;
+	}
+	rt_sink_init(&x->out, x->outbuf, OUT_BUF_SIZE);
+	x->out.flush = out_drain;
+	x->out.ctx = x;
+	return 0;
+}
+
+void rt_exec_out_flush(struct rt_exec *x)
+{
+	if (x->outbuf)
+		rt_sink_flush(&x->out);
+}
+
+void rt_exec_out_close(struct rt_exec *x)
+{
+	rt_exec_out_flush(x);
+	if (x->opt.output && x->out_fd >= 0 && close(x->out_fd) < 0 && !x->out_broken) {
+		fprintf(stderr, "ERROR: writing the output file '%s' failed: %s\n", x->opt.output,
+		        strerror(errno));
+		x->status = 1;
+	}
+	x->out_fd = -1;
+	free(x->outbuf);
+	x->outbuf = NULL;
+}
+
+static int fmt_compile(struct rt_exec_fmt *e, const char *src)
+{
+	struct rt_fmt_error err;
+	size_t len = strlen(src);
+	int n;
+
+	n = rt_fmt_parse(src, len, NULL, 0, &err);
+	if (n < 0)
+		return n;
+	e->dirs = calloc((size_t)n + 1, sizeof(*e->dirs));
+	if (!e->dirs)
+		return -ENOMEM;
+	n = rt_fmt_compile(&e->f, src, len, e->dirs, (size_t)n, &err);
+	if (n < 0)
+		return n;
+	e->args = calloc(e->f.nargs + 1, sizeof(*e->args));
+	return e->args ? 0 : -ENOMEM;
+}
+
+/* Format id, compiled; NULL (having said why, once) if it is bad. */
+struct rt_exec_fmt *rt_exec_fmt_get(struct rt_exec *x, int id)
+{
+	const struct tapir_program *p = x->p;
+	struct rt_exec_fmt *e;
+	int rc;
+
+	if (id < 0 || id >= p->nfmts || !p->fmts[id]) {
+		rt_exec_errorf(x, "printf format %d is not in the program's table", id);
+		return NULL;
+	}
+	if (!x->fmts) {
+		x->fmts = calloc((size_t)p->nfmts, sizeof(*x->fmts));
+		if (!x->fmts)
+			return NULL;
+	}
+	e = &x->fmts[id];
+	if (e->state == 0) {
+		rc = fmt_compile(e, p->fmts[id]);
+		e->state = rc < 0 ? -1 : 1;
+		if (rc < 0)
+			rt_exec_errorf(x, "printf format %d (\"%s\") does not compile: %s", id,
+			               p->fmts[id], strerror(-rc));
+	}
+	return e->state > 0 ? e : NULL;
+}
+
+void rt_exec_fmt_free(struct rt_exec *x)
+{
+	int i;
+
+	if (!x->fmts)
+		return;
+	for (i = 0; i < x->p->nfmts; i++) {
+		free(x->fmts[i].dirs);
+		free(x->fmts[i].args);
+	}
+	free(x->fmts);
+	x->fmts = NULL;
+}
+
+/* A printf that could not print: SystemTap's run-time errors. */
+void rt_exec_fmt_failed(struct rt_exec *x, int id, int rc)
+{
+	char msg[128];
+
+	if (rc == -E2BIG)
+		snprintf(msg, sizeof(msg), "%%m length exceeds %d bytes", RT_FMT_MEM_MAX);
+	else if (rc == -EFAULT)
+		snprintf(msg, sizeof(msg), "memory read fault in printf");
+	else
+		snprintf(msg, sizeof(msg), "printf format %d: wrong number of arguments", id);
+	rt_exec_probe_error(x, msg, strlen(msg), -1);
+}
+
+void tapir_printf(int fmt_id, const struct rt_value *args, int nargs)
+{
+	struct rt_exec *x = &rt_exec_run;
+	const struct rt_exec_fmt *e = rt_exec_fmt_get(x, fmt_id);
+	int rc;
+
+	if (!e || nargs < 0)
+		return;
+	rc = rt_fmt_print(&e->f, args, (size_t)nargs, &x->out, NULL);
+	if (rc < 0)
+		rt_exec_fmt_failed(x, fmt_id, rc);
+}
+
+void tapir_print(const char *s, size_t len)
+{
+	rt_sink_write(&rt_exec_run.out, s, len);
+}
+
+void tapir_sprintf(char *buf, size_t size, int fmt_id, const struct rt_value *args, int nargs)
+{
+	struct rt_exec *x = &rt_exec_run;
+	const struct rt_exec_fmt *e = rt_exec_fmt_get(x, fmt_id);
+	int rc;
+
+	if (size == 0)
+		return;
+	buf[0] = '\0';
+	if (!e || nargs < 0)
+		return;
+	rc = rt_fmt_sprint(&e->f, args, (size_t)nargs, buf, size, NULL);
+	if (rc < 0)
+		rt_exec_fmt_failed(x, fmt_id, rc);
+}
