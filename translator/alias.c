@@ -19,6 +19,8 @@ struct expansion {
 	struct ast *cond;
 	const struct ast_decl *via[MAX_ALIAS_DEPTH]; /* the alias chain */
 	int depth;
+	bool optional;     /* a use on the way down had '?': so do its targets */
+	const char *listed; /* -l: the alias name the user's point matched */
 };
 
 static const char *point_text(struct elab *e, const struct ast_probe_point *pp)
@@ -107,6 +109,9 @@ static void add_probe(struct elab *e, struct expansion *x, struct probe_target *
 	dp->body = ast_copy(e->arena, x->body);
 	dp->cond = ast_copy(e->arena, cond);
 	dp->origin = x->origin;
+	dp->listed = x->listed;
+	for (int i = 0; i < x->depth; i++)
+		vec_push(e->arena, &dp->aliases, (void *)x->via[i]);
 	dp->decl = x->decl;
 	dp->src = x->src;
 	dp->index = e->probe_counter++;
@@ -152,23 +157,73 @@ static void report_unresolved(struct elab *e, const struct ast_probe_point *pp,
 			   "library (see --dump-probe-types and --dump-probe-aliases)");
 }
 
+static const char *alias_name(struct elab *e, const struct ast_decl *alias)
+{
+	return point_text(e, alias->alias_names.items[0]);
+}
+
+/* The alias via[from] expands, through via[from+1..], back to itself at pp:
+ * one error, the cycle spelled out, one note an alias. */
+static void report_recursion(struct elab *e, const struct expansion *x, int from,
+			     const struct ast_probe_point *pp)
+{
+	struct strbuf sb = { 0 };
+
+	for (int i = from; i < x->depth; i++)
+		sb_printf(&sb, "%s -> ", alias_name(e, x->via[i]));
+	sb_puts(&sb, alias_name(e, x->via[from]));
+	diag_at(e->diag, DIAG_ERROR, pp->loc, "recursive probe alias: %s", sb.data);
+	sb_free(&sb);
+	for (int i = x->depth - 1; i >= from; i--)
+		diag_note(e->diag, x->via[i]->loc, "alias '%s' is defined here",
+			  alias_name(e, x->via[i]));
+}
+
+/* What -l prints for a point that named an alias: the alias's name as
+ * its definition spells it, then the point's suffix. */
+static const char *listed_name(struct elab *e, const struct ast_probe_point *name,
+			       const struct ast_probe_point *pp)
+{
+	struct ast_probe_point whole = *name;
+
+	whole.optional = whole.sufficient = false;
+	whole.cond = NULL;
+	whole.comps = (struct vec){ 0 };
+	for (int i = 0; i < name->comps.len; i++)
+		vec_push(e->arena, &whole.comps, name->comps.items[i]);
+	for (int i = name->comps.len; i < pp->comps.len; i++)
+		vec_push(e->arena, &whole.comps, pp->comps.items[i]);
+	return point_text(e, &whole);
+}
+
 /* Expand through one alias whose name matched: compose its body around
  * what we have, then expand its targets with the user's suffix. */
 static int through_alias(struct elab *e, struct ast_decl *alias, const struct ast_probe_point *pp,
-			 int name_len, struct expansion *x)
+			 const struct ast_probe_point *name, struct expansion *x)
 {
 	struct expansion inner = *x;
 	struct vec suffix = { 0 };
+	int name_len = name->comps.len;
 
+	for (int i = 0; i < x->depth; i++) {
+		if (x->via[i] == alias) {
+			report_recursion(e, x, i, pp);
+			return -1;
+		}
+	}
 	if (x->depth == MAX_ALIAS_DEPTH) {
-		diag_at(e->diag, DIAG_ERROR, pp->loc, "probe alias nesting too deep (recursive alias?)");
+		diag_at(e->diag, DIAG_ERROR, pp->loc, "probe alias nesting too deep (over %d aliases)",
+			MAX_ALIAS_DEPTH);
 		note_chain(e, x);
 		return -1;
 	}
 	elab_use_file(e, alias->loc.src);
 	for (int i = name_len; i < pp->comps.len; i++)
 		vec_push(e->arena, &suffix, pp->comps.items[i]);
+	if (x->depth == 0)
+		inner.listed = listed_name(e, name, pp);
 	inner.via[inner.depth++] = alias;
+	inner.optional = x->optional || pp->optional;
 	if (alias->body2)
 		inner.body = block_of(e, alias->loc, alias->body, x->body, alias->body2);
 	else if (alias->epilogue)
@@ -178,11 +233,42 @@ static int through_alias(struct elab *e, struct ast_decl *alias, const struct as
 	return expand_points(e, &alias->points, &inner, &suffix);
 }
 
+static bool wild_suffix(const struct ast_probe_point *pp, int from)
+{
+	for (int i = from; i < pp->comps.len; i++) {
+		const struct ast_component *c = pp->comps.items[i];
+
+		if (strpbrk(c->name, "*?[{"))
+			return true;
+	}
+	return false;
+}
+
+/* Does some alias's whole name match pp? Then, as in SystemTap, a wildcard
+ * after a shorter alias's name picks the longer aliases ('lib.tick.*' is
+ * lib.tick.fast), not suffixes of the shorter one. */
+static bool whole_name_matches(struct elab *e, const struct ast_probe_point *pp)
+{
+	for (int i = 0; i < e->all_aliases.len; i++) {
+		const struct ast_decl *a = e->all_aliases.items[i];
+
+		for (int j = 0; j < a->alias_names.len; j++) {
+			const struct ast_probe_point *name = a->alias_names.items[j];
+
+			if (name->comps.len == pp->comps.len && alias_prefix_matches(pp, name))
+				return true;
+		}
+	}
+	return false;
+}
+
 /* Returns the number of probes derived from pp, or -1 after an error. */
 static int expand_one(struct elab *e, const struct ast_probe_point *pp, struct expansion *x)
 {
 	struct expansion here = *x;
 	int total = 0, aliases = 0;
+
+	bool whole = whole_name_matches(e, pp);
 
 	here.cond = and_cond(e, x->cond, pp->cond);
 	for (int i = 0; i < e->all_aliases.len; i++) {
@@ -194,8 +280,11 @@ static int expand_one(struct elab *e, const struct ast_probe_point *pp, struct e
 
 			if (!alias_prefix_matches(pp, name))
 				continue;
+			if (whole && name->comps.len < pp->comps.len &&
+			    wild_suffix(pp, name->comps.len))
+				continue;
 			aliases++;
-			n = through_alias(e, a, pp, name->comps.len, &here);
+			n = through_alias(e, a, pp, name, &here);
 			if (n < 0)
 				return -1;
 			total += n;
@@ -224,19 +313,22 @@ static int expand_one(struct elab *e, const struct ast_probe_point *pp, struct e
 	return total;
 }
 
-static struct ast_probe_point *with_suffix(struct elab *e, const struct ast_probe_point *pp,
-					   const struct vec *suffix)
+/* An alias's target as this use sees it: the use's suffix appended, and
+ * optional when the use was (SystemTap's derive_probes passes '?' down). */
+static struct ast_probe_point *as_used(struct elab *e, const struct ast_probe_point *pp,
+				       const struct vec *suffix, bool optional)
 {
 	struct ast_probe_point *c;
 
-	if (!suffix || suffix->len == 0)
+	if ((!suffix || suffix->len == 0) && (pp->optional || !optional))
 		return (struct ast_probe_point *)pp;
 	c = arena_alloc(e->arena, sizeof(*c));
 	*c = *pp;
+	c->optional |= optional;
 	c->comps = (struct vec){ 0 };
 	for (int i = 0; i < pp->comps.len; i++)
 		vec_push(e->arena, &c->comps, pp->comps.items[i]);
-	for (int i = 0; i < suffix->len; i++)
+	for (int i = 0; suffix && i < suffix->len; i++)
 		vec_push(e->arena, &c->comps, suffix->items[i]);
 	return c;
 }
@@ -248,7 +340,7 @@ static int expand_points(struct elab *e, const struct vec *points, struct expans
 	int total = 0, failed = 0;
 
 	for (int i = 0; i < points->len; i++) {
-		const struct ast_probe_point *pp = with_suffix(e, points->items[i], suffix);
+		const struct ast_probe_point *pp = as_used(e, points->items[i], suffix, x->optional);
 		int n = expand_one(e, pp, x);
 
 		if (n < 0) {

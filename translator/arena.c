@@ -2,22 +2,44 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "tapir.h"
 
+/* Chunks are zeroed when they are made, so that an allocation needs no
+ * clearing: the first ones come from calloc, the later ones (a translation
+ * that reads the tapset library takes some 100 MB) are 2 MB regions from
+ * mmap, fresh zeroed pages, which the kernel may back with a transparent
+ * huge page: one page fault where there would be 512. */
 struct chunk {
 	struct chunk *next;
 	size_t used, size;
+	size_t mapped; /* the length of its mapping, 0 if it came from calloc */
 	max_align_t data[];
+};
+
+/* One slot of the intern table: open addressing, linear probing. */
+struct intern_slot {
+	const char *s;
+	uint32_t hash, len;
 };
 
 struct arena {
 	struct chunk *head;
+	size_t next_size;           /* of the next chunk, doubling up to ARENA_HUGE */
+	struct intern_slot *slots;  /* heap-backed, a power of two of them */
+	size_t nslots, nused;
 };
 
-static void *xmalloc(size_t n)
+/* Nothing allocated here needs more than the alignment of a pointer or an
+ * int64_t; rounding to 16 or 32 would waste a fifth of the memory. */
+#define ARENA_ALIGN 8
+#define ARENA_MIN_CHUNK (64 * 1024)
+#define ARENA_HUGE (2 * 1024 * 1024)
+
+static void *xcalloc(size_t n)
 {
-	void *p = malloc(n);
+	void *p = calloc(1, n);
 
 	if (!p) {
 		fputs("tapir: out of memory\n", stderr);
@@ -28,9 +50,9 @@ static void *xmalloc(size_t n)
 
 struct arena *arena_new(void)
 {
-	struct arena *a = xmalloc(sizeof(*a));
+	struct arena *a = xcalloc(sizeof(*a));
 
-	a->head = NULL;
+	a->next_size = ARENA_MIN_CHUNK;
 	return a;
 }
 
@@ -42,30 +64,82 @@ void arena_free(struct arena *a)
 		return;
 	for (c = a->head; c; c = next) {
 		next = c->next;
-		free(c);
+		if (c->mapped)
+			munmap(c, c->mapped);
+		else
+			free(c);
 	}
+	free(a->slots);
 	free(a);
+}
+
+/* A chunk of ARENA_HUGE bytes aligned to ARENA_HUGE, as a huge page needs,
+ * or NULL. */
+static struct chunk *map_chunk(void)
+{
+	size_t span = 2 * ARENA_HUGE;
+	char *p = mmap(NULL, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *start;
+	struct chunk *c;
+
+	if (p == MAP_FAILED)
+		return NULL;
+	start = (char *)(((uintptr_t)p + ARENA_HUGE - 1) & ~(uintptr_t)(ARENA_HUGE - 1));
+	if (start > p)
+		munmap(p, (size_t)(start - p));
+	if (start + ARENA_HUGE < p + span)
+		munmap(start + ARENA_HUGE, (size_t)(p + span - (start + ARENA_HUGE)));
+	madvise(start, ARENA_HUGE, MADV_HUGEPAGE); /* a hint: without THP, small pages */
+	c = (struct chunk *)start;
+	c->mapped = ARENA_HUGE;
+	c->size = ARENA_HUGE - sizeof(*c);
+	return c;
+}
+
+static struct chunk *new_chunk(struct arena *a, size_t n)
+{
+	size_t size = a->next_size;
+	struct chunk *c = NULL;
+
+	if (n > size / 4) {
+		/* A large request gets a chunk of its own, behind the current
+		 * one, whose free space stays in use. */
+		c = xcalloc(sizeof(*c) + n);
+		c->size = c->used = n;
+		if (a->head) {
+			c->next = a->head->next;
+			a->head->next = c;
+		} else {
+			a->head = c;
+		}
+		return c;
+	}
+	if (size >= ARENA_HUGE)
+		c = map_chunk();
+	else
+		a->next_size *= 2;
+	if (!c) {
+		c = xcalloc(sizeof(*c) + size);
+		c->size = size;
+	}
+	c->next = a->head;
+	a->head = c;
+	return c;
 }
 
 void *arena_alloc(struct arena *a, size_t n)
 {
-	const size_t align = sizeof(max_align_t);
 	struct chunk *c = a->head;
 	void *p;
 
-	n = (n + align - 1) / align * align;
+	n = (n + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
 	if (!c || c->size - c->used < n) {
-		size_t size = n > 60000 ? n : 60000;
-
-		c = xmalloc(sizeof(*c) + size);
-		c->size = size;
-		c->used = 0;
-		c->next = a->head;
-		a->head = c;
+		c = new_chunk(a, n);
+		if (c->used == n)
+			return c->data;
 	}
 	p = (char *)c->data + c->used;
 	c->used += n;
-	memset(p, 0, n);
 	return p;
 }
 
@@ -74,13 +148,63 @@ char *arena_strndup(struct arena *a, const char *s, size_t n)
 	char *p = arena_alloc(a, n + 1);
 
 	memcpy(p, s, n);
-	p[n] = '\0';
-	return p;
+	return p; /* the arena's memory is zeroed: p[n] is '\0' */
 }
 
 char *arena_strdup(struct arena *a, const char *s)
 {
 	return arena_strndup(a, s, strlen(s));
+}
+
+static uint32_t hash_bytes(const char *s, size_t n)
+{
+	uint32_t h = 2166136261u; /* FNV-1a */
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 16777619u;
+	return h;
+}
+
+static void intern_grow(struct arena *a)
+{
+	size_t nslots = a->nslots ? 2 * a->nslots : 1024;
+	struct intern_slot *slots = xcalloc(sizeof(*slots) * nslots);
+
+	for (size_t i = 0; i < a->nslots; i++) {
+		const struct intern_slot *old = &a->slots[i];
+		size_t j;
+
+		if (!old->s)
+			continue;
+		for (j = old->hash & (nslots - 1); slots[j].s; j = (j + 1) & (nslots - 1))
+			;
+		slots[j] = *old;
+	}
+	free(a->slots);
+	a->slots = slots;
+	a->nslots = nslots;
+}
+
+const char *arena_intern(struct arena *a, const char *s, size_t n)
+{
+	uint32_t h = hash_bytes(s, n);
+	struct intern_slot *slot;
+	size_t i;
+
+	if (2 * (a->nused + 1) > a->nslots)
+		intern_grow(a);
+	for (i = h & (a->nslots - 1);; i = (i + 1) & (a->nslots - 1)) {
+		slot = &a->slots[i];
+		if (!slot->s)
+			break;
+		if (slot->hash == h && slot->len == n && memcmp(slot->s, s, n) == 0)
+			return slot->s;
+	}
+	slot->s = arena_strndup(a, s, n);
+	slot->hash = h;
+	slot->len = (uint32_t)n;
+	a->nused++;
+	return slot->s;
 }
 
 char *arena_printf(struct arena *a, const char *fmt, ...)

@@ -1,5 +1,6 @@
 /* dump.c - what -p2 prints, in SystemTap's -p2 shape, and the --dump-*
  * listings. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "elab.h"
@@ -96,19 +97,42 @@ void elab_dump_functions(const struct elab *e, FILE *out)
 	}
 }
 
+static int line_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* "name = target, target?" a line, sorted, as SystemTap prints them; names
+ * that begin with '_' are the library's own. */
 void elab_dump_aliases(const struct elab *e, FILE *out)
 {
+	struct vec lines = { 0 };
+
 	for (int i = 0; i < e->all_aliases.len; i++) {
 		const struct ast_decl *d = e->all_aliases.items[i];
+		struct strbuf targets = { 0 };
 
+		for (int k = 0; k < d->points.len; k++) {
+			if (k)
+				sb_puts(&targets, ", ");
+			print_probe_point(&targets, d->points.items[k]);
+		}
 		for (int j = 0; j < d->alias_names.len; j++) {
 			struct strbuf sb = { 0 };
 
 			print_probe_point(&sb, d->alias_names.items[j]);
-			if (sb.data && !strstr(sb.data, "._") && sb.data[0] != '_')
-				fprintf(out, "%s\n", sb.data);
+			if (sb.data && sb.data[0] != '_')
+				vec_push(e->arena, &lines, arena_printf(e->arena, "%s %s %s", sb.data,
+									d->epilogue ? "+=" : "=",
+									targets.data ? targets.data : ""));
 			sb_free(&sb);
 		}
+		sb_free(&targets);
+	}
+	qsort(lines.items, (size_t)lines.len, sizeof(*lines.items), line_cmp);
+	for (int i = 0; i < lines.len; i++) {
+		if (i == 0 || strcmp(lines.items[i], lines.items[i - 1]) != 0)
+			fprintf(out, "%s\n", (const char *)lines.items[i]);
 	}
 }
 

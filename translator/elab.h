@@ -143,6 +143,7 @@ struct derived_probe {
 	struct ast *cond;          /* conditions of the point and its aliases, ANDed */
 	struct vec locals;         /* struct symbol * */
 	const char *origin;        /* the user's probe point list, for the -p2 comment */
+	const char *listed;        /* -l: the alias name the user's point named, or NULL */
 	struct vec aliases;        /* struct ast_decl *: the aliases it was expanded
 				    * through, the one the probe named first */
 	struct ast_decl *decl;     /* the user's probe */
@@ -162,6 +163,7 @@ struct elab_options {
 	bool guru;
 	bool unoptimized;          /* -u */
 	bool list_mode;            /* -l/-L: resolve points only */
+	bool list_vars;            /* -L: and type the aliases' locals */
 	const char *runtime;       /* "kernel" or "bpf" */
 };
 

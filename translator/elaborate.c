@@ -17,12 +17,14 @@ int elab_run(struct elab *e)
 	int errors = diag_errors(e->diag);
 
 	sym_index_files(e);
-	if (alias_derive_probes(e) < 0 || e->opt.list_mode)
+	if (alias_derive_probes(e) < 0 || (e->opt.list_mode && !e->opt.list_vars))
 		return diag_errors(e->diag) > errors ? -1 : 0;
 	if (sym_resolve_program(e) < 0)
 		return -1;
 	if (types_infer(e) < 0)
 		return -1;
+	if (e->opt.list_mode)
+		return diag_errors(e->diag) > errors ? -1 : 0;
 	opt_program(e);
 	autoprint_add(e);
 	if (e->prog.probes.len == 0) {
@@ -32,47 +34,93 @@ int elab_run(struct elab *e)
 	return diag_errors(e->diag) > errors ? -1 : 0;
 }
 
-static int name_cmp(const void *a, const void *b)
+/* One derived probe as -l/-L sees it: the point (the alias name when the
+ * pattern named an alias) and, for -L, its words: an alias's locals
+ * ("phase:long"), then the context variables ("$prev:struct task_struct*"). */
+struct listing {
+	const char *point;
+	struct vec words; /* const char * */
+};
+
+static void listing_words(struct elab *e, const struct derived_probe *dp, struct listing *l)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	for (int i = 0; dp->listed && i < dp->locals.len; i++) {
+		const struct symbol *v = dp->locals.items[i];
+
+		if (strncmp(v->name, "__", 2) != 0)
+			vec_push(e->arena, &l->words, arena_printf(e->arena, "%s:%s", v->name,
+								 ast_type_name(v->type)));
+	}
+	for (int i = 0; i < dp->target->vars.len; i++) {
+		const struct ctx_var *v = dp->target->vars.items[i];
+
+		vec_push(e->arena, &l->words, arena_printf(e->arena, "$%s:%s", v->name,
+							 v->type_name ? v->type_name :
+									ast_type_name(v->type)));
+	}
 }
 
-static const char *listing_line(struct elab *e, const struct probe_target *t, bool vars)
+static int listing_cmp(const void *a, const void *b)
 {
-	struct strbuf sb = { 0 };
-	const char *s;
+	return strcmp((*(struct listing *const *)a)->point, (*(struct listing *const *)b)->point);
+}
 
-	sb_puts(&sb, t->name);
-	for (int i = 0; vars && i < t->vars.len; i++) {
-		const struct ctx_var *v = t->vars.items[i];
-
-		sb_printf(&sb, " $%s:%s", v->name, v->type_name ? v->type_name : ast_type_name(v->type));
+static bool has_word(const struct listing *l, const char *w)
+{
+	for (int i = 0; i < l->words.len; i++) {
+		if (strcmp(l->words.items[i], w) == 0)
+			return true;
 	}
-	s = arena_strdup(e->arena, sb.data);
-	sb_free(&sb);
-	return s;
+	return false;
+}
+
+/* One line a point; with -L, the words every probe of the point has (as
+ * SystemTap prints the variables common to an alias's expansions). */
+static void print_group(FILE *out, struct listing **ls, int n, bool vars)
+{
+	fputs(ls[0]->point, out);
+	for (int i = 0; vars && i < ls[0]->words.len; i++) {
+		const char *w = ls[0]->words.items[i];
+		bool everywhere = true;
+
+		for (int j = 1; j < n && everywhere; j++)
+			everywhere = has_word(ls[j], w);
+		if (everywhere)
+			fprintf(out, " %s", w);
+	}
+	fputc('\n', out);
 }
 
 /* -l / -L: the user's pattern was parsed as 'probe PATTERN {}' into
- * user_files; derive it and print the distinct targets, sorted. */
+ * user_files; derive it and print the distinct points, sorted. */
 int elab_list(struct elab *e, const char *pattern, bool vars, FILE *out)
 {
-	const char **lines;
-	int n;
+	struct listing **ls;
+	int n = 0;
 
 	(void)pattern;
 	e->opt.list_mode = true;
+	e->opt.list_vars = vars;
 	if (elab_run(e) < 0)
 		return -1;
-	n = e->prog.probes.len;
-	lines = arena_alloc(e->arena, sizeof(*lines) * (size_t)(n + 1));
-	for (int i = 0; i < n; i++)
-		lines[i] = listing_line(e, ((struct derived_probe *)e->prog.probes.items[i])->target,
-					vars);
-	qsort(lines, (size_t)n, sizeof(*lines), name_cmp);
-	for (int i = 0; i < n; i++) {
-		if (i == 0 || strcmp(lines[i], lines[i - 1]) != 0)
-			fprintf(out, "%s\n", lines[i]);
+	ls = arena_alloc(e->arena, sizeof(*ls) * (size_t)(e->prog.probes.len + 1));
+	for (int i = 0; i < e->prog.probes.len; i++) {
+		const struct derived_probe *dp = e->prog.probes.items[i];
+		struct listing *l;
+
+		if (dp->src && dp->src->is_library)
+			continue; /* a tapset's own probe, pulled in with its file */
+		l = arena_alloc(e->arena, sizeof(*l));
+		l->point = dp->listed ? dp->listed : dp->target->name;
+		if (vars)
+			listing_words(e, dp, l);
+		ls[n++] = l;
+	}
+	qsort(ls, (size_t)n, sizeof(*ls), listing_cmp);
+	for (int i = 0, j; i < n; i = j) {
+		for (j = i + 1; j < n && strcmp(ls[j]->point, ls[i]->point) == 0; j++)
+			;
+		print_group(out, ls + i, j - i, vars);
 	}
 	return 0;
 }

@@ -123,7 +123,7 @@ static void load_kconfig(struct session *s, const char *release)
 	cands[n++] = arena_printf(s->arena, "/lib/modules/%s/build/.config", release);
 	for (int i = 0; i < n; i++) {
 		if (is_file(cands[i])) {
-			s->env.kconfig = kconfig_load(s->arena, cands[i]);
+			s->env.kconfig = kconfig_open(s->arena, cands[i]);
 			return;
 		}
 	}

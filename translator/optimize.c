@@ -118,7 +118,7 @@ static void warn_write_only(struct elab *e, const struct vec *locals)
 
 		if (s->src->is_library || s->name[0] == '_')
 			continue;
-		if (s->written && !s->read)
+		if (s->written && !s->read && !s->updated)
 			diag_at(e->diag, DIAG_WARNING, s->loc,
 				"local variable '%s' is assigned but never read", s->name);
 		else if (s->read && !s->written)
@@ -128,11 +128,29 @@ static void warn_write_only(struct elab *e, const struct vec *locals)
 	}
 }
 
+/* SystemTap leaves the globals that nothing uses out of the program (an
+ * initialiser alone is no use), with or without -u. */
+static void drop_unused_globals(struct program *p)
+{
+	int kept = 0;
+
+	for (int i = 0; i < p->globals.len; i++) {
+		struct symbol *s = p->globals.items[i];
+
+		if (!s->read && !s->written && !s->updated)
+			continue;
+		s->index = kept;
+		p->globals.items[kept++] = s;
+	}
+	p->globals.len = kept;
+}
+
 void opt_program(struct elab *e)
 {
 	struct program *p = &e->prog;
 
 	warn_unused(e, &p->globals, "global variable");
+	drop_unused_globals(p);
 	for (int i = 0; i < p->probes.len; i++) {
 		struct derived_probe *dp = p->probes.items[i];
 

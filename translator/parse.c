@@ -12,15 +12,15 @@
 #include "rt_format.h"
 #include "tapir.h"
 
-#define LOOKAHEAD 4
+#define LOOKAHEAD 4 /* a power of two */
 
 struct parser {
 	struct arena *arena;
 	struct diag_ctx *diag;
 	struct preproc *pp;
 	const struct source *src;
-	struct token *ring[LOOKAHEAD];
-	int nring;
+	struct token *ring[LOOKAHEAD]; /* tokens peeked, from ring[head] on */
+	int head, nring;
 	struct token *prev; /* the last token consumed */
 	jmp_buf recover;
 	int depth;          /* expression/statement nesting, bounded */
@@ -41,14 +41,16 @@ static void check_guru(struct parser *p, const struct token *t, const char *what
 
 static struct token *peek_n(struct parser *p, int n)
 {
-	while (p->nring <= n)
-		p->ring[p->nring++] = pp_next(p->pp);
-	return p->ring[n];
+	while (p->nring <= n) {
+		p->ring[(p->head + p->nring) & (LOOKAHEAD - 1)] = pp_next(p->pp);
+		p->nring++;
+	}
+	return p->ring[(p->head + n) & (LOOKAHEAD - 1)];
 }
 
-static struct token *peek(struct parser *p)
+static inline struct token *peek(struct parser *p)
 {
-	return peek_n(p, 0);
+	return p->nring ? p->ring[p->head] : peek_n(p, 0);
 }
 
 static struct token *next(struct parser *p)
@@ -56,38 +58,35 @@ static struct token *next(struct parser *p)
 	struct token *t = peek(p);
 
 	if (t->kind != TOK_EOF) {
-		memmove(p->ring, p->ring + 1, sizeof(p->ring[0]) * (size_t)(p->nring - 1));
+		p->head = (p->head + 1) & (LOOKAHEAD - 1);
 		p->nring--;
 	}
 	p->prev = t;
 	return t;
 }
 
-static bool is_op(struct parser *p, const char *op)
+/* The parser names operators and keywords by their text, always a
+ * literal: these macros compare the token's word with the text's, which
+ * the compiler computes (TOK_WORD), so that is_op(p, "{") is one compare. */
+#define is_op(p, op) peek_is(p, TOK_OP, TOK_WORD(op))
+#define is_kw(p, kw) peek_is(p, TOK_IDENT, TOK_WORD(kw))
+#define accept(p, op) accept_word(p, TOK_OP, TOK_WORD(op))
+#define accept_kw(p, kw) accept_word(p, TOK_IDENT, TOK_WORD(kw))
+#define expect(p, op) expect_word(p, TOK_WORD(op), op)
+#define expect_close(p, op, open) expect_close_word(p, TOK_WORD(op), op, open)
+/* Is the name t the keyword kw? */
+#define is_word(t, kw) ((t)->word == TOK_WORD(kw))
+
+static inline bool peek_is(struct parser *p, enum tok_kind kind, uint64_t word)
 {
 	struct token *t = peek(p);
 
-	return t->kind == TOK_OP && t->text[0] == op[0] && strcmp(t->text, op) == 0;
+	return t->kind == kind && t->word == word;
 }
 
-static bool is_kw(struct parser *p, const char *kw)
+static bool accept_word(struct parser *p, enum tok_kind kind, uint64_t word)
 {
-	struct token *t = peek(p);
-
-	return t->kind == TOK_IDENT && t->text[0] == kw[0] && strcmp(t->text, kw) == 0;
-}
-
-static bool accept(struct parser *p, const char *op)
-{
-	if (!is_op(p, op))
-		return false;
-	next(p);
-	return true;
-}
-
-static bool accept_kw(struct parser *p, const char *kw)
-{
-	if (!is_kw(p, kw))
+	if (!peek_is(p, kind, word))
 		return false;
 	next(p);
 	return true;
@@ -136,19 +135,20 @@ static _Noreturn __attribute__((format(printf, 2, 3))) void fail(struct parser *
 	longjmp(p->recover, 1);
 }
 
-static struct token *expect(struct parser *p, const char *op)
+static struct token *expect_word(struct parser *p, uint64_t word, const char *op)
 {
-	if (!is_op(p, op))
+	if (!peek_is(p, TOK_OP, word))
 		fail(p, "expected '%s'", op);
 	return next(p);
 }
 
 /* Expect a closing token, naming where its opener was. */
-static void expect_close(struct parser *p, const char *op, const struct token *open)
+static void expect_close_word(struct parser *p, uint64_t word, const char *op,
+			      const struct token *open)
 {
 	char what[128];
 
-	if (is_op(p, op)) {
+	if (peek_is(p, TOK_OP, word)) {
 		next(p);
 		return;
 	}
@@ -164,19 +164,18 @@ static struct token *expect_ident(struct parser *p, const char *what)
 	return next(p);
 }
 
-static bool is_keyword(const char *s)
+static bool is_keyword(const struct token *t)
 {
-	static const char *const kws[] = {
-		"probe", "global", "function", "private", "if", "else", "for", "foreach",
-		"in", "limit", "return", "delete", "while", "break", "continue", "next",
-		"try", "catch", "string", "long",
-	};
+	uint64_t w = t->word;
 
-	for (size_t i = 0; i < sizeof(kws) / sizeof(kws[0]); i++) {
-		if (strcmp(s, kws[i]) == 0)
-			return true;
-	}
-	return false;
+	return t->kind == TOK_IDENT && w &&
+	       (w == TOK_WORD("probe") || w == TOK_WORD("global") || w == TOK_WORD("function") ||
+		w == TOK_WORD("private") || w == TOK_WORD("if") || w == TOK_WORD("else") ||
+		w == TOK_WORD("for") || w == TOK_WORD("foreach") || w == TOK_WORD("in") ||
+		w == TOK_WORD("limit") || w == TOK_WORD("return") || w == TOK_WORD("delete") ||
+		w == TOK_WORD("while") || w == TOK_WORD("break") || w == TOK_WORD("continue") ||
+		w == TOK_WORD("next") || w == TOK_WORD("try") || w == TOK_WORD("catch") ||
+		w == TOK_WORD("string") || w == TOK_WORD("long"));
 }
 
 static struct ast *node(struct parser *p, enum ast_kind k, const struct token *at)
@@ -313,7 +312,7 @@ static void parse_index_list(struct parser *p, struct vec *out, bool allow_star)
 {
 	do {
 		if (allow_star && is_op(p, "*") &&
-		    (tok_is(peek_n(p, 1), ",") || tok_is(peek_n(p, 1), "]"))) {
+		    (TOK_IS(peek_n(p, 1), ",") || TOK_IS(peek_n(p, 1), "]"))) {
 			vec_push(p->arena, out, node(p, AST_STAR, next(p)));
 			continue;
 		}
@@ -533,6 +532,15 @@ static struct ast *parse_at(struct parser *p)
 	longjmp(p->recover, 1);
 }
 
+/* The print family all begin with "print" or "sprint": most calls are
+ * told apart without a look at the list. */
+static bool is_print_name(const char *name)
+{
+	const char *rest = name + (name[0] == 's');
+
+	return strncmp(rest, "print", 5) == 0 && ast_is_print_name(name);
+}
+
 /* ident_expr -> IDENT arglist | IDENT ['[' index_list ']'] */
 static struct ast *parse_ident_expr(struct parser *p)
 {
@@ -540,7 +548,7 @@ static struct ast *parse_ident_expr(struct parser *p)
 	struct ast *n;
 
 	if (is_op(p, "(")) {
-		n = node(p, ast_is_print_name(t->text) ? AST_PRINT : AST_CALL, t);
+		n = node(p, is_print_name(t->text) ? AST_PRINT : AST_CALL, t);
 		n->name = t->text;
 		parse_call_args(p, &n->args);
 		if (n->kind == AST_PRINT)
@@ -574,7 +582,7 @@ static struct ast *parse_value(struct parser *p)
 	case TOK_STRING:
 		return parse_string(p);
 	case TOK_IDENT:
-		if (is_keyword(t->text))
+		if (is_keyword(t))
 			fail(p, "%s", "expected an expression");
 		return parse_ident_expr(p);
 	case TOK_DOLLAR:
@@ -663,16 +671,16 @@ static struct ast *parse_unary(struct parser *p)
 	struct token *t = peek(p);
 	struct ast *n;
 
-	if (t->kind == TOK_OP && (tok_is(t, "-") || tok_is(t, "+") || tok_is(t, "!") ||
-				  tok_is(t, "~") || tok_is(t, "&"))) {
+	if (t->kind == TOK_OP && (TOK_IS(t, "-") || TOK_IS(t, "+") || TOK_IS(t, "!") ||
+				  TOK_IS(t, "~") || TOK_IS(t, "&"))) {
 		next(p);
-		if (tok_is(t, "-") && peek(p)->kind == TOK_NUMBER) {
+		if (TOK_IS(t, "-") && peek(p)->kind == TOK_NUMBER) {
 			n = number_node(p, next(p), true);
 			n->loc = t->loc;
 			return n;
 		}
 		enter(p);
-		n = node(p, tok_is(t, "&") ? AST_ADDROF : AST_UNARY, t);
+		n = node(p, TOK_IS(t, "&") ? AST_ADDROF : AST_UNARY, t);
 		n->op = t->text;
 		n->lhs = parse_unary(p);
 		leave(p);
@@ -692,79 +700,80 @@ static struct ast *binary(struct parser *p, enum ast_kind k, struct token *op, s
 	return n;
 }
 
-typedef struct ast *(*sub_parser)(struct parser *);
+/* The binary operators' levels, loosest first, as in C but for the 'in'
+ * test, which binds tighter than the bitwise operators and looser than
+ * the comparisons:
+ *   logical_or     -> logical_and ('||' logical_and)*
+ *   logical_and    -> bit_or ('&&' bit_or)*
+ *   bit_or         -> bit_xor ('|' bit_xor)*
+ *   bit_xor        -> bit_and ('^' bit_and)*
+ *   bit_and        -> array_in ('&' array_in)*
+ *   array_in       -> '[' index_list ']' 'in' IDENT | comparison ('in' IDENT)*
+ *   comparison     -> shift (('<' | '>' | '<=' | '>=' | '==' | '!=' | '=~' | '!~') shift)*
+ *   shift          -> concatenation (('<<' | '>>') concatenation)*
+ *   concatenation  -> additive ('.' additive)*
+ *   additive       -> multiplicative (('+' | '-') multiplicative)*
+ *   multiplicative -> unary (('*' | '/' | '%') unary)*
+ * parse_binary climbs them (as Lua's subexpr does) instead of descending
+ * through one function per level for every operand. */
+enum prec {
+	PREC_NONE,
+	PREC_OR,
+	PREC_AND,
+	PREC_BIT_OR,
+	PREC_BIT_XOR,
+	PREC_BIT_AND,
+	PREC_IN,
+	PREC_COMPARE,
+	PREC_SHIFT,
+	PREC_CONCAT,
+	PREC_ADD,
+	PREC_MUL,
+};
 
-/* A left-associative level: sub (op sub)* over the given operators. */
-static struct ast *left_assoc(struct parser *p, sub_parser sub, enum ast_kind k,
-			      const char *const *ops, int nops)
+/* The level of the binary operator t and the kind of node it makes, or
+ * PREC_NONE if t is none ("+=", "->", "<<<" ... are not). */
+static enum prec binary_prec(const struct token *t, enum ast_kind *kind)
 {
-	struct ast *lhs = sub(p);
+	const char *s = t->text;
+	bool one = s[1] == '\0', two = !one && s[2] == '\0';
 
-	for (;;) {
-		int i;
-
-		for (i = 0; i < nops && !is_op(p, ops[i]); i++)
-			;
-		if (i == nops)
-			return lhs;
-		struct token *op = next(p);
-
-		lhs = binary(p, k, op, lhs, sub(p));
-	}
-}
-
-/* multiplicative -> unary (('*' | '/' | '%') unary)* */
-static struct ast *parse_mul(struct parser *p)
-{
-	static const char *const ops[] = { "*", "/", "%" };
-
-	return left_assoc(p, parse_unary, AST_BINARY, ops, 3);
-}
-
-/* additive -> multiplicative (('+' | '-') multiplicative)* */
-static struct ast *parse_add(struct parser *p)
-{
-	static const char *const ops[] = { "+", "-" };
-
-	return left_assoc(p, parse_mul, AST_BINARY, ops, 2);
-}
-
-/* concatenation -> additive ('.' additive)* */
-static struct ast *parse_concat(struct parser *p)
-{
-	static const char *const ops[] = { "." };
-
-	return left_assoc(p, parse_add, AST_BINARY, ops, 1);
-}
-
-/* shift -> concatenation (('<<' | '>>') concatenation)* */
-static struct ast *parse_shift(struct parser *p)
-{
-	static const char *const ops[] = { "<<", ">>" };
-
-	return left_assoc(p, parse_concat, AST_BINARY, ops, 2);
-}
-
-/* comparison -> shift (('<' | '>' | '<=' | '>=' | '==' | '!=' | '=~' | '!~') shift)* */
-static struct ast *parse_comparison(struct parser *p)
-{
-	static const char *const ops[] = { "<", ">", "<=", ">=", "==", "!=", "=~", "!~" };
-	struct ast *lhs = parse_shift(p);
-
-	for (;;) {
-		int i;
-
-		for (i = 0; i < 8 && !is_op(p, ops[i]); i++)
-			;
-		if (i == 8)
-			return lhs;
-		struct token *op = next(p);
-
-		lhs = binary(p, i >= 6 ? AST_REGEX : AST_COMPARE, op, lhs, parse_shift(p));
-		if (i >= 6 && lhs->rhs->kind != AST_STR)
-			diag_at(p->diag, DIAG_ERROR, lhs->rhs->loc,
-				"the right side of %s must be a string literal (a regular expression)",
-				op->text);
+	*kind = AST_BINARY;
+	if (t->kind == TOK_IDENT)
+		return is_word(t, "in") ? PREC_IN : PREC_NONE;
+	if (t->kind != TOK_OP)
+		return PREC_NONE;
+	switch (s[0]) {
+	case '*':
+	case '/':
+	case '%':
+		return one ? PREC_MUL : PREC_NONE;
+	case '+':
+	case '-':
+		return one ? PREC_ADD : PREC_NONE;
+	case '.':
+		return one ? PREC_CONCAT : PREC_NONE;
+	case '<':
+	case '>':
+		*kind = AST_COMPARE;
+		if (one || (two && s[1] == '='))
+			return PREC_COMPARE;
+		*kind = AST_BINARY;
+		return two && s[1] == s[0] ? PREC_SHIFT : PREC_NONE;
+	case '=':
+	case '!':
+		*kind = two && s[1] == '~' ? AST_REGEX : AST_COMPARE;
+		return two && (s[1] == '=' || s[1] == '~') ? PREC_COMPARE : PREC_NONE;
+	case '&':
+		*kind = two ? AST_LOGICAL : AST_BINARY;
+		return one ? PREC_BIT_AND : two && s[1] == '&' ? PREC_AND : PREC_NONE;
+	case '|':
+		*kind = two ? AST_LOGICAL : AST_BINARY;
+		return one ? PREC_BIT_OR : two && s[1] == '|' ? PREC_OR : PREC_NONE;
+	case '^':
+		return one ? PREC_BIT_XOR : PREC_NONE;
+	default:
+		return PREC_NONE;
 	}
 }
 
@@ -778,79 +787,65 @@ static struct ast *parse_array_name(struct parser *p)
 	return n;
 }
 
-/* array_in -> '[' index_list ']' 'in' IDENT | comparison ['in' IDENT] */
-static struct ast *parse_array_in(struct parser *p)
+/* key_list_in -> '[' index_list ']' 'in' IDENT */
+static struct ast *parse_key_list_in(struct parser *p)
 {
-	struct ast *n;
+	struct token *open = next(p);
+	struct ast *n = node(p, AST_IN, open);
 
-	if (is_op(p, "[")) {
-		struct token *open = next(p);
-
-		n = node(p, AST_IN, open);
-		parse_index_list(p, &n->args, true);
-		expect_close(p, "]", open);
-		if (!accept_kw(p, "in"))
-			fail(p, "%s", "expected 'in' after a '[...]' key list");
-		n->rhs = parse_array_name(p);
-		return n;
-	}
-	n = parse_comparison(p);
-	while (is_kw(p, "in")) {
-		struct token *in = next(p);
-		struct ast *test = node(p, AST_IN, in);
-
-		test->loc = n->loc;
-		vec_push(p->arena, &test->args, n);
-		test->rhs = parse_array_name(p);
-		n = test;
-	}
+	parse_index_list(p, &n->args, true);
+	expect_close(p, "]", open);
+	if (!accept_kw(p, "in"))
+		fail(p, "%s", "expected 'in' after a '[...]' key list");
+	n->rhs = parse_array_name(p);
 	return n;
 }
 
-/* bit_and -> array_in ('&' array_in)* */
-static struct ast *parse_bit_and(struct parser *p)
+/* binary -> operand (binop binary)*, each binop binding tighter than limit;
+ * operand -> key_list_in (where array_in may stand) | unary */
+static struct ast *parse_binary(struct parser *p, enum prec limit)
 {
-	static const char *const ops[] = { "&" };
+	/* The loosest operator that may follow lhs: after 'x in a', no
+	 * comparison; after '[k] in a', not even another 'in'. */
+	enum prec ceiling = PREC_MUL;
+	struct ast *lhs;
 
-	return left_assoc(p, parse_array_in, AST_BINARY, ops, 1);
-}
+	if (limit < PREC_IN && is_op(p, "[")) {
+		lhs = parse_key_list_in(p);
+		ceiling = PREC_BIT_AND;
+	} else {
+		lhs = parse_unary(p);
+	}
+	for (;;) {
+		enum ast_kind kind;
+		enum prec prec = binary_prec(peek(p), &kind);
+		struct token *op;
 
-/* bit_xor -> bit_and ('^' bit_and)* */
-static struct ast *parse_bit_xor(struct parser *p)
-{
-	static const char *const ops[] = { "^" };
+		if (prec <= limit || prec > ceiling)
+			return lhs;
+		op = next(p);
+		ceiling = prec;
+		if (prec == PREC_IN) {
+			struct ast *test = node(p, AST_IN, op);
 
-	return left_assoc(p, parse_bit_and, AST_BINARY, ops, 1);
-}
-
-/* bit_or -> bit_xor ('|' bit_xor)* */
-static struct ast *parse_bit_or(struct parser *p)
-{
-	static const char *const ops[] = { "|" };
-
-	return left_assoc(p, parse_bit_xor, AST_BINARY, ops, 1);
-}
-
-/* logical_and -> bit_or ('&&' bit_or)* */
-static struct ast *parse_and(struct parser *p)
-{
-	static const char *const ops[] = { "&&" };
-
-	return left_assoc(p, parse_bit_or, AST_LOGICAL, ops, 1);
-}
-
-/* logical_or -> logical_and ('||' logical_and)* */
-static struct ast *parse_or(struct parser *p)
-{
-	static const char *const ops[] = { "||" };
-
-	return left_assoc(p, parse_and, AST_LOGICAL, ops, 1);
+			test->loc = lhs->loc;
+			vec_push(p->arena, &test->args, lhs);
+			test->rhs = parse_array_name(p);
+			lhs = test;
+			continue;
+		}
+		lhs = binary(p, kind, op, lhs, parse_binary(p, prec));
+		if (kind == AST_REGEX && lhs->rhs->kind != AST_STR)
+			diag_at(p->diag, DIAG_ERROR, lhs->rhs->loc,
+				"the right side of %s must be a string literal (a regular expression)",
+				op->text);
+	}
 }
 
 /* ternary -> logical_or ['?' expr ':' ternary] */
 static struct ast *parse_ternary(struct parser *p)
 {
-	struct ast *cond = parse_or(p), *n;
+	struct ast *cond = parse_binary(p, PREC_NONE), *n;
 	struct token *q;
 
 	if (!is_op(p, "?"))
@@ -869,16 +864,14 @@ static struct ast *parse_ternary(struct parser *p)
 
 static bool is_assign_op(const struct token *t)
 {
-	static const char *const ops[] = { "=",  "+=", "-=",  "*=",  "/=", "%=", "&=",
-					   "|=", "^=", "<<=", ">>=", ".=", "<<<" };
+	uint64_t w = t->word;
 
-	if (t->kind != TOK_OP)
-		return false;
-	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
-		if (strcmp(t->text, ops[i]) == 0)
-			return true;
-	}
-	return false;
+	return t->kind == TOK_OP &&
+	       (w == TOK_WORD("=") || w == TOK_WORD("+=") || w == TOK_WORD("-=") ||
+		w == TOK_WORD("*=") || w == TOK_WORD("/=") || w == TOK_WORD("%=") ||
+		w == TOK_WORD("&=") || w == TOK_WORD("|=") || w == TOK_WORD("^=") ||
+		w == TOK_WORD("<<=") || w == TOK_WORD(">>=") || w == TOK_WORD(".=") ||
+		w == TOK_WORD("<<<"));
 }
 
 /* assignment -> ternary [assign_op assignment] */
@@ -930,7 +923,7 @@ static struct ast *var_node(struct parser *p, const char *what)
 	struct token *t = expect_ident(p, what);
 	struct ast *n = node(p, AST_VAR, t);
 
-	if (is_keyword(t->text)) {
+	if (is_keyword(t)) {
 		diag_at(p->diag, DIAG_ERROR, t->loc, "'%s' is a keyword, not a variable name",
 			t->text);
 		longjmp(p->recover, 1);
@@ -974,9 +967,9 @@ static void parse_foreach_spec(struct parser *p, struct ast_foreach *fe)
 	int marks = 0;
 
 	if (peek(p)->kind == TOK_IDENT &&
-	    (tok_is(peek_n(p, 1), "=") ||
-	     ((tok_is(peek_n(p, 1), "+") || tok_is(peek_n(p, 1), "-")) &&
-	      tok_is(peek_n(p, 2), "=")))) {
+	    (TOK_IS(peek_n(p, 1), "=") ||
+	     ((TOK_IS(peek_n(p, 1), "+") || TOK_IS(peek_n(p, 1), "-")) &&
+	      TOK_IS(peek_n(p, 2), "=")))) {
 		fe->value = var_node(p, "a value variable name");
 		fe->value_sort = parse_one_sort_mark(p, &marks);
 		next(p);
@@ -1095,35 +1088,34 @@ static struct ast *parse_return(struct parser *p, struct token *kw)
 static struct ast *parse_keyword_stmt(struct parser *p)
 {
 	struct token *kw = peek(p);
-	const char *k = kw->text;
 	struct ast *n;
 
-	if (strcmp(k, "if") == 0)
+	if (is_word(kw, "if"))
 		return parse_if(p, next(p));
-	if (strcmp(k, "while") == 0)
+	if (is_word(kw, "while"))
 		return parse_while(p, next(p));
-	if (strcmp(k, "for") == 0)
+	if (is_word(kw, "for"))
 		return parse_for(p, next(p));
-	if (strcmp(k, "foreach") == 0)
+	if (is_word(kw, "foreach"))
 		return parse_foreach(p, next(p));
-	if (strcmp(k, "try") == 0)
+	if (is_word(kw, "try"))
 		return parse_try(p, next(p));
-	if (strcmp(k, "return") == 0)
+	if (is_word(kw, "return"))
 		return parse_return(p, next(p));
-	if (strcmp(k, "delete") == 0) {
+	if (is_word(kw, "delete")) {
 		n = node(p, AST_DELETE, next(p));
 		n->lhs = parse_expr(p);
 		return n;
 	}
-	if (strcmp(k, "break") == 0)
+	if (is_word(kw, "break"))
 		return node(p, AST_BREAK, next(p));
-	if (strcmp(k, "continue") == 0)
+	if (is_word(kw, "continue"))
 		return node(p, AST_CONTINUE, next(p));
-	if (strcmp(k, "next") == 0)
+	if (is_word(kw, "next"))
 		return node(p, AST_NEXT, next(p));
-	if (strcmp(k, "else") == 0)
+	if (is_word(kw, "else"))
 		fail(p, "%s", "'else' without a matching 'if'");
-	if (strcmp(k, "catch") == 0)
+	if (is_word(kw, "catch"))
 		fail(p, "%s", "'catch' without a matching 'try'");
 	return NULL;
 }
@@ -1191,7 +1183,7 @@ static struct ast_probe_point *pp_clone(struct parser *p, const struct ast_probe
 
 static bool is_name_piece(const struct token *t)
 {
-	return t->kind == TOK_IDENT || t->kind == TOK_NUMBER || tok_is(t, "*");
+	return t->kind == TOK_IDENT || t->kind == TOK_NUMBER || TOK_IS(t, "*");
 }
 
 /* component_name -> (IDENT | NUMBER | '*')+  with no space between pieces */
@@ -1356,14 +1348,14 @@ static struct ast_decl *parse_probe(struct parser *p, struct token *kw)
 	d->kind = DECL_PROBE;
 	d->loc = kw->loc;
 	if (is_op(p, "{") && (!is_name_piece(peek_n(p, 1)) ||
-			      !(tok_is(peek_n(p, 2), ",") || tok_is(peek_n(p, 2), ".") ||
-				tok_is(peek_n(p, 2), "}") || tok_is(peek_n(p, 2), "(") ||
-				tok_is(peek_n(p, 2), "!") || tok_is(peek_n(p, 2), "?"))))
+			      !(TOK_IS(peek_n(p, 2), ",") || TOK_IS(peek_n(p, 2), ".") ||
+				TOK_IS(peek_n(p, 2), "}") || TOK_IS(peek_n(p, 2), "(") ||
+				TOK_IS(peek_n(p, 2), "!") || TOK_IS(peek_n(p, 2), "?"))))
 		fail(p, "%s", "expected a probe point name");
 	parse_probe_points(p, &d->points);
 	if (is_op(p, "=") || is_op(p, "+=")) {
 		d->kind = DECL_ALIAS;
-		d->epilogue = tok_is(next(p), "+=");
+		d->epilogue = TOK_IS(next(p), "+=");
 		d->alias_names = d->points;
 		d->points = (struct vec){ 0 };
 		check_alias_names(p, &d->alias_names);
@@ -1372,7 +1364,7 @@ static struct ast_decl *parse_probe(struct parser *p, struct token *kw)
 	if (!is_op(p, "{"))
 		fail(p, "%s", "expected ',' or '{' after the probe point");
 	d->body = parse_block(p);
-	if (d->kind == DECL_ALIAS && is_op(p, ",") && tok_is(peek_n(p, 1), "{")) {
+	if (d->kind == DECL_ALIAS && is_op(p, ",") && TOK_IS(peek_n(p, 1), "{")) {
 		next(p);
 		d->body2 = parse_block(p);
 	}
@@ -1450,7 +1442,7 @@ static struct ast_decl *parse_function(struct parser *p, struct token *kw, bool 
 	d->loc = name->loc;
 	d->is_private = is_private;
 	d->name = name->text;
-	if (is_keyword(name->text))
+	if (is_keyword(name))
 		diag_at(p->diag, DIAG_ERROR, name->loc, "'%s' is a keyword, not a function name",
 			name->text);
 	d->ret_type = parse_opt_type(p);
@@ -1526,8 +1518,8 @@ static bool at_decl_start(struct parser *p)
 	if (t->kind == TOK_EMBEDDED)
 		return t->line_before;
 	return t->kind == TOK_IDENT && t->line_before &&
-	       (tok_is(t, "probe") || tok_is(t, "global") || tok_is(t, "function") ||
-		tok_is(t, "private"));
+	       (TOK_IS(t, "probe") || TOK_IS(t, "global") || TOK_IS(t, "function") ||
+		TOK_IS(t, "private"));
 }
 
 /* After an error: skip to the next declaration keyword that begins a line. */

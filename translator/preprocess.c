@@ -15,7 +15,10 @@
 #include "tapir.h"
 
 #define MAX_EXPANSION_DEPTH 64
+/* Budgets per file, so that macros that grow exponentially (each using
+ * the next twice) end with an error, not with the memory exhausted. */
 #define MAX_EXPANSIONS 200000
+#define MAX_EXPANDED_TOKENS 4000000
 
 struct macro {
 	struct macro *next; /* in its hash chain, newest first */
@@ -24,13 +27,18 @@ struct macro {
 	struct vec params; /* const char * */
 	bool has_params;
 	struct vec body;   /* struct token * */
+	/* With params: per body token, the parameter it names (@a), or -1;
+	 * per parameter, how often the body uses it; the body's other tokens. */
+	int *param_of;
+	int *uses;
+	int nplain;
 	const struct source *src;
 };
 
 #define MACRO_BUCKETS 256
 
 struct macro_table {
-	struct macro *buckets[MACRO_BUCKETS];
+	struct macro **buckets; /* MACRO_BUCKETS of them, from the first @define */
 };
 
 static unsigned hash_name(const char *s)
@@ -42,12 +50,29 @@ static unsigned hash_name(const char *s)
 	return h % MACRO_BUCKETS;
 }
 
-/* A source of tokens: the lexer, or a list being replayed (an expansion). */
+/* The macros being expanded where a token stands, innermost first: a
+ * macro that appears in its own list is used recursively. */
+struct activation {
+	const struct macro *macro;
+	const struct activation *up;
+};
+
+/* A source of tokens: the lexer, or a list being replayed (an expansion).
+ * A macro's body is replayed token by token, each copied as it is read
+ * (the copy records the expansion); an @param in it replays its argument
+ * at that place. */
 struct frame {
 	struct lexer *lexer;
-	struct vec *toks;
+	const struct vec *toks;
 	int pos;
-	const struct macro *macro; /* what this expansion came from */
+	const struct macro *macro;  /* what this expansion came from, or NULL ($N) */
+	const struct token *at;     /* the @NAME (or $N) it replaces */
+	const struct vec *args;     /* struct vec * each: the macro's arguments */
+	const struct vec *arg;      /* the argument being replayed, or NULL */
+	int arg_pos;
+	bool first;                 /* no token replayed yet */
+	const struct activation *body_ctx; /* for the body's tokens */
+	const struct activation *ctx;      /* for the arguments': where @NAME stood */
 };
 
 struct cond_state {
@@ -61,18 +86,37 @@ struct preproc {
 	const struct pp_env *env;
 	struct macro_table *local;
 	const struct macro_table *global;
-	struct frame frames[MAX_EXPANSION_DEPTH + 1];
-	int nframes;
-	struct cond_state conds[256];
-	int nconds;
+	struct frame *frames;    /* a stack, grown as needed up to */
+	int nframes, frames_cap; /* MAX_EXPANSION_DEPTH + 1 */
+	struct cond_state *conds;
+	int nconds, conds_cap;
 	struct token *peeked; /* one token of lookahead for layer 2 */
+	const struct activation *peeked_ctx;
+	const struct activation *ctx; /* of the last token next_raw returned */
 	int skipping;         /* inside a branch not taken: @define defines nothing */
-	long expansions;
+	long expansions, expanded_tokens;
+	struct loc recursion_reported;
 };
+
+#define MAX_CONDS 256
 
 struct macro_table *pp_macros_new(struct arena *a)
 {
 	return arena_alloc(a, sizeof(struct macro_table));
+}
+
+/* Make room for one more item in an arena-backed stack. */
+static void *stack_reserve(struct arena *a, void *items, int n, int *cap, size_t size)
+{
+	void *grown;
+
+	if (n < *cap)
+		return items;
+	*cap = *cap ? 2 * *cap : 4;
+	grown = arena_alloc(a, size * (size_t)*cap);
+	if (n)
+		memcpy(grown, items, size * (size_t)n);
+	return grown;
 }
 
 struct preproc *pp_new(struct arena *a, struct diag_ctx *d, const struct pp_env *env,
@@ -85,6 +129,7 @@ struct preproc *pp_new(struct arena *a, struct diag_ctx *d, const struct pp_env 
 	pp->env = env;
 	pp->local = local;
 	pp->global = global;
+	pp->frames = stack_reserve(a, NULL, 0, &pp->frames_cap, sizeof(*pp->frames));
 	pp->frames[0].lexer = lx;
 	pp->nframes = 1;
 	return pp;
@@ -92,16 +137,19 @@ struct preproc *pp_new(struct arena *a, struct diag_ctx *d, const struct pp_env 
 
 /* ---- layer 1: frames and script arguments ------------------------------ */
 
-static void push_frame(struct preproc *pp, struct vec *toks, const struct macro *m,
-		       const struct token *at)
+static struct frame *push_frame(struct preproc *pp, const struct vec *toks, const struct macro *m,
+				const struct token *at)
 {
 	if (pp->nframes > MAX_EXPANSION_DEPTH) {
 		diag_at(pp->diag, DIAG_ERROR, at->loc,
 			"macro expansion nested too deeply (is @%s recursive?)",
 			m ? m->name : "argument");
-		return;
+		return NULL;
 	}
-	pp->frames[pp->nframes++] = (struct frame){ .toks = toks, .macro = m };
+	pp->frames = stack_reserve(pp->arena, pp->frames, pp->nframes, &pp->frames_cap,
+				   sizeof(*pp->frames));
+	pp->frames[pp->nframes] = (struct frame){ .toks = toks, .macro = m, .at = at, .first = true };
+	return &pp->frames[pp->nframes++];
 }
 
 static struct token *synth(struct preproc *pp, const struct token *at, enum tok_kind kind,
@@ -112,7 +160,6 @@ static struct token *synth(struct preproc *pp, const struct token *at, enum tok_
 	*t = *at;
 	t->kind = kind;
 	t->text = arena_strdup(pp->arena, text);
-	t->len = strlen(text);
 	t->num = num;
 	return t;
 }
@@ -125,6 +172,7 @@ static struct token *substitute_arg(struct preproc *pp, struct token *t)
 	struct vec *toks;
 	struct lexer *lx;
 	struct source *src;
+	struct frame *f;
 	struct token *a;
 
 	if (n < 0) {
@@ -147,8 +195,55 @@ static struct token *substitute_arg(struct preproc *pp, struct token *t)
 	}
 	if (toks->len > 0)
 		((struct token *)toks->items[0])->space_before = t->space_before;
-	push_frame(pp, toks, NULL, t);
+	f = push_frame(pp, toks, NULL, t);
+	if (f)
+		f->ctx = pp->ctx;
 	return NULL;
+}
+
+/* A token of a macro's expansion: a copy that records where it was expanded. */
+static struct token *replay(struct preproc *pp, struct frame *f, const struct token *t)
+{
+	struct token *c = arena_alloc(pp->arena, sizeof(*c));
+
+	*c = *t;
+	if (!c->expanded_from)
+		c->expanded_from = f->at;
+	if (f->first) {
+		c->space_before = f->at->space_before;
+		f->first = false;
+	}
+	return c;
+}
+
+/* The next token of frame f and its context, or NULL when f is done. */
+static struct token *frame_next(struct preproc *pp, struct frame *f)
+{
+	for (;;) {
+		int param;
+
+		if (f->arg) {
+			if (f->arg_pos < f->arg->len) {
+				pp->ctx = f->ctx;
+				return replay(pp, f, f->arg->items[f->arg_pos++]);
+			}
+			f->arg = NULL;
+		}
+		if (f->pos == f->toks->len)
+			return NULL;
+		if (!f->macro) {
+			pp->ctx = f->ctx;
+			return f->toks->items[f->pos++]; /* $N: lexed for this use */
+		}
+		param = f->macro->param_of ? f->macro->param_of[f->pos] : -1;
+		if (param < 0) {
+			pp->ctx = f->body_ctx;
+			return replay(pp, f, f->toks->items[f->pos++]);
+		}
+		f->pos++;
+		f->arg = f->args->items[param];
+		f->arg_pos = 0;
+	}
 }
 
 static struct token *next_raw(struct preproc *pp)
@@ -159,9 +254,8 @@ static struct token *next_raw(struct preproc *pp)
 
 		if (f->lexer) {
 			t = lex_next(f->lexer);
-		} else if (f->pos < f->toks->len) {
-			t = f->toks->items[f->pos++];
-		} else {
+			pp->ctx = NULL;
+		} else if ((t = frame_next(pp, f)) == NULL) {
 			pp->nframes--;
 			continue;
 		}
@@ -178,7 +272,7 @@ static struct token *next_raw(struct preproc *pp)
 
 static const struct macro *find_in(const struct macro_table *mt, const char *name)
 {
-	if (!mt)
+	if (!mt || !mt->buckets)
 		return NULL;
 	for (const struct macro *m = mt->buckets[hash_name(name)]; m; m = m->next) {
 		if (strcmp(m->name, name) == 0)
@@ -207,9 +301,9 @@ static bool read_body(struct preproc *pp, struct macro *m, const struct token *d
 				"macro @%s: body has no closing '%%)'", m->name);
 			return false;
 		}
-		if (tok_is(t, "%("))
+		if (TOK_IS(t, "%("))
 			depth++;
-		if (tok_is(t, "%)") && depth-- == 0)
+		if (TOK_IS(t, "%)") && depth-- == 0)
 			return true;
 		vec_push(pp->arena, &m->body, t);
 	}
@@ -228,12 +322,40 @@ static bool read_params(struct preproc *pp, struct macro *m)
 		}
 		vec_push(pp->arena, &m->params, (void *)t->text);
 		t = next_raw(pp);
-		if (tok_is(t, ")"))
+		if (TOK_IS(t, ")"))
 			return true;
-		if (!tok_is(t, ",")) {
+		if (!TOK_IS(t, ",")) {
 			diag_at(pp->diag, DIAG_ERROR, t->loc,
 				"macro @%s: expected ',' or ')' after a parameter", m->name);
 			return false;
+		}
+	}
+}
+
+static int param_index(const struct macro *m, const struct token *t)
+{
+	if (t->kind != TOK_AT)
+		return -1;
+	for (int i = 0; i < m->params.len; i++) {
+		if (strcmp(t->text + 1, m->params.items[i]) == 0)
+			return i;
+	}
+	return -1;
+}
+
+/* Find the body's @params once, not at every expansion. */
+static void index_params(struct preproc *pp, struct macro *m)
+{
+	m->nplain = m->body.len;
+	if (!m->has_params)
+		return;
+	m->param_of = arena_alloc(pp->arena, sizeof(int) * (size_t)(m->body.len + 1));
+	m->uses = arena_alloc(pp->arena, sizeof(int) * (size_t)(m->params.len + 1));
+	for (int i = 0; i < m->body.len; i++) {
+		m->param_of[i] = param_index(m, m->body.items[i]);
+		if (m->param_of[i] >= 0) {
+			m->uses[m->param_of[i]]++;
+			m->nplain--;
 		}
 	}
 }
@@ -243,6 +365,7 @@ static void define_macro(struct preproc *pp, struct token *def)
 {
 	struct token *name = next_raw(pp), *t;
 	struct macro *m;
+	unsigned h;
 
 	if (name->kind != TOK_IDENT) {
 		diag_at(pp->diag, DIAG_ERROR, name->loc, "expected a macro name after @define");
@@ -253,13 +376,13 @@ static void define_macro(struct preproc *pp, struct token *def)
 	m->loc = name->loc;
 	m->src = name->loc.src;
 	t = next_raw(pp);
-	if (tok_is(t, "(")) {
+	if (TOK_IS(t, "(")) {
 		m->has_params = true;
 		if (!read_params(pp, m))
 			return;
 		t = next_raw(pp);
 	}
-	if (!tok_is(t, "%(")) {
+	if (!TOK_IS(t, "%(")) {
 		diag_at(pp->diag, DIAG_ERROR, t->loc, "macro @%s: expected '%%(' to open its body",
 			m->name);
 		return;
@@ -273,8 +396,12 @@ static void define_macro(struct preproc *pp, struct token *def)
 		diag_note(pp->diag, find_in(pp->local, m->name)->loc, "first defined here");
 		return;
 	}
-	m->next = pp->local->buckets[hash_name(m->name)];
-	pp->local->buckets[hash_name(m->name)] = m;
+	index_params(pp, m);
+	if (!pp->local->buckets)
+		pp->local->buckets = arena_alloc(pp->arena, sizeof(struct macro *) * MACRO_BUCKETS);
+	h = hash_name(m->name);
+	m->next = pp->local->buckets[h];
+	pp->local->buckets[h] = m;
 }
 
 /* Arguments of @NAME(a, b): token lists split at top-level commas. */
@@ -292,47 +419,60 @@ static bool read_args(struct preproc *pp, const struct macro *m, const struct to
 				"macro @%s: unterminated argument list", m->name);
 			return false;
 		}
-		if (depth == 0 && (tok_is(t, ",") || tok_is(t, ")"))) {
+		if (depth == 0 && (TOK_IS(t, ",") || TOK_IS(t, ")"))) {
 			vec_push(pp->arena, args, cur);
-			if (tok_is(t, ")"))
+			if (TOK_IS(t, ")"))
 				return true;
 			cur = arena_alloc(pp->arena, sizeof(*cur));
 			continue;
 		}
-		if (tok_is(t, "(") || tok_is(t, "[") || tok_is(t, "{"))
+		if (TOK_IS(t, "(") || TOK_IS(t, "[") || TOK_IS(t, "{"))
 			depth++;
-		if (tok_is(t, ")") || tok_is(t, "]") || tok_is(t, "}"))
+		if (TOK_IS(t, ")") || TOK_IS(t, "]") || TOK_IS(t, "}"))
 			depth--;
 		vec_push(pp->arena, cur, t);
 	}
 }
 
-static int param_index(const struct macro *m, const struct token *t)
+/* Is m being expanded where its use stands (ctx)? Its expansion would
+ * never end. Reported once per place. */
+static bool is_recursive(struct preproc *pp, const struct macro *m, const struct token *at,
+			 const struct activation *ctx)
 {
-	if (t->kind != TOK_AT)
-		return -1;
-	for (int i = 0; i < m->params.len; i++) {
-		if (strcmp(t->text + 1, m->params.items[i]) == 0)
-			return i;
+	const struct loc *last = &pp->recursion_reported;
+
+	for (; ctx; ctx = ctx->up) {
+		if (ctx->macro != m)
+			continue;
+		if (last->src != at->loc.src || last->line != at->loc.line ||
+		    last->col != at->loc.col) {
+			diag_at(pp->diag, DIAG_ERROR, at->loc,
+				"macro @%s is used in its own expansion: it would never end",
+				m->name);
+			diag_note(pp->diag, m->loc, "@%s is defined here", m->name);
+			pp->recursion_reported = at->loc;
+		}
+		return true;
 	}
-	return -1;
+	return false;
 }
 
-static struct token *copy_expanded(struct preproc *pp, const struct token *t,
-				   const struct token *at)
+/* How many tokens the expansion makes, for the budget. */
+static long expansion_size(const struct macro *m, const struct vec *args)
 {
-	struct token *c = arena_alloc(pp->arena, sizeof(*c));
+	long n = m->nplain;
 
-	*c = *t;
-	if (!c->expanded_from)
-		c->expanded_from = at;
-	return c;
+	for (int i = 0; i < args->len; i++)
+		n += (long)m->uses[i] * ((struct vec *)args->items[i])->len;
+	return n;
 }
 
-static void expand_macro(struct preproc *pp, const struct macro *m, struct token *at)
+static void expand_macro(struct preproc *pp, const struct macro *m, struct token *at,
+			 const struct activation *ctx)
 {
-	struct vec args = { 0 };
-	struct vec *out = arena_alloc(pp->arena, sizeof(*out));
+	struct vec *args = arena_alloc(pp->arena, sizeof(*args));
+	struct activation *act;
+	struct frame *f;
 
 	/* A macro that uses itself twice grows exponentially within the depth
 	 * bound: a budget of expansions per file stops it. */
@@ -346,44 +486,50 @@ static void expand_macro(struct preproc *pp, const struct macro *m, struct token
 	if (m->has_params) {
 		struct token *open = next_raw(pp);
 
-		if (!tok_is(open, "(")) {
+		if (!TOK_IS(open, "(")) {
 			diag_at(pp->diag, DIAG_ERROR, at->loc,
 				"macro @%s takes %d argument%s: expected '('", m->name,
 				m->params.len, m->params.len == 1 ? "" : "s");
 			pp->peeked = open;
+			pp->peeked_ctx = pp->ctx;
 			return;
 		}
-		if (!read_args(pp, m, at, &args))
+		if (!read_args(pp, m, at, args))
 			return;
-		if (args.len != m->params.len) {
+		if (args->len != m->params.len) {
 			diag_at(pp->diag, DIAG_ERROR, at->loc,
 				"macro @%s takes %d argument%s, not %d", m->name, m->params.len,
-				m->params.len == 1 ? "" : "s", args.len);
+				m->params.len == 1 ? "" : "s", args->len);
 			diag_note(pp->diag, m->loc, "@%s is defined here", m->name);
 			return;
 		}
 	}
-	for (int i = 0; i < m->body.len; i++) {
-		const struct token *t = m->body.items[i];
-		int p = param_index(m, t);
-
-		if (p < 0) {
-			vec_push(pp->arena, out, copy_expanded(pp, t, at));
-			continue;
-		}
-		for (int j = 0; j < ((struct vec *)args.items[p])->len; j++)
-			vec_push(pp->arena, out,
-				 copy_expanded(pp, ((struct vec *)args.items[p])->items[j], at));
+	if (is_recursive(pp, m, at, ctx))
+		return;
+	pp->expanded_tokens += expansion_size(m, args);
+	if (pp->expanded_tokens > MAX_EXPANDED_TOKENS) {
+		if (pp->expanded_tokens - expansion_size(m, args) <= MAX_EXPANDED_TOKENS)
+			diag_at(pp->diag, DIAG_ERROR, at->loc,
+				"macro expansions make too many tokens (over %d in this file)",
+				MAX_EXPANDED_TOKENS);
+		return;
 	}
-	if (out->len > 0)
-		((struct token *)out->items[0])->space_before = at->space_before;
-	push_frame(pp, out, m, at);
+	f = push_frame(pp, &m->body, m, at);
+	if (!f)
+		return;
+	act = arena_alloc(pp->arena, sizeof(*act));
+	act->macro = m;
+	act->up = ctx;
+	f->args = args;
+	f->ctx = ctx;
+	f->body_ctx = act;
 }
 
 static struct token *next_expanded(struct preproc *pp)
 {
 	for (;;) {
 		struct token *t = pp->peeked ? pp->peeked : next_raw(pp);
+		const struct activation *ctx = pp->peeked ? pp->peeked_ctx : pp->ctx;
 		const struct macro *m;
 
 		pp->peeked = NULL;
@@ -396,7 +542,7 @@ static struct token *next_expanded(struct preproc *pp)
 		m = pp->skipping ? NULL : find_macro(pp, t->text + 1);
 		if (!m)
 			return t;
-		expand_macro(pp, m, t);
+		expand_macro(pp, m, t, ctx);
 	}
 }
 
@@ -445,9 +591,11 @@ static bool cmp_result(int c, const char *op)
 	return c >= 0;
 }
 
-static int sign(long long v)
+/* -1, 0 or 1 as a is less than, equal to or greater than b (a - b could
+ * overflow). */
+static int compare(long long a, long long b)
 {
-	return (v > 0) - (v < 0);
+	return (a > b) - (a < b);
 }
 
 /* Versions compare as strverscmp does; == and != with wildcards glob. */
@@ -498,7 +646,7 @@ static bool config_cmp(struct cond_parser *cp, const struct token *lhs, const ch
 		long long a = strtoll(have, NULL, 0);
 		long long b = rhs->kind == TOK_NUMBER ? rhs->num : strtoll(want, NULL, 0);
 
-		return cmp_result(sign(a - b), op);
+		return cmp_result(compare(a, b), op);
 	}
 	if (rhs->kind == TOK_IDENT)
 		return cmp_result(strcmp(have, want), op);
@@ -517,7 +665,7 @@ static bool literal_cmp(struct cond_parser *cp, const struct token *lhs, const c
 		return false;
 	}
 	if (lhs->kind == TOK_NUMBER)
-		return cmp_result(sign(lhs->num - rhs->num), op);
+		return cmp_result(compare(lhs->num, rhs->num), op);
 	return cmp_result(strcmp(lhs->text, rhs->text), op);
 }
 
@@ -541,7 +689,7 @@ static bool eval_ident(struct cond_parser *cp, const struct token *lhs, const ch
 	if (strncmp(n, "CONFIG_", 7) == 0)
 		return config_cmp(cp, lhs, op, rhs);
 	if (strcmp(n, "guru_mode") == 0 && rhs->kind == TOK_NUMBER)
-		return cmp_result(sign((long long)env->guru_mode - rhs->num), op);
+		return cmp_result(compare(env->guru_mode, rhs->num), op);
 	if (rhs->kind != TOK_STRING) {
 		diag_at(cp->pp->diag, DIAG_ERROR, rhs->loc, "'%s' must be compared with a string",
 			n);
@@ -563,6 +711,19 @@ static bool eval_ident(struct cond_parser *cp, const struct token *lhs, const ch
 	diag_at(cp->pp->diag, DIAG_ERROR, lhs->loc,
 		"unknown preprocessor condition '%s' (expected kernel_v, kernel_vr, arch, runtime, "
 		"systemtap_v, systemtap_privilege, guru_mode, CONFIG_*, or a literal)", n);
+	cp->failed = true;
+	return false;
+}
+
+/* Conditions compare signed 64-bit numbers, as stap does: a literal the
+ * lexer took as unsigned (2^63 and above) can't be one. */
+static bool cond_number_ok(struct cond_parser *cp, const struct token *t)
+{
+	if (t->kind != TOK_NUMBER || t->num >= 0)
+		return true;
+	diag_at(cp->pp->diag, DIAG_ERROR, t->loc,
+		"number '%s' is out of range in a preprocessor condition (the largest is "
+		"9223372036854775807)", t->text);
 	cp->failed = true;
 	return false;
 }
@@ -589,6 +750,8 @@ static bool cond_comparison(struct cond_parser *cp)
 		return false;
 	}
 	cond_advance(cp);
+	if (!cond_number_ok(cp, lhs) || !cond_number_ok(cp, rhs))
+		return false;
 	if (lhs->kind == TOK_IDENT)
 		return eval_ident(cp, lhs, op->text, rhs);
 	return literal_cmp(cp, lhs, op->text, rhs);
@@ -599,7 +762,7 @@ static bool cond_and(struct cond_parser *cp)
 {
 	bool v = cond_comparison(cp);
 
-	while (!cp->failed && tok_is(cp->tok, "&&")) {
+	while (!cp->failed && TOK_IS(cp->tok, "&&")) {
 		cond_advance(cp);
 		v = cond_comparison(cp) && v;
 	}
@@ -611,7 +774,7 @@ static bool cond_or(struct cond_parser *cp)
 {
 	bool v = cond_and(cp);
 
-	while (!cp->failed && tok_is(cp->tok, "||")) {
+	while (!cp->failed && TOK_IS(cp->tok, "||")) {
 		cond_advance(cp);
 		v = cond_and(cp) || v;
 	}
@@ -627,9 +790,9 @@ static bool eval_condition(struct preproc *pp, const struct token *open)
 
 	cond_advance(&cp);
 	v = cond_or(&cp);
-	if (!cp.failed && !tok_is(cp.tok, "%?"))
+	if (!cp.failed && !TOK_IS(cp.tok, "%?"))
 		cond_error(&cp, "expected '%?' or an operator");
-	while (!tok_is(cp.tok, "%?") && cp.tok->kind != TOK_EOF)
+	while (!TOK_IS(cp.tok, "%?") && cp.tok->kind != TOK_EOF)
 		cond_advance(&cp);
 	if (cp.tok->kind == TOK_EOF)
 		diag_at(pp->diag, DIAG_ERROR, open->loc, "'%%(' without its '%%?'");
@@ -643,6 +806,7 @@ static bool skip_branch(struct preproc *pp, const struct token *open, bool stop_
 
 	for (;;) {
 		struct token *t;
+		bool end = false, at_else = false;
 
 		pp->skipping++;
 		t = next_expanded(pp);
@@ -652,12 +816,16 @@ static bool skip_branch(struct preproc *pp, const struct token *open, bool stop_
 			pp->peeked = t;
 			return false;
 		}
-		if (tok_is(t, "%("))
+		if (TOK_IS(t, "%("))
 			depth++;
-		else if (tok_is(t, "%)") && depth-- == 0)
-			return false;
-		else if (depth == 0 && stop_at_else && tok_is(t, "%:"))
-			return true;
+		else if (TOK_IS(t, "%)") && depth-- == 0)
+			end = true;
+		else if (depth == 0 && stop_at_else && TOK_IS(t, "%:"))
+			end = at_else = true;
+		/* Nothing keeps a token of a branch not taken. */
+		lex_reuse(pp->frames[0].lexer, t);
+		if (end)
+			return at_else;
 	}
 }
 
@@ -665,10 +833,12 @@ static void open_conditional(struct preproc *pp, struct token *open)
 {
 	bool taken = eval_condition(pp, open);
 
-	if (pp->nconds == (int)(sizeof(pp->conds) / sizeof(pp->conds[0]))) {
+	if (pp->nconds == MAX_CONDS) {
 		diag_at(pp->diag, DIAG_ERROR, open->loc, "preprocessor conditionals nested too deeply");
 		return;
 	}
+	pp->conds = stack_reserve(pp->arena, pp->conds, pp->nconds, &pp->conds_cap,
+				  sizeof(*pp->conds));
 	if (taken) {
 		pp->conds[pp->nconds++] = (struct cond_state){ .loc = open->loc };
 	} else if (skip_branch(pp, open, true)) {
@@ -694,14 +864,14 @@ struct token *pp_next(struct preproc *pp)
 	for (;;) {
 		struct token *t = next_expanded(pp);
 
-		if (tok_is(t, "%(")) {
+		if (TOK_IS(t, "%(")) {
 			open_conditional(pp, t);
-		} else if (tok_is(t, "%:") && pp->nconds > 0 && !pp->conds[pp->nconds - 1].in_else) {
+		} else if (TOK_IS(t, "%:") && pp->nconds > 0 && !pp->conds[pp->nconds - 1].in_else) {
 			skip_branch(pp, t, false);
 			pp->nconds--;
-		} else if (tok_is(t, "%)") && pp->nconds > 0) {
+		} else if (TOK_IS(t, "%)") && pp->nconds > 0) {
 			pp->nconds--;
-		} else if (tok_is(t, "%?") || tok_is(t, "%:") || tok_is(t, "%)")) {
+		} else if (TOK_IS(t, "%?") || TOK_IS(t, "%:") || TOK_IS(t, "%)")) {
 			diag_at(pp->diag, DIAG_ERROR, t->loc, "'%s' without an open '%%('", t->text);
 		} else if (t->kind == TOK_ARG) {
 			return arg_out_of_range(pp, t);

@@ -3,11 +3,16 @@
  * The output parses again to the same output (print(parse(print(parse(x))))
  * == print(parse(x))), so it is written to be unambiguous rather than to
  * look like its input:
- *   - an operand that is not a primary (a literal, variable, call, index,
- *     target or @-operator) is parenthesised, so precedence and
- *     associativity can't change on re-parse: x = 1 + ((2 * 3) * y);
+ *   - an operand of a binary operator that is itself a binary (or ternary,
+ *     assignment, 'in') expression is parenthesised, so precedence and
+ *     associativity can't change on re-parse: x = 1 + ((2 * 3) * -y); the
+ *     right side of an assignment and the middle of a ?: take any
+ *     expression and stay bare; a unary operator's operand is
+ *     parenthesised unless it is a primary (-(-x), !(a in b));
  *   - the operand of a unary '-' that is a number is parenthesised too,
  *     since the parser folds '-' NUMBER into a negative literal;
+ *   - member access on a script value always has its parentheses, (p)->a,
+ *     since '[' starts a chain only after ')';
  *   - bodies of if/while/for/foreach are always blocks, which also settles
  *     the dangling else; 'else if' stays flat;
  *   - simple statements end with ';' (the parser takes one optional ';'
@@ -87,6 +92,27 @@ static bool is_primary(const struct ast *e)
 	}
 }
 
+/* Prefix and postfix operators bind tighter than any binary operator: as
+ * an operand of one, they need no parentheses (!x && y, -x * y, x++ + 1). */
+static bool is_unary_level(const struct ast *e)
+{
+	return is_primary(e) || e->kind == AST_UNARY || e->kind == AST_ADDROF ||
+	       e->kind == AST_PREINC || e->kind == AST_POSTINC;
+}
+
+/* An operand of a binary or ternary operator: the operators print with
+ * spaces around them, so "x - -y" and "x + ++y" keep their tokens apart. */
+static void print_binary_operand(struct strbuf *sb, const struct ast *e)
+{
+	if (e && !is_unary_level(e)) {
+		sb_putc(sb, '(');
+		print_expr(sb, e);
+		sb_putc(sb, ')');
+	} else {
+		print_expr(sb, e);
+	}
+}
+
 static void print_operand(struct strbuf *sb, const struct ast *e)
 {
 	if (e && !is_primary(e)) {
@@ -147,7 +173,7 @@ static void print_in(struct strbuf *sb, const struct ast *e)
 	const struct ast *k = e->args.len == 1 ? e->args.items[0] : NULL;
 
 	if (k && k->kind != AST_STAR) {
-		print_operand(sb, k);
+		print_binary_operand(sb, k);
 	} else {
 		sb_putc(sb, '[');
 		print_list(sb, &e->args);
@@ -173,7 +199,7 @@ static void print_unary(struct strbuf *sb, const struct ast *e)
 
 static void print_binary(struct strbuf *sb, const struct ast *e)
 {
-	print_operand(sb, e->lhs);
+	print_binary_operand(sb, e->lhs);
 	sb_putc(sb, ' ');
 	sb_puts(sb, e->op ? e->op : "?");
 	sb_putc(sb, ' ');
@@ -182,7 +208,7 @@ static void print_binary(struct strbuf *sb, const struct ast *e)
 	if (e->kind == AST_ASSIGN)
 		print_expr(sb, e->rhs);
 	else
-		print_operand(sb, e->rhs);
+		print_binary_operand(sb, e->rhs);
 }
 
 static void print_call(struct strbuf *sb, const struct ast *e)
@@ -247,11 +273,11 @@ void print_expr(struct strbuf *sb, const struct ast *e)
 		print_binary(sb, e);
 		break;
 	case AST_TERNARY:
-		print_operand(sb, e->cond);
+		print_binary_operand(sb, e->cond);
 		sb_puts(sb, " ? ");
 		print_expr(sb, e->lhs); /* between '?' and ':' any expression goes */
 		sb_puts(sb, " : ");
-		print_operand(sb, e->rhs);
+		print_binary_operand(sb, e->rhs);
 		break;
 	case AST_IN:
 		print_in(sb, e);

@@ -16,6 +16,7 @@ struct scope {
 	struct derived_probe *dp; /* NULL in a function */
 	struct func *fn;
 	int in_defined;           /* inside @defined(): no errors for $vars */
+	int in_addrof;            /* inside &: a $var may name a struct */
 	bool *failed;
 };
 
@@ -34,13 +35,30 @@ static struct symbol *global_symbol(struct elab *e, struct ast_decl *d, const st
 	s->is_private = d->is_private;
 	s->from_library = lib;
 	s->is_array = d->global->is_array || d->global->wrap;
+	if (s->is_array)
+		s->arity_loc = s->loc;
 	s->nkeys = -1;
 	if (d->global->init) {
 		s->type = d->global->init->kind == AST_NUM ? TYPE_LONG : TYPE_STRING;
 		s->type_loc = d->global->init->loc;
-		s->written = true;
 	}
 	return s;
+}
+
+/* A file declares a global once (SystemTap: "duplicate global name"). */
+static bool duplicate_global(struct elab *e, const struct ast_decl *d, const struct source *src)
+{
+	for (int i = 0; i < e->all_globals.len; i++) {
+		const struct symbol *s = e->all_globals.items[i];
+
+		if (s->src != src || strcmp(s->name, d->global->name) != 0)
+			continue;
+		diag_at(e->diag, DIAG_ERROR, d->global->loc, "global '%s' is declared twice",
+			s->name);
+		diag_note(e->diag, s->loc, "'%s' is first declared here", s->name);
+		return true;
+	}
+	return false;
 }
 
 static void index_file(struct elab *e, struct ast_file *f, bool lib)
@@ -51,7 +69,9 @@ static void index_file(struct elab *e, struct ast_file *f, bool lib)
 		if (d->kind == DECL_ALIAS) {
 			vec_push(e->arena, &e->all_aliases, d);
 		} else if (d->kind == DECL_GLOBAL) {
-			vec_push(e->arena, &e->all_globals, global_symbol(e, d, f->src, lib));
+			if (!duplicate_global(e, d, f->src))
+				vec_push(e->arena, &e->all_globals,
+					 global_symbol(e, d, f->src, lib));
 		} else if (d->kind == DECL_FUNCTION) {
 			struct func *fn = arena_alloc(e->arena, sizeof(*fn));
 
@@ -235,21 +255,66 @@ static __attribute__((format(printf, 3, 4))) void error_at(struct scope *sc, str
 	*sc->failed = true;
 }
 
+static bool same_loc(struct loc a, struct loc b)
+{
+	return a.src == b.src && a.line == b.line && a.col == b.col;
+}
+
+/* An array used as a scalar, or the reverse: SystemTap's "inconsistent
+ * arity". Reported at this use, with a note where the other kind began. */
+static void arity_conflict(struct scope *sc, struct symbol *s, struct loc at, bool as_array)
+{
+	const char *here = as_array ? "an array" : "a scalar", *there = as_array ? "a scalar" :
+										     "an array";
+
+	error_at(sc, at, "'%s' is used as %s here, but as %s elsewhere", s->name, here, there);
+	if (s->kind == SYM_GLOBAL && same_loc(s->arity_loc, s->loc))
+		diag_note(sc->e->diag, s->arity_loc, "'%s' is declared as %s here", s->name, there);
+	else
+		diag_note(sc->e->diag, s->arity_loc, "'%s' is first used as %s here", s->name, there);
+	s->reported = true;
+}
+
 static void use_array(struct scope *sc, struct ast *var)
 {
 	struct symbol *s = var->sym;
 
-	if (!s)
+	if (!s || s->reported)
 		return;
-	if (s->kind == SYM_PARAM) {
-		error_at(sc, var->loc, "'%s' is a function parameter, not an array", s->name);
+	if (s->kind != SYM_GLOBAL) {
+		if (s->kind == SYM_PARAM) {
+			error_at(sc, var->loc, "'%s' is a function parameter, not an array", s->name);
+		} else {
+			error_at(sc, var->loc, "'%s' is used as an array, but arrays must be global",
+				 s->name);
+			diag_hint(sc->e->diag, "missing global declaration? add 'global %s' at the "
+					       "top level", s->name);
+		}
+		s->reported = true;
 		return;
 	}
-	if (s->kind == SYM_LOCAL && !s->is_array && s->read) {
-		error_at(sc, var->loc, "'%s' is used as a scalar elsewhere", s->name);
+	if (s->is_scalar) {
+		arity_conflict(sc, s, var->loc, true);
 		return;
 	}
+	if (!s->arity_loc.src)
+		s->arity_loc = var->loc;
 	s->is_array = true;
+}
+
+static void use_scalar(struct scope *sc, struct ast *var)
+{
+	struct symbol *s = var->sym;
+
+	if (!s || s->reported)
+		return;
+	if (s->is_array) {
+		arity_conflict(sc, s, var->loc, false);
+		return;
+	}
+	if (!s->is_scalar)
+		s->arity_loc = var->loc;
+	s->is_scalar = true;
 }
 
 static void bind_var(struct scope *sc, struct ast *n)
@@ -270,6 +335,16 @@ static void unresolved_function(struct scope *sc, struct ast *n)
 			names[nn++] = fn->name;
 	}
 	diag_at(sc->e->diag, DIAG_ERROR, n->loc, "unresolved function '%s'", n->name);
+	for (int i = 0; i < sc->e->all_functions.len; i++) {
+		struct func *fn = sc->e->all_functions.items[i];
+
+		if (strcmp(fn->name, n->name) == 0 && !visible(fn->src, fn->decl->is_private, sc->src)) {
+			diag_hint(sc->e->diag, "'%s' (%s:%d) is private to its file", fn->name,
+				  fn->src->name, fn->decl->loc.line);
+			*sc->failed = true;
+			return;
+		}
+	}
 	close = diag_closest(n->name, names, nn);
 	if (close)
 		diag_hint(sc->e->diag, "did you mean '%s'?", close);
@@ -325,30 +400,140 @@ static bool target_available(const struct scope *sc, const struct ast *n)
 	return find_ctx_var(sc->dp, n->name + 1) != NULL;
 }
 
-static void check_target(struct scope *sc, struct ast *n)
+/* Does the original (uncopied) tree n hold a node written at loc? */
+static bool tree_has_loc(const struct ast *n, struct loc loc)
 {
-	const char *names[64];
-	const char *close;
+	if (!n)
+		return false;
+	if (n->loc.src == loc.src && n->loc.line == loc.line && n->loc.col == loc.col)
+		return true;
+	if (tree_has_loc(n->lhs, loc) || tree_has_loc(n->rhs, loc) || tree_has_loc(n->cond, loc) ||
+	    tree_has_loc(n->then, loc) || tree_has_loc(n->els, loc) || tree_has_loc(n->init, loc) ||
+	    tree_has_loc(n->inc, loc) || tree_has_loc(n->body, loc))
+		return true;
+	for (int i = 0; i < n->args.len; i++) {
+		if (tree_has_loc(n->args.items[i], loc))
+			return true;
+	}
+	if (n->fe && (tree_has_loc(n->fe->array, loc) || tree_has_loc(n->fe->value, loc)))
+		return true;
+	return false;
+}
+
+/* An error in a probe body written in an alias: name the aliases it came
+ * through, from the one that holds it out to the one the probe used. */
+static void note_alias_origin(struct scope *sc, struct loc at)
+{
+	const struct vec *via = sc->dp ? &sc->dp->aliases : NULL;
+	int from = -1;
+
+	for (int i = 0; via && i < via->len && from < 0; i++) {
+		const struct ast_decl *a = via->items[i];
+
+		if (tree_has_loc(a->body, at) || tree_has_loc(a->body2, at))
+			from = i;
+	}
+	for (int i = from; i >= 0; i--) {
+		const struct ast_decl *a = via->items[i];
+		struct strbuf sb = { 0 };
+
+		print_probe_point(&sb, a->alias_names.items[0]);
+		diag_note(sc->e->diag, a->loc, "expanded from alias '%s'", sb.data);
+		sb_free(&sb);
+	}
+}
+
+static void unavailable_hint(struct scope *sc, const char *name)
+{
+	const struct vec *vars = &sc->dp->target->vars;
+	const char *names[64] = { 0 }, *close;
+	struct strbuf sb = { 0 };
 	int nn = 0;
 
-	if (sc->in_defined || target_available(sc, n))
-		return;
-	if (!sc->dp) {
-		error_at(sc, n->loc, "context variable '%s' can't be used in function '%s' "
-				     "(pass its value as an argument)", n->name, sc->fn->name);
+	for (int i = 0; i < vars->len && nn < 64; i++)
+		names[nn++] = arena_printf(sc->e->arena, "$%s",
+					   ((struct ctx_var *)vars->items[i])->name);
+	close = diag_closest(name, names, nn);
+	if (close) {
+		diag_hint(sc->e->diag, "did you mean '%s'?", close);
 		return;
 	}
-	diag_at(sc->e->diag, DIAG_ERROR, n->loc, "context variable '%s' isn't available in probe %s",
-		n->name, sc->dp->target->name);
-	for (int i = 0; i < sc->dp->target->vars.len && nn < 64; i++)
-		names[nn++] = arena_printf(sc->e->arena, "$%s",
-					   ((struct ctx_var *)sc->dp->target->vars.items[i])->name);
-	close = diag_closest(n->name, names, nn);
-	if (close)
-		diag_hint(sc->e->diag, "did you mean '%s'?", close);
-	else if (nn == 0)
+	if (nn == 0) {
 		diag_hint(sc->e->diag, "this probe has no context variables");
-	*sc->failed = true;
+		return;
+	}
+	for (int i = 0; i < nn; i++)
+		sb_printf(&sb, "%s%s", i ? " " : "", names[i]);
+	diag_hint(sc->e->diag, "the variables of this probe are: %s", sb.data);
+	sb_free(&sb);
+}
+
+/* A $var's member chain, against its type where the provider gave one. */
+static void check_chain(struct scope *sc, struct ast *n)
+{
+	const struct ctx_var *v = find_ctx_var(sc->dp, n->name + 1);
+	const char *type = NULL;
+	enum ctx_chain r;
+
+	if (!v || n->chain.len == 0)
+		return;
+	r = ctx_chain_check(sc->e, v, n, true, &type);
+	if (r == CTX_CHAIN_BAD) {
+		note_alias_origin(sc, n->loc);
+		*sc->failed = true;
+	} else if (r == CTX_CHAIN_AGGREGATE && !n->pretty && !sc->in_addrof) {
+		struct strbuf sb = { 0 };
+
+		print_expr(&sb, n);
+		error_at(sc, n->loc, "'%s' is a %s, which has no value to read", sb.data, type);
+		sb_free(&sb);
+		diag_hint(sc->e->diag, "read one of its members, take its address with '&', or "
+				       "pretty-print it with a trailing '$'");
+		note_alias_origin(sc, n->loc);
+	}
+}
+
+/* $x->member$ : the lexer takes '$' into identifiers, so a pretty-print
+ * suffix may end the last member's name; move it where $x$ has it. */
+static void split_pretty_member(struct scope *sc, struct ast *n)
+{
+	struct ast_step *last, *copy;
+	size_t len, cut;
+
+	if (n->pretty || n->chain.len == 0)
+		return;
+	last = n->chain.items[n->chain.len - 1];
+	len = last->member ? strlen(last->member) : 0;
+	if (last->is_index || len < 2 || last->member[len - 1] != '$')
+		return;
+	cut = last->member[len - 2] == '$' ? 2 : 1;
+	if (len <= cut)
+		return;
+	copy = arena_alloc(sc->e->arena, sizeof(*copy));
+	*copy = *last;
+	copy->member = arena_strndup(sc->e->arena, last->member, len - cut);
+	n->chain.items[n->chain.len - 1] = copy;
+	n->pretty = cut == 2 ? "$$" : "$";
+}
+
+static void check_target(struct scope *sc, struct ast *n)
+{
+	if (sc->in_defined)
+		return;
+	if (!target_available(sc, n)) {
+		if (!sc->dp) {
+			error_at(sc, n->loc, "context variable '%s' can't be used in function '%s' "
+					     "(pass its value as an argument)", n->name, sc->fn->name);
+			return;
+		}
+		error_at(sc, n->loc, "context variable '%s' isn't available in probe %s", n->name,
+			 sc->dp->target->name);
+		unavailable_hint(sc, n->name);
+		note_alias_origin(sc, n->loc);
+		return;
+	}
+	if (!is_multi_var(n->name))
+		check_chain(sc, n);
 }
 
 /* @defined(x): 1 when x resolves here. Decided now, so that the branch it
@@ -359,7 +544,10 @@ static void fold_defined(struct scope *sc, struct ast **slot)
 	bool defined = true;
 
 	if (inner->kind == AST_TARGET)
-		defined = target_available(sc, inner);
+		defined = target_available(sc, inner) &&
+			  (is_multi_var(inner->name) || !sc->dp ||
+			   ctx_chain_check(sc->e, find_ctx_var(sc->dp, inner->name + 1), inner, false,
+					   NULL) != CTX_CHAIN_BAD);
 	else if (inner->kind == AST_DEREF || inner->kind == AST_ENTRY)
 		defined = inner->lhs->kind != AST_TARGET || target_available(sc, inner->lhs);
 	num = ast_new(sc->e->arena, AST_NUM, n->loc);
@@ -440,6 +628,47 @@ static void resolve_children(struct scope *sc, struct ast *n)
 	}
 }
 
+static const char *hist_text(struct scope *sc, const struct ast *h)
+{
+	struct strbuf sb = { 0 };
+	const char *text;
+
+	sb_puts(&sb, h->name);
+	for (int i = 0; i < h->args.len; i++) {
+		sb_puts(&sb, i ? ", " : "(");
+		print_expr(&sb, h->args.items[i]);
+	}
+	if (h->args.len)
+		sb_putc(&sb, ')');
+	text = arena_strdup(sc->e->arena, sb.data);
+	sb_free(&sb);
+	return text;
+}
+
+/* A statistic keeps one kind of histogram, with one set of buckets
+ * (SystemTap: "multiple histogram types declared"). */
+static void check_hist(struct scope *sc, struct ast *n)
+{
+	struct ast *base = n->lhs->kind == AST_INDEX ? n->lhs->lhs : n->lhs;
+	struct symbol *s = base->kind == AST_VAR ? base->sym : NULL;
+	const char *mine, *first;
+
+	if (!s || s->reported)
+		return;
+	if (!s->hist) {
+		s->hist = n;
+		return;
+	}
+	mine = hist_text(sc, n);
+	first = hist_text(sc, s->hist);
+	if (strcmp(mine, first) == 0)
+		return;
+	error_at(sc, n->loc, "statistic '%s' can't have both %s and %s histograms", s->name, first,
+		 mine);
+	diag_note(sc->e->diag, s->hist->loc, "its %s histogram is asked for here", first);
+	s->reported = true;
+}
+
 /* if/ternary whose condition became a constant: keep the taken branch. */
 static bool prune_branch(struct scope *sc, struct ast **slot)
 {
@@ -462,9 +691,34 @@ static bool prune_branch(struct scope *sc, struct ast **slot)
 	return true;
 }
 
-/* The target of an assignment, ++/-- or delete: written, and read too
- * unless it is plainly overwritten (=, <<<, delete). */
-static void resolve_lvalue(struct scope *sc, struct ast **slot, bool also_read)
+/* The target of an assignment, ++/-- or delete: written; updated by ++,
+ * -- and op=; read by delete (SystemTap's varuse: so a deleted global is
+ * not auto-printed, a counter is). */
+enum lvalue_use { LV_WRITE, LV_UPDATE, LV_DELETE };
+
+/* SystemTap lets guru mode write context variables, except pretty-printed
+ * ones; a tracepoint's only there ("write to tracepoint variable '$x' not
+ * permitted; need stap -g"). */
+static void check_target_write(struct scope *sc, struct ast *n)
+{
+	struct strbuf sb = { 0 };
+	bool trace = sc->dp && sc->dp->target->prov == &probe_trace_provider;
+
+	if (sc->e->opt.guru && !n->pretty && !is_multi_var(n->name))
+		return;
+	print_expr(&sb, n);
+	if (n->pretty || is_multi_var(n->name))
+		error_at(sc, n->loc, "'%s' is a pretty-printed string: it can't be written",
+			 sb.data);
+	else
+		error_at(sc, n->loc, "write to %s variable '%s' is not permitted",
+			 trace ? "tracepoint" : "context", sb.data);
+	if (!n->pretty && !is_multi_var(n->name))
+		diag_hint(sc->e->diag, "guru mode (-g) allows it");
+	sb_free(&sb);
+}
+
+static void resolve_lvalue(struct scope *sc, struct ast **slot, enum lvalue_use use)
 {
 	struct ast *n = *slot, *v = n;
 
@@ -473,13 +727,18 @@ static void resolve_lvalue(struct scope *sc, struct ast **slot, bool also_read)
 		v = n->lhs;
 	} else if (n->kind != AST_VAR) {
 		resolve(sc, slot);
+		if (n->kind == AST_TARGET)
+			check_target_write(sc, n);
 		return;
 	}
 	bind_var(sc, v);
 	if (v != n)
 		use_array(sc, v);
+	else if (use != LV_DELETE)
+		use_scalar(sc, v);
 	v->sym->written = true;
-	v->sym->read |= also_read;
+	v->sym->updated |= use == LV_UPDATE;
+	v->sym->read |= use == LV_DELETE;
 }
 
 static void resolve_assign(struct scope *sc, struct ast *n)
@@ -487,7 +746,7 @@ static void resolve_assign(struct scope *sc, struct ast *n)
 	bool plain = strcmp(n->op, "=") == 0 || strcmp(n->op, "<<<") == 0;
 
 	resolve(sc, &n->rhs);
-	resolve_lvalue(sc, &n->lhs, !plain);
+	resolve_lvalue(sc, &n->lhs, plain ? LV_WRITE : LV_UPDATE);
 }
 
 static void resolve(struct scope *sc, struct ast **slot)
@@ -499,8 +758,7 @@ static void resolve(struct scope *sc, struct ast **slot)
 	switch (n->kind) {
 	case AST_VAR:
 		bind_var(sc, n);
-		if (n->sym->is_array && n->sym->kind != SYM_GLOBAL)
-			error_at(sc, n->loc, "array '%s' used without an index", n->name);
+		use_scalar(sc, n);
 		n->sym->read = true;
 		return;
 	case AST_INDEX:
@@ -521,10 +779,10 @@ static void resolve(struct scope *sc, struct ast **slot)
 		return;
 	case AST_PREINC:
 	case AST_POSTINC:
-		resolve_lvalue(sc, &n->lhs, true);
+		resolve_lvalue(sc, &n->lhs, LV_UPDATE);
 		return;
 	case AST_DELETE:
-		resolve_lvalue(sc, &n->lhs, false);
+		resolve_lvalue(sc, &n->lhs, LV_DELETE);
 		return;
 	case AST_DEFINED:
 		sc->in_defined++;
@@ -532,9 +790,19 @@ static void resolve(struct scope *sc, struct ast **slot)
 		sc->in_defined--;
 		fold_defined(sc, slot);
 		return;
+	case AST_HIST:
+		resolve_children(sc, n);
+		check_hist(sc, n);
+		return;
 	case AST_TARGET:
+		split_pretty_member(sc, n);
 		check_target(sc, n);
 		resolve_children(sc, n);
+		return;
+	case AST_ADDROF:
+		sc->in_addrof++;
+		resolve_children(sc, n);
+		sc->in_addrof--;
 		return;
 	case AST_IF:
 	case AST_TERNARY:

@@ -17,9 +17,12 @@
 struct arena;
 struct arena *arena_new(void);
 void arena_free(struct arena *a);
-void *arena_alloc(struct arena *a, size_t n); /* zeroed */
+void *arena_alloc(struct arena *a, size_t n); /* zeroed, aligned to 8 */
 char *arena_strdup(struct arena *a, const char *s);
 char *arena_strndup(struct arena *a, const char *s, size_t n);
+/* The arena's one copy of s[0..n): equal strings get the same pointer
+ * (names in tokens and the AST share their text). */
+const char *arena_intern(struct arena *a, const char *s, size_t n);
 char *arena_printf(struct arena *a, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
@@ -83,7 +86,7 @@ const char *diag_closest(const char *name, const char *const *cands, int n);
 
 enum tok_kind {
 	TOK_EOF,
-	TOK_IDENT,    /* foo, also keywords: the parser compares text */
+	TOK_IDENT,    /* foo, also keywords: the parser compares words */
 	TOK_NUMBER,   /* 42 0x2a 052 */
 	TOK_STRING,   /* "..." : text is the decoded value */
 	TOK_OP,       /* punctuation: text holds it ("<<<", "{", "%(" ...) */
@@ -93,23 +96,53 @@ enum tok_kind {
 	TOK_ARG,      /* $1 @2 $# @# before substitution: text as written */
 };
 
+/* A token is 56 bytes and its text is shared where it can be: operators
+ * point to static strings, names and numbers to interned ones (arena_intern);
+ * only strings and embedded C are copies. */
 struct token {
-	enum tok_kind kind;
 	const char *text;
-	size_t len;       /* length of text (strings may hold NULs: no) */
-	int64_t num;      /* TOK_NUMBER */
-	struct loc loc;
-	bool space_before; /* whitespace or comment precedes it */
-	bool line_before;  /* a newline precedes it */
 	/* Set when the token came from a macro or argument expansion. */
 	const struct token *expanded_from;
+	union {
+		int64_t num;   /* TOK_NUMBER */
+		uint64_t word; /* TOK_OP, TOK_IDENT: tok_word(text), 0 if longer than 8 */
+	};
+	struct loc loc;
+	enum tok_kind kind;
+	bool space_before; /* whitespace or comment precedes it */
+	bool line_before;  /* a newline precedes it */
 };
+
+/* The bytes of a text of at most 8 bytes packed into an integer, 0 for a
+ * longer one: every operator and keyword has a distinct word, so that
+ * tokens compare by value. tok_word computes it at run time, TOK_WORD of a
+ * string literal at compile time ("" lit refuses anything but a literal,
+ * and a literal longer than 8 bytes makes a negative array size). */
+uint64_t tok_word(const char *s);
+#define TOK_WORD_BYTE(lit, i) \
+	((uint64_t)(unsigned char)("" lit)[(i) < sizeof(lit) ? (i) : sizeof(lit) - 1] << (8 * (i)))
+#define TOK_WORD(lit)                                                                      \
+	(0 * sizeof(char[sizeof("" lit) > 9 ? -1 : 1]) + (TOK_WORD_BYTE(lit, 0) |         \
+	 TOK_WORD_BYTE(lit, 1) | TOK_WORD_BYTE(lit, 2) | TOK_WORD_BYTE(lit, 3) |           \
+	 TOK_WORD_BYTE(lit, 4) | TOK_WORD_BYTE(lit, 5) | TOK_WORD_BYTE(lit, 6) |           \
+	 TOK_WORD_BYTE(lit, 7)))
 
 struct lexer;
 struct lexer *lex_new(struct arena *a, struct diag_ctx *d, const struct source *src);
 /* The next token; TOK_EOF forever at the end. Lexical errors go to diag. */
 struct token *lex_next(struct lexer *lx);
-bool tok_is(const struct token *t, const char *text); /* OP or IDENT with this text */
+/* Nothing refers to t, the token lex_next returned last, any more: its
+ * memory may hold the next one (the preprocessor drops a third of the
+ * library's tokens, in the branches not taken). */
+void lex_reuse(struct lexer *lx, struct token *t);
+/* Is t an operator or a name with this text? */
+bool tok_is(const struct token *t, const char *text);
+/* The same for a literal text of at most 8 bytes, in one compare. */
+#define TOK_IS(t, lit) tok_has_word((t), TOK_WORD(lit))
+static inline bool tok_has_word(const struct token *t, uint64_t word)
+{
+	return (t->kind == TOK_OP || t->kind == TOK_IDENT) && t->word == word;
+}
 
 /* ---- preprocess.c ----------------------------------------------------- */
 
@@ -128,8 +161,9 @@ struct pp_env {
 };
 
 struct kconfig;
-/* Load CONFIG_X=value lines of a kernel .config; NULL if it can't be read. */
-struct kconfig *kconfig_load(struct arena *a, const char *path);
+/* The CONFIG_X=value lines of a kernel .config, read at the first
+ * kconfig_get (most runs never need them); NULL if path can't be read. */
+struct kconfig *kconfig_open(struct arena *a, const char *path);
 /* The value of CONFIG_X ("y", "m", "64", a string without quotes), or ""
  * when unset or when there is no config. */
 const char *kconfig_get(const struct kconfig *kc, const char *name);

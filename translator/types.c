@@ -12,6 +12,7 @@
 struct infer {
 	struct elab *e;
 	struct func *fn; /* the function being swept, for 'return' */
+	const struct ast *discarded; /* an expression statement's value: unused */
 	bool changed;
 	bool report;     /* the last sweep: report what's still unknown */
 };
@@ -60,8 +61,21 @@ static enum ast_type infer_var(struct infer *in, struct ast *n, enum ast_type wa
 	return s->type;
 }
 
+static bool too_many_keys(struct infer *in, struct symbol *s, int nkeys, struct loc loc)
+{
+	if (nkeys <= ELAB_MAX_KEYS)
+		return false;
+	if (!s->reported)
+		diag_at(in->e->diag, DIAG_ERROR, loc, "array '%s' has %d keys, but tapir supports "
+			"at most %d", s->name, nkeys, ELAB_MAX_KEYS);
+	s->reported = true;
+	return true;
+}
+
 static void infer_keys(struct infer *in, struct symbol *s, struct vec *args, struct loc loc)
 {
+	if (too_many_keys(in, s, args->len, loc))
+		return;
 	if (s->nkeys < 0) {
 		s->nkeys = args->len;
 		in->changed = true;
@@ -70,7 +84,7 @@ static void infer_keys(struct infer *in, struct symbol *s, struct vec *args, str
 			"but %d elsewhere", s->name, args->len, args->len == 1 ? "" : "s", s->nkeys);
 		return;
 	}
-	for (int i = 0; i < args->len && i < 9; i++) {
+	for (int i = 0; i < args->len; i++) {
 		struct ast *k = args->items[i];
 		enum ast_type t;
 
@@ -125,7 +139,40 @@ static enum ast_type infer_assign(struct infer *in, struct ast *n)
 	return infer(in, n->lhs, t);
 }
 
-static enum ast_type infer_call(struct infer *in, struct ast *n)
+static bool returns_value(const struct ast *n)
+{
+	if (!n)
+		return false;
+	if (n->kind == AST_RETURN)
+		return n->lhs != NULL;
+	if (returns_value(n->then) || returns_value(n->els) || returns_value(n->body))
+		return true;
+	for (int i = 0; n->kind == AST_BLOCK && i < n->args.len; i++) {
+		if (returns_value(n->args.items[i]))
+			return true;
+	}
+	return false;
+}
+
+/* A call whose value is used, to a function that gives none (a bare
+ * 'return', or none) or one whose type nothing decides. */
+static void no_value(struct infer *in, const struct ast *call)
+{
+	const struct func *fn = call->fn;
+
+	if (fn->decl->body && !returns_value(fn->decl->body))
+		diag_at(in->e->diag, DIAG_ERROR, call->loc,
+			"function '%s' returns no value, but its value is used here", fn->name);
+	else
+		diag_at(in->e->diag, DIAG_ERROR, call->loc,
+			"cannot infer the type of the value of function '%s'", fn->name);
+	diag_note(in->e->diag, fn->decl->loc, "'%s' is declared here", fn->name);
+	if (!fn->decl->body)
+		diag_hint(in->e->diag, "give it a type: function %s:long (...) or :string",
+			  fn->name);
+}
+
+static enum ast_type infer_call(struct infer *in, struct ast *n, enum ast_type want)
 {
 	struct func *fn = n->fn;
 
@@ -143,6 +190,19 @@ static enum ast_type infer_call(struct infer *in, struct ast *n)
 
 		settle(in, &p->type, &p->type_loc, t, ((struct ast *)n->args.items[i])->loc,
 		       arena_printf(in->e->arena, "parameter '%s' of '%s'", p->name, fn->name));
+	}
+	if (fn->ret != TYPE_UNKNOWN || want == TYPE_STATS)
+		return fn->ret;
+	/* As in SystemTap, a use may decide the type of a function's value.
+	 * One that gives none still reads as 0 (or "") where the use wants a
+	 * type ('!done && report()'), but not where nothing does. */
+	if (want != TYPE_UNKNOWN) {
+		if (fn->decl->body && !returns_value(fn->decl->body))
+			return want;
+		settle(in, &fn->ret, &fn->ret_loc, want, n->loc,
+		       arena_printf(in->e->arena, "the value of function '%s'", fn->name));
+	} else if (in->report && n != in->discarded) {
+		no_value(in, n);
 	}
 	return fn->ret;
 }
@@ -194,7 +254,7 @@ static void infer_foreach(struct infer *in, struct ast *n)
 				"foreach names %d key%s, but array '%s' has %d", fe->keys.len,
 				fe->keys.len == 1 ? "" : "s", s->name, s->nkeys);
 		}
-		for (int i = 0; i < fe->keys.len && i < 9; i++) {
+		for (int i = 0; i < fe->keys.len && i < ELAB_MAX_KEYS; i++) {
 			struct ast *k = fe->keys.items[i];
 			enum ast_type t = infer(in, k, s->key_types[i]);
 
@@ -207,7 +267,7 @@ static void infer_foreach(struct infer *in, struct ast *n)
 			settle(in, &s->type, &s->type_loc, fe->value->sym ? fe->value->sym->type : 0,
 			       fe->value->loc, sym_what(in, s));
 	}
-	for (int i = 0; i < fe->slice.len; i++) {
+	for (int i = 0; i < fe->slice.len && i < ELAB_MAX_KEYS; i++) {
 		struct ast *k = fe->slice.items[i];
 
 		if (k->kind != AST_STAR && s)
@@ -257,6 +317,9 @@ static enum ast_type infer_stmt(struct infer *in, struct ast *n)
 			infer(in, n->args.items[i], TYPE_UNKNOWN);
 		break;
 	case AST_EXPR_STMT:
+		in->discarded = n->lhs;
+		infer(in, n->lhs, TYPE_UNKNOWN);
+		break;
 	case AST_DELETE:
 		infer(in, n->lhs, TYPE_UNKNOWN);
 		break;
@@ -310,7 +373,7 @@ static enum ast_type infer_expr(struct infer *in, struct ast *n, enum ast_type w
 	case AST_INDEX:
 		return infer_index(in, n, want);
 	case AST_CALL:
-		return infer_call(in, n);
+		return infer_call(in, n, want);
 	case AST_PRINT:
 		return infer_print(in, n);
 	case AST_ASSIGN:
@@ -361,7 +424,9 @@ static enum ast_type infer_expr(struct infer *in, struct ast *n, enum ast_type w
 		if (n->lhs)
 			infer(in, n->lhs, TYPE_LONG);
 		infer_chain(in, n);
-		return n->pretty ? TYPE_STRING : TYPE_LONG;
+		/* $x$, $x$$, $$vars, $$parms, $$locals, $$return: pretty-printed */
+		return n->pretty || (n->kind == AST_TARGET && strncmp(n->name, "$$", 2) == 0) ?
+			       TYPE_STRING : TYPE_LONG;
 	case AST_ENTRY:
 		return infer(in, n->lhs, want);
 	case AST_ADDROF:
@@ -408,6 +473,21 @@ static void sweep(struct infer *in)
 	}
 }
 
+/* A local named like a private global of another file: say why the
+ * global isn't the one meant. */
+static void note_private_global(struct elab *e, const struct symbol *local)
+{
+	for (int i = 0; local->kind == SYM_LOCAL && i < e->all_globals.len; i++) {
+		const struct symbol *g = e->all_globals.items[i];
+
+		if (g->is_private && g->src != local->src && strcmp(g->name, local->name) == 0) {
+			diag_hint(e->diag, "a global '%s' (%s:%d) is private to its file: here "
+				  "'%s' is a local", g->name, g->src->name, g->loc.line, g->name);
+			return;
+		}
+	}
+}
+
 static int report_unknown(struct elab *e, struct vec *syms, const char *kind)
 {
 	int bad = 0;
@@ -418,9 +498,31 @@ static int report_unknown(struct elab *e, struct vec *syms, const char *kind)
 		if (s->type == TYPE_UNKNOWN && (s->read || s->written)) {
 			diag_at(e->diag, DIAG_ERROR, s->loc, "cannot infer the type of %s '%s'", kind,
 				s->name);
-			diag_hint(e->diag, "assign it a number or a string, or declare it with a type");
+			diag_hint(e->diag, "a variable takes its type from what is assigned to it and "
+					   "from where it is used: assign it a number or a string");
+			note_private_global(e, s);
 			bad++;
 		}
+	}
+	return bad;
+}
+
+/* Statistics are global (SystemTap: "stat locals not supported"). */
+static int report_stats_locals(struct elab *e, struct vec *syms)
+{
+	int bad = 0;
+
+	for (int i = 0; i < syms->len; i++) {
+		struct symbol *s = syms->items[i];
+
+		if (s->type != TYPE_STATS)
+			continue;
+		diag_at(e->diag, DIAG_ERROR, s->loc, "'%s' is a %s, but statistics must be global",
+			s->name, s->kind == SYM_PARAM ? "function parameter" : "local variable");
+		if (s->kind != SYM_PARAM)
+			diag_hint(e->diag, "missing global declaration? add 'global %s' at the top "
+					   "level", s->name);
+		bad++;
 	}
 	return bad;
 }
@@ -439,11 +541,18 @@ int types_infer(struct elab *e)
 	in.report = true;
 	sweep(&in);
 	bad += report_unknown(e, &e->prog.globals, "global");
-	for (int i = 0; i < e->prog.probes.len; i++)
-		bad += report_unknown(e, &((struct derived_probe *)e->prog.probes.items[i])->locals,
-				      "local");
-	for (int i = 0; i < e->prog.functions.len; i++)
-		bad += report_unknown(e, &((struct func *)e->prog.functions.items[i])->locals,
-				      "local");
+	for (int i = 0; i < e->prog.probes.len; i++) {
+		struct derived_probe *dp = e->prog.probes.items[i];
+
+		bad += report_unknown(e, &dp->locals, "local");
+		bad += report_stats_locals(e, &dp->locals);
+	}
+	for (int i = 0; i < e->prog.functions.len; i++) {
+		struct func *fn = e->prog.functions.items[i];
+
+		bad += report_unknown(e, &fn->locals, "local");
+		bad += report_stats_locals(e, &fn->params);
+		bad += report_stats_locals(e, &fn->locals);
+	}
 	return diag_errors(e->diag) > errors || bad ? -1 : 0;
 }

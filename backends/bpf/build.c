@@ -52,6 +52,25 @@ static int mkdirs(const char *path)
 	return mkdir(tmp, 0755) == 0 || errno == EEXIST ? 0 : -1;
 }
 
+/* The compiler's first error lines: a failed build is tapir's bug, and
+ * this is what a report needs. */
+static void show_errors(const char *log)
+{
+	FILE *f = fopen(log, "r");
+	char line[1024];
+	int shown = 0;
+
+	if (!f)
+		return;
+	while (shown < 5 && fgets(line, sizeof(line), f)) {
+		if (strstr(line, "error")) {
+			fprintf(stderr, "  %s", line);
+			shown++;
+		}
+	}
+	fclose(f);
+}
+
 /* Run a command, its output to log; 0 on success. */
 static int run(struct diag_ctx *d, const char *cmd, const char *log, int verbose)
 {
@@ -66,6 +85,7 @@ static int run(struct diag_ctx *d, const char *cmd, const char *log, int verbose
 	free(full);
 	if (rc != 0) {
 		diag_plain(d, DIAG_ERROR, "build failed: %s (see %s)", cmd, log);
+		show_errors(log);
 		return -1;
 	}
 	return 0;

@@ -201,7 +201,7 @@ static void em_loop(struct em *m, struct ast *n)
 	in_callback = saved;
 	nloops--;
 	em_line(m, "goto cont_%d;", label);
-	em_line(m, "cont_%d:", label);
+	em_line(m, "cont_%d: ;", label);
 	if (n->inc)
 		(void)em_expr(m, n->inc);
 	m->indent--;

@@ -112,8 +112,8 @@ expect_reject() {
 	fi
 }
 
-# Files run in parallel, one job per CPU (each run also parses the whole
-# tapset library); results are printed in order at the end.
+# Files run in parallel, one job per CPU; results are printed in order at
+# the end.
 max_jobs=$(nproc 2>/dev/null || echo 2)
 njobs=0
 # spawn TAPSET_ROOT FUNCTION ARGS...: run in the background, with that

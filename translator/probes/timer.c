@@ -45,6 +45,43 @@ static int64_t unit_ns(const struct elab *e, int kind)
 	}
 }
 
+/* SystemTap's high-resolution timers run every 100 us at most and once a
+ * day at least; its jiffies timers take 1 to 1000000 jiffies. A randomize
+ * value may be as large as the interval. The limits are said in the
+ * probe's own unit, as SystemTap says them. */
+#define MIN_INTERVAL_NS 100000LL
+#define MAX_INTERVAL_NS (86400LL * 1000000000LL)
+#define MAX_JIFFIES 1000000
+
+static int check_limits(struct elab *e, const struct probe_match *m, int kind, int64_t n,
+			int64_t r)
+{
+	int64_t scale = kind == T_JIFFIES || kind == T_HZ ? 1 : unit_ns(e, kind);
+	int64_t lo = scale < MIN_INTERVAL_NS ? MIN_INTERVAL_NS / scale : 1;
+	int64_t hi = MAX_INTERVAL_NS / scale;
+
+	if (kind == T_JIFFIES) {
+		lo = 1;
+		hi = MAX_JIFFIES;
+	} else if (kind == T_HZ) {
+		lo = 1;
+		hi = 1000000000 / MIN_INTERVAL_NS;
+	}
+	if (n < lo || n > hi) {
+		diag_at(e->diag, DIAG_ERROR, m->pp->loc, "timer %s out of range (%lld, %lld): %lld",
+			kind == T_HZ ? "frequency" : "interval value", (long long)lo, (long long)hi,
+			(long long)n);
+		return -1;
+	}
+	if (r < 0 || r > n) {
+		diag_at(e->diag, DIAG_ERROR, m->pp->loc,
+			"timer randomization value out of range (0, %lld): %lld", (long long)n,
+			(long long)r);
+		return -1;
+	}
+	return 0;
+}
+
 static int resolve(struct elab *e, const struct probe_match *m, struct vec *targets)
 {
 	int kind = m->pattern->kind;
@@ -60,19 +97,10 @@ static int resolve(struct elab *e, const struct probe_match *m, struct vec *targ
 	}
 	if (!probe_arg_num(e, m, 1, &n))
 		return -1;
-	if (n <= 0 || n > 1000000000LL) {
-		diag_at(e->diag, DIAG_ERROR, m->pp->loc,
-			"timer interval must be between 1 and 1000000000, not %lld", (long long)n);
-		return -1;
-	}
 	if (m->nargs > 2 && !probe_arg_num(e, m, 2, &r))
 		return -1;
-	if (r < 0 || (m->nargs > 2 && r >= n)) {
-		diag_at(e->diag, DIAG_ERROR, m->pp->loc,
-			"timer randomize value must be at least 0 and below the interval (%lld)",
-			(long long)n);
+	if (check_limits(e, m, kind, n, r) < 0)
 		return -1;
-	}
 	t = probe_target_new(e, &probe_timer_provider, m, NULL);
 	t->kind = PK_TIMER;
 	t->num[0] = kind == T_HZ ? 1000000000 / n : n * unit_ns(e, kind);

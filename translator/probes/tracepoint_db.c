@@ -154,6 +154,11 @@ bool tpdb_has_btf(const struct tpdb *db)
 	return db->btf != NULL;
 }
 
+const struct btf *tpdb_btf(const struct tpdb *db)
+{
+	return db ? db->btf : NULL;
+}
+
 int tpdb_event_count(const struct tpdb *db)
 {
 	return db->nr_ents;
@@ -548,6 +553,16 @@ static void type_decl(const struct btf *btf, __u32 id, struct sbuf *o)
 		sbuf_puts(o, mods.s);
 	}
 	free(mods.s);
+}
+
+void tpdb_type_text(const struct tpdb *db, __u32 id, char *buf, size_t len)
+{
+	struct sbuf o = { 0 };
+
+	if (db->btf)
+		type_decl(db->btf, id, &o);
+	snprintf(buf, len, "%s", o.s ? o.s : "<unknown>");
+	free(o.s);
 }
 
 /* Size, signedness and pointer-ness of a BTF type, through its typedefs. */

@@ -120,6 +120,12 @@ int tpdb_open(struct tpdb **dbp, const char *tracefs, const char *btf_path);
 void tpdb_close(struct tpdb *db);
 const char *tpdb_errmsg(const struct tpdb *db);
 bool tpdb_has_btf(const struct tpdb *db);
+/* The vmlinux BTF the database reads (NULL without one), for the type ids
+ * of struct tpdb_arg; owned by the database. */
+struct btf;
+const struct btf *tpdb_btf(const struct tpdb *db);
+/* A BTF type as SystemTap spells it ("struct task_struct*") into buf. */
+void tpdb_type_text(const struct tpdb *db, __u32 id, char *buf, size_t len);
 int tpdb_event_count(const struct tpdb *db);
 
 /* Check a kernel.trace pattern: "SUBSYS:NAME" or "NAME", each part a glob

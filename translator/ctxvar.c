@@ -1,0 +1,205 @@
+/* ctxvar.c - a context variable's member chain ($prev->se.vruntime written
+ * $prev->se->vruntime, $argv[0]) checked against the variable's BTF type,
+ * as SystemTap checks it against DWARF: '->' names a member of a struct or
+ * union (or of one a pointer points to; anonymous members are looked
+ * through), '[i]' indexes a pointer or an array.
+ */
+#include <bpf/btf.h>
+#include <string.h>
+
+#include "elab.h"
+#include "probes/tracepoint_db.h"
+
+struct walk {
+	struct elab *e;
+	const struct btf *btf;
+	const struct ctx_var *v;
+	const struct ast *target;
+	bool report;
+};
+
+/* Through typedefs and qualifiers to the type that decides what a step
+ * may do. */
+static __u32 skip_mods(const struct btf *btf, __u32 id)
+{
+	const struct btf_type *t;
+
+	while (id && (t = btf__type_by_id(btf, id)) &&
+	       (btf_is_mod(t) || btf_is_typedef(t) || btf_is_type_tag(t)))
+		id = t->type;
+	return id;
+}
+
+static bool is_aggregate(const struct btf *btf, __u32 id)
+{
+	const struct btf_type *t = id ? btf__type_by_id(btf, id) : NULL;
+
+	return t && (btf_is_struct(t) || btf_is_union(t));
+}
+
+/* The member called name of aggregate id, looking into anonymous struct
+ * and union members; its type in *type. */
+static bool find_member(const struct btf *btf, __u32 id, const char *name, __u32 *type)
+{
+	const struct btf_type *t = btf__type_by_id(btf, id);
+	const struct btf_member *m = btf_members(t);
+
+	for (int i = 0; i < btf_vlen(t); i++, m++) {
+		const char *mn = btf__name_by_offset(btf, m->name_off);
+		__u32 mt = skip_mods(btf, m->type);
+
+		if (mn && *mn && strcmp(mn, name) == 0) {
+			*type = m->type;
+			return true;
+		}
+		if ((!mn || !*mn) && is_aggregate(btf, mt) && find_member(btf, mt, name, type))
+			return true;
+	}
+	return false;
+}
+
+static void member_names(const struct btf *btf, __u32 id, const char **out, int *n, int max)
+{
+	const struct btf_type *t = btf__type_by_id(btf, id);
+	const struct btf_member *m = btf_members(t);
+
+	for (int i = 0; i < btf_vlen(t) && *n < max; i++, m++) {
+		const char *mn = btf__name_by_offset(btf, m->name_off);
+		__u32 mt = skip_mods(btf, m->type);
+
+		if (mn && *mn)
+			out[(*n)++] = mn;
+		else if (is_aggregate(btf, mt))
+			member_names(btf, mt, out, n, max);
+	}
+}
+
+static const char *type_text(struct walk *w, __u32 id)
+{
+	char buf[256];
+
+	tpdb_type_text(w->e->tpdb, id, buf, sizeof(buf));
+	return arena_strdup(w->e->arena, buf);
+}
+
+/* "$prev->se" : the chain's first nsteps steps, as written. */
+static const char *chain_text(struct walk *w, int nsteps)
+{
+	struct strbuf sb = { 0 };
+	const char *s;
+
+	sb_puts(&sb, w->target->name);
+	for (int i = 0; i < nsteps; i++) {
+		const struct ast_step *st = w->target->chain.items[i];
+
+		if (st->is_index) {
+			sb_putc(&sb, '[');
+			print_expr(&sb, st->index);
+			sb_putc(&sb, ']');
+		} else {
+			sb_printf(&sb, "->%s", st->member);
+		}
+	}
+	s = arena_strdup(w->e->arena, sb.data);
+	sb_free(&sb);
+	return s;
+}
+
+/* Where a member's name is written: after its '->' and any blanks. */
+static struct loc member_loc(const struct ast_step *st)
+{
+	struct loc loc = st->loc;
+	const char *p = loc.src ? loc.src->text : NULL;
+
+	for (int line = 1; p && *p && line < loc.line; p++)
+		line += *p == '\n';
+	if (!p || (size_t)(loc.col - 1) > strlen(p))
+		return loc;
+	p += loc.col - 1;
+	if (strncmp(p, "->", 2) != 0)
+		return loc;
+	for (p += 2, loc.col += 2; *p == ' ' || *p == '\t'; p++)
+		loc.col++;
+	loc.len = (int)strlen(st->member);
+	return loc;
+}
+
+static bool no_member(struct walk *w, int i, __u32 agg)
+{
+	const struct ast_step *st = w->target->chain.items[i];
+	const char *names[512], *close;
+	int n = 0;
+
+	if (!w->report)
+		return false;
+	diag_at(w->e->diag, DIAG_ERROR, member_loc(st), "%s has no member '%s' (in '%s')",
+		type_text(w, agg), st->member, chain_text(w, i + 1));
+	member_names(w->btf, agg, names, &n, 512);
+	close = diag_closest(st->member, names, n);
+	if (close)
+		diag_hint(w->e->diag, "did you mean '%s'?", close);
+	return false;
+}
+
+/* One '->member' step from type id; the member's type in *id. */
+static bool step_member(struct walk *w, int i, __u32 *id)
+{
+	const struct ast_step *st = w->target->chain.items[i];
+	__u32 t = skip_mods(w->btf, *id);
+	const struct btf_type *bt = t ? btf__type_by_id(w->btf, t) : NULL;
+
+	if (bt && btf_is_ptr(bt))
+		t = skip_mods(w->btf, bt->type);
+	if (!is_aggregate(w->btf, t)) {
+		if (w->report)
+			diag_at(w->e->diag, DIAG_ERROR, member_loc(st),
+				"'%s' is a %s, not a struct or union: it has no member '%s'",
+				chain_text(w, i), type_text(w, *id), st->member);
+		return false;
+	}
+	if (!find_member(w->btf, t, st->member, id))
+		return no_member(w, i, t);
+	return true;
+}
+
+/* One '[index]' step; the element's type in *id. */
+static bool step_index(struct walk *w, int i, __u32 *id)
+{
+	const struct ast_step *st = w->target->chain.items[i];
+	__u32 t = skip_mods(w->btf, *id);
+	const struct btf_type *bt = t ? btf__type_by_id(w->btf, t) : NULL;
+
+	if (bt && btf_is_ptr(bt)) {
+		*id = bt->type;
+		return true;
+	}
+	if (bt && btf_is_array(bt)) {
+		*id = btf_array(bt)->type;
+		return true;
+	}
+	if (w->report)
+		diag_at(w->e->diag, DIAG_ERROR, st->loc,
+			"'%s' is a %s, not a pointer or an array: it can't be indexed",
+			chain_text(w, i), type_text(w, *id));
+	return false;
+}
+
+enum ctx_chain ctx_chain_check(struct elab *e, const struct ctx_var *v, const struct ast *target,
+			       bool report, const char **type)
+{
+	struct walk w = { .e = e, .btf = tpdb_btf(e->tpdb), .v = v, .target = target,
+			  .report = report };
+	__u32 id = (__u32)v->btf_id;
+
+	if (!w.btf || !id)
+		return CTX_CHAIN_OK; /* nothing to check against */
+	for (int i = 0; i < target->chain.len; i++) {
+		const struct ast_step *st = target->chain.items[i];
+
+		if (!(st->is_index ? step_index(&w, i, &id) : step_member(&w, i, &id)))
+			return CTX_CHAIN_BAD;
+	}
+	if (type)
+		*type = type_text(&w, id);
+	return is_aggregate(w.btf, skip_mods(w.btf, id)) ? CTX_CHAIN_AGGREGATE : CTX_CHAIN_OK;
+}
