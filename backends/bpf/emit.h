@@ -40,7 +40,7 @@ struct em_file {
 	struct vec error_locs;            /* const char * */
 	struct vec map_names;             /* const char * (user side indexes) */
 	struct vec kprobes;               /* const char *: tapir_kprobe initialisers */
-	struct vec user_probes[3];        /* begin, end, error: initialisers */
+	struct vec user_probes[4];        /* begin, end, error, user timers */
 	struct vec done_funcs[2];         /* struct func * emitted, per side */
 	int nstat;
 	bool uses_context;                /* some embedded C reads CONTEXT */

@@ -116,9 +116,13 @@ static void emit_stat_types(struct em_file *f, struct strbuf *out)
 	for (int i = 0; i < f->globals.len; i++) {
 		const struct em_global *g = f->globals.items[i];
 
-		if (g->sym->type == TYPE_STATS)
+		if (g->sym->type != TYPE_STATS)
+			continue;
+		if (g->buckets > 0)
 			sb_printf(out, "struct sv_%s {\n\tstruct tapir_stat st;\n\ts64 hist[%d];\n};\n\n",
-				  g->sym->name, g->buckets > 0 ? g->buckets : 1);
+				  g->sym->name, g->buckets);
+		else
+			sb_printf(out, "struct sv_%s {\n\tstruct tapir_stat st;\n};\n\n", g->sym->name);
 	}
 }
 
@@ -352,10 +356,52 @@ out:
 	sb_free(&m.body);
 }
 
+/* Does a body use what only user space can do: sorted foreach, reading
+ * statistics, printing histograms, sprintf, deleting a whole array? */
+static bool needs_user(const struct ast *n)
+{
+	if (!n)
+		return false;
+	switch (n->kind) {
+	case AST_FOREACH:
+	case AST_STAT_OP:
+	case AST_HIST:
+		return true;
+	case AST_PRINT:
+		if (n->name[0] == 's')
+			return true;
+		break;
+	case AST_DELETE:
+		if (n->lhs->kind == AST_VAR && n->lhs->sym && n->lhs->sym->is_array)
+			return true;
+		break;
+	case AST_CALL:
+		if (n->fn && n->fn->decl->body && needs_user(n->fn->decl->body))
+			return true;
+		break;
+	default:
+		break;
+	}
+	if (needs_user(n->lhs) || needs_user(n->rhs) || needs_user(n->cond) ||
+	    needs_user(n->then) || needs_user(n->els) || needs_user(n->init) ||
+	    needs_user(n->inc) || needs_user(n->body))
+		return true;
+	for (int i = 0; i < n->args.len; i++) {
+		if (needs_user(n->args.items[i]))
+			return true;
+	}
+	return false;
+}
+
+/* begin/end/error run in user space, and so do timer probes that report:
+ * a timer's body doesn't need the context of the CPU it fires on, and in
+ * user space it can sort, read statistics and print histograms. */
 static bool runs_in_user(const struct derived_probe *dp)
 {
 	int k = dp->target->kind;
 
+	if (k == PK_TIMER && !dp->target->num[1] && needs_user(dp->body))
+		return true;
 	return k == PK_BEGIN || k == PK_END || k == PK_ERROR || k == PK_NEVER;
 }
 
@@ -485,12 +531,12 @@ static void emit_stat_maps(struct em_file *f)
 static void emit_description(struct em_file *f)
 {
 	struct strbuf *o = &f->user;
-	static const char *const kinds[] = { "begin", "end", "error" };
+	static const char *const kinds[] = { "begin", "end", "error", "timer" };
 
 	emit_init_globals(f);
 	emit_stat_maps(f);
 	emit_table(o, "struct tapir_kprobe", "kprobes", &f->kprobes, false);
-	for (int k = 0; k < 3; k++)
+	for (int k = 0; k < 4; k++)
 		emit_table(o, "struct tapir_uprobe", arena_printf(f->e->arena, "%s_probes", kinds[k]),
 			   &f->user_probes[k], false);
 	emit_table(o, "char *const", "fmts", &f->fmts, true);
@@ -502,6 +548,7 @@ static void emit_description(struct em_file *f)
 		     "\t.kprobes = kprobes, .nkprobes = %d,\n"
 		     "\t.begin = begin_probes, .nbegin = %d,\n\t.end = end_probes, .nend = %d,\n"
 		     "\t.error = error_probes, .nerror = %d,\n"
+		     "\t.utimers = timer_probes, .nutimers = %d,\n"
 		     "\t.fmts = fmts, .nfmts = %d,\n\t.error_locs = error_locs, .nerror_locs = %d,\n"
 		     "\t.maps = maps, .nmaps = %d,\n\t.globals_size = sizeof(struct tapir_globals),\n"
 		     "\t.init_globals = init_globals,\n\t.stat_maps = stat_maps, .nstat_maps = %d,\n"
@@ -511,6 +558,7 @@ static void emit_description(struct em_file *f)
 		  em_quote(&(struct em){ .f = f }, f->e->user_files.len ?
 			   ((struct ast_file *)f->e->user_files.items[0])->src->name : "<input>"),
 		  f->kprobes.len, f->user_probes[0].len, f->user_probes[1].len, f->user_probes[2].len,
+		  f->user_probes[3].len,
 		  f->fmts.len, f->error_locs.len, f->map_names.len, f->nstat, f->o->maxerrors);
 }
 
@@ -564,7 +612,11 @@ int bpf_emit(struct elab *e, const struct bpf_opts *o, const char *dir)
 		bool user = runs_in_user(dp);
 
 		emit_probe(&f, dp, user);
-		if (user && dp->target->kind != PK_NEVER) {
+		if (user && dp->target->kind == PK_TIMER) {
+			vec_push(e->arena, &f.user_probes[3],
+				 arena_printf(e->arena, "{ probe_%d, %lldLL, \"%s\" }", dp->index,
+					      (long long)dp->target->num[0], dp->target->name));
+		} else if (user && dp->target->kind != PK_NEVER) {
 			int k = dp->target->kind == PK_BEGIN ? 0 : dp->target->kind == PK_END ? 1 : 2;
 
 			vec_push(e->arena, &f.user_probes[k],

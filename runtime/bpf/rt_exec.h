@@ -195,6 +195,7 @@ void rt_exec_request_end(struct rt_exec *x);
 void rt_exec_run_uprobes(struct rt_exec *x, const struct tapir_uprobe *u, int n,
                          enum rt_exec_state want);
 void rt_exec_run_init(struct rt_exec *x);
+void rt_exec_run_utimer(struct rt_exec *x, const struct tapir_uprobe *u);
 void *rt_exec_scratch_alloc(struct rt_exec *x, size_t size);
 void rt_exec_scratch_free(struct rt_exec *x, void *ptr);
 void rt_exec_scratch_free_all(struct rt_exec *x);

@@ -11,6 +11,7 @@
  */
 #include <errno.h>
 #include <poll.h>
+#include <time.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/signalfd.h>
@@ -103,8 +104,44 @@ static int start_timeout(struct rt_exec *x)
 	return 0;
 }
 
+static int64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* Run the user-space timer probes that are due; the poll timeout (ms)
+ * until the next one, or dflt when there is none. */
+static int run_utimers(struct rt_exec *x, int64_t *next, int dflt)
+{
+	const struct tapir_program *p = x->p;
+	int64_t now = now_ns(), soonest = -1;
+
+	for (int i = 0; i < p->nutimers && i < 64; i++) {
+		if (now >= next[i]) {
+			rt_exec_run_utimer(x, &p->utimers[i]);
+			next[i] += p->utimers[i].priority;
+			if (next[i] <= now)
+				next[i] = now + p->utimers[i].priority;
+		}
+		if (soonest < 0 || next[i] < soonest)
+			soonest = next[i];
+	}
+	if (soonest < 0)
+		return dflt;
+	soonest = (soonest - now_ns() + 999999) / 1000000;
+	if (soonest < 0)
+		soonest = 0;
+	if (dflt >= 0 && dflt < soonest)
+		return dflt;
+	return (int)soonest;
+}
+
 int rt_exec_loop(struct rt_exec *x)
 {
+	int64_t next[64];
 	struct pollfd fds[3];
 	int nfds = 2, rc;
 
@@ -119,8 +156,14 @@ int rt_exec_loop(struct rt_exec *x)
 	if (x->child && rt_exec_child_reap(x))
 		tapir_exit();
 	rt_exec_out_flush(x);
+	for (int i = 0; i < x->p->nutimers && i < 64; i++)
+		next[i] = now_ns() + x->p->utimers[i].priority;
 	while (!x->end) {
-		rc = poll(fds, (nfds_t)nfds, x->ntimers ? REDRAW_MS : -1);
+		int wait = run_utimers(x, next, x->ntimers ? REDRAW_MS : -1);
+
+		if (x->end)
+			break;
+		rc = poll(fds, (nfds_t)nfds, wait);
 		if (rc < 0 && errno != EINTR) {
 			rt_exec_errorf(x, "waiting for events failed: %s", strerror(errno));
 			return -errno;

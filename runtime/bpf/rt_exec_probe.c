@@ -161,3 +161,12 @@ void rt_exec_run_uprobes(struct rt_exec *x, const struct tapir_uprobe *u, int n,
 	}
 	free(order);
 }
+
+/* One run of the user-space timer probe u (its period has come). */
+void rt_exec_run_utimer(struct rt_exec *x, const struct tapir_uprobe *u)
+{
+	if (x->state != RT_EXEC_RUNNING)
+		return;
+	run_guarded(x, u->fn);
+	rt_exec_out_flush(x);
+}

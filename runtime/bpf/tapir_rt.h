@@ -72,6 +72,11 @@ struct tapir_program {
 	int nmaps;
 	size_t globals_size;           /* sizeof the type of tapir_G */
 	void (*init_globals)(void *g); /* initialisers; runs before begin probes */
+	/* timer probes whose bodies need user space (sorted foreach, reading
+	 * statistics, printing histograms): run by the executor every
+	 * priority nanoseconds while the script runs. */
+	const struct tapir_uprobe *utimers;
+	int nutimers;
 	const struct tapir_stat_map *stat_maps; /* statistics by stat index */
 	int nstat_maps;
 	int maxerrors;                 /* MAXERRORS (-D), 0 for SystemTap's default */
@@ -96,8 +101,9 @@ void tapir_print(const char *s, size_t len);
 /* sprintf into buf (MAXSTRINGLEN bytes). */
 void tapir_sprintf(char *buf, size_t size, int fmt_id, const struct rt_value *args, int nargs);
 void tapir_exit(void);
-/* A run-time error in a user-space probe: reported, error probes run, and
- * the current probe is abandoned by longjmp. */
+/* A run-time error in a user-space probe: "ERROR: msg near LOC", counted
+ * (past MAXERRORS the run ends, and error probes run instead of end
+ * probes, as in SystemTap); the current probe is abandoned by longjmp. */
 void tapir_error(int loc_id, const char *msg) __attribute__((noreturn));
 void tapir_warn(const char *msg);
 long long tapir_target(void);             /* -c/-x pid, 0 if none */
