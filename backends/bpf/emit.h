@@ -28,6 +28,8 @@ struct em_global {
 	int stat_index;         /* statistics index, or -1 */
 	int hist_type;          /* RT_HIST_* used by @hist_* on it */
 	int start, stop, interval, buckets;
+	bool variance;          /* @variance is read: keep its running sums */
+	int shift;              /* @variance(s, shift) */
 };
 
 struct em_file {

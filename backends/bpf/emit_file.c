@@ -24,6 +24,17 @@ static void scan_hist(struct em_file *f, struct ast *n)
 {
 	if (!n)
 		return;
+	if (n->kind == AST_STAT_OP && strcmp(n->name, "@variance") == 0) {
+		struct ast *x = n->lhs;
+		const struct symbol *s = x->kind == AST_INDEX ? x->lhs->sym : x->sym;
+		struct em_global *g = s ? em_global_of(f, s) : NULL;
+
+		if (g) {
+			g->variance = true;
+			if (n->args.len && ((struct ast *)n->args.items[0])->kind == AST_NUM)
+				g->shift = (int)((struct ast *)n->args.items[0])->num;
+		}
+	}
 	if (n->kind == AST_HIST) {
 		struct ast *x = n->lhs;
 		const struct symbol *s = x->kind == AST_INDEX ? x->lhs->sym : x->sym;
@@ -191,9 +202,10 @@ static void emit_kern_map(struct em_file *f, const struct em_global *g)
 			     "\t\t    !bpf_map_lookup_elem(&m_%s, k)) {\n"
 			     "\t\t\ttapir_error(%d, \"Array overflow, check size limit (%d)\");\n\t\t\treturn;\n\t\t}\n"
 			     "\t\tp = bpf_map_lookup_elem(&m_%s, k);\n\t\tif (!p)\n\t\t\treturn;\n\t}\n"
-			     "\tTAPIR_STAT_ADD(p, %d, %d, %d, %d, %d, v);\n}\n\n",
+			     "\tTAPIR_STAT_ADD(p, %d, %d, %d, %d, %d, %d, %s, v);\n}\n\n",
 			  s->name, s->name, s->name, s->name, s->name, s->name, loc, entries, s->name,
-			  g->hist_type, g->start, g->stop, g->interval, g->buckets);
+			  g->hist_type, g->start, g->stop, g->interval, g->buckets, g->shift,
+			  g->variance ? "true" : "false");
 		return;
 	}
 	sb_printf(o, "struct {\n\t__uint(type, BPF_MAP_TYPE_HASH);\n\t__uint(max_entries, %d);\n"
@@ -519,8 +531,9 @@ static void emit_stat_maps(struct em_file *f)
 		if (g->stat_index < 0)
 			continue;
 		sb_printf(o, "\t{ \"m_%s\", { .type = %d, .start = %d, .stop = %d, .interval = %d, "
-			     ".buckets = %d }, %s },\n",
+			     ".buckets = %d, .shift = %d, .ops = %s }, %s },\n",
 			  g->sym->name, g->hist_type, g->start, g->stop, g->interval, g->buckets,
+			  g->shift, g->variance ? "RT_STAT_VARIANCE" : "0",
 			  g->sym->is_array ? arena_printf(f->e->arena, "sizeof(struct k_%s)", g->sym->name) : "0");
 	}
 	if (f->nstat == 0)

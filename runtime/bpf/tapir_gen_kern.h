@@ -40,8 +40,8 @@ static __attribute__((always_inline)) inline struct tapir_context *tapir_context
 #define TAPIR_REC_STR(s) tapir_rec_str(__rb, (s))
 #define TAPIR_REC_END() tapir_rec_send(__rb)
 
-#define TAPIR_STAT_ADD(p, type, start, stop, interval, buckets, v) \
-	tapir_stat_add((p), (type), (start), (stop), (interval), (buckets), 0, false, (v))
+#define TAPIR_STAT_ADD(p, type, start, stop, interval, buckets, shift, variance, v) \
+	tapir_stat_add((p), (type), (start), (stop), (interval), (buckets), (shift), (variance), (v))
 
 /* The tapsets' embedded-C conventions. */
 #define STAP_RETURN(v) do { STAP_RETVALUE = (v); return; } while (0)
