@@ -586,7 +586,7 @@ static struct ast *parse_value(struct parser *p)
 			fail(p, "%s", "expected an expression");
 		return parse_ident_expr(p);
 	case TOK_DOLLAR:
-		if (strcmp(t->text, "$") == 0 || strcmp(t->text, "$$") == 0)
+		if (!t->text[1] || (t->text[1] == '$' && !t->text[2])) /* "$" or "$$" */
 			fail(p, "%s", "expected a context variable name after '$'");
 		return parse_target(p);
 	case TOK_AT:
@@ -736,13 +736,15 @@ enum prec {
 static enum prec binary_prec(const struct token *t, enum ast_kind *kind)
 {
 	const char *s = t->text;
-	bool one = s[1] == '\0', two = !one && s[2] == '\0';
+	bool one, two;
 
 	*kind = AST_BINARY;
 	if (t->kind == TOK_IDENT)
 		return is_word(t, "in") ? PREC_IN : PREC_NONE;
 	if (t->kind != TOK_OP)
-		return PREC_NONE;
+		return PREC_NONE; /* (whose text may be "", as at the end) */
+	one = s[1] == '\0';
+	two = !one && s[2] == '\0';
 	switch (s[0]) {
 	case '*':
 	case '/':
@@ -1195,10 +1197,15 @@ static const char *parse_component_name(struct parser *p, struct loc *loc)
 	if (!is_name_piece(peek(p)))
 		fail(p, "%s", "expected a probe point name");
 	*loc = peek(p)->loc;
-	sb_puts(&sb, next(p)->text);
+	name = next(p)->text;
+	if (!is_name_piece(peek(p)) || peek(p)->space_before) {
+		loc->len = (int)strlen(name);
+		return name; /* one piece, the usual case: its text is the name */
+	}
+	sb_puts(&sb, name);
 	while (is_name_piece(peek(p)) && !peek(p)->space_before)
 		sb_puts(&sb, next(p)->text);
-	name = arena_strdup(p->arena, sb.data);
+	name = arena_intern(p->arena, sb.data, sb.len);
 	loc->len = (int)sb.len;
 	sb_free(&sb);
 	return name;
@@ -1531,6 +1538,22 @@ static void resync(struct parser *p)
 		next(p);
 }
 
+/* Between declarations the parser holds only the tokens it has peeked:
+ * all the others may go (a file's tokens then take a declaration's worth
+ * of memory, not the file's). */
+static void recycle_tokens(struct parser *p)
+{
+	struct token *keep[LOOKAHEAD];
+
+	for (int i = 0; i < p->nring; i++)
+		keep[i] = p->ring[(p->head + i) & (LOOKAHEAD - 1)];
+	if (!pp_recycle(p->pp, keep, p->nring))
+		return;
+	for (int i = 0; i < p->nring; i++)
+		p->ring[(p->head + i) & (LOOKAHEAD - 1)] = keep[i];
+	p->prev = NULL;
+}
+
 static void parse_decls(struct parser *p, struct ast_file *f)
 {
 	/* volatile: kept across longjmp */
@@ -1544,9 +1567,11 @@ static void parse_decls(struct parser *p, struct ast_file *f)
 		resync(p);
 	}
 	while (peek(p)->kind != TOK_EOF) {
+		recycle_tokens(p);
 		parse_decl(p, f);
 		errors_in_a_row = 0;
 	}
+	recycle_tokens(p);
 }
 
 static void parser_init(struct parser *p, struct arena *a, struct diag_ctx *d,
@@ -1587,4 +1612,5 @@ void parse_macro_file(struct arena *a, struct diag_ctx *d, const struct pp_env *
 	if (t->kind != TOK_EOF)
 		diag_at(d, DIAG_ERROR, t->loc,
 			"a macro library (.stpm) may hold only @define's, found '%s'", t->text);
+	recycle_tokens(&p);
 }

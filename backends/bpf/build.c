@@ -164,6 +164,8 @@ int bpf_build(struct arena *a, struct diag_ctx *d, const char *src_dir, int verb
 	h = hash_file(h, arena_printf(a, "%s/prog.user.c", src_dir));
 	h = fnv(h, PACKAGE_VERSION, strlen(PACKAGE_VERSION));
 	h = fnv(h, flags, strlen(flags));
+	h = fnv(h, TAPIR_ARTIFACT_CFLAGS, strlen(TAPIR_ARTIFACT_CFLAGS));
+	h = fnv(h, TAPIR_BUILDDIR, strlen(TAPIR_BUILDDIR));
 	h = hash_file(h, TAPIR_BUILDDIR "/runtime/bpf/librtbpf.a");
 	h = hash_file(h, TAPIR_SRCDIR "/runtime/bpf/tapir.bpf.h");
 	dir = arena_printf(a, "%s/%016llx", cache, (unsigned long long)h);
@@ -182,7 +184,8 @@ int bpf_build(struct arena *a, struct diag_ctx *d, const char *src_dir, int verb
 	if (run(d, arena_printf(a, "clang %s -I'%s' -I'%s/bpf' -I'%s/common' -c '%s/prog.bpf.c' -o '%s/prog.bpf.o'",
 				flags, vml, rt, rt, src_dir, dir), log, verbose) < 0 ||
 	    embed(d, arena_printf(a, "%s/prog.bpf.o", dir), arena_printf(a, "%s/obj.c", dir)) < 0 ||
-	    run(d, arena_printf(a, "cc -O2 -std=gnu11 -fwrapv -w -I'%s/bpf' -I'%s/common' '%s/prog.user.c' '%s/obj.c' "
+	    /* the executor library was built with the translator's sanitizers */
+	    run(d, arena_printf(a, "cc -O2 -std=gnu11 -fwrapv -w " TAPIR_ARTIFACT_CFLAGS " -I'%s/bpf' -I'%s/common' '%s/prog.user.c' '%s/obj.c' "
 				   "'%s/runtime/bpf/librtbpf.a' '%s/runtime/common/librtcommon.a' -lbpf -lelf -lz -o '%s/run.tmp' && mv '%s/run.tmp' '%s/run'",
 				rt, rt, src_dir, dir, TAPIR_BUILDDIR, TAPIR_BUILDDIR, dir, dir, dir),
 		log, verbose) < 0)

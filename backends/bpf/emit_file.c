@@ -307,8 +307,6 @@ static void emit_probe(struct em_file *f, struct derived_probe *dp, bool user)
 	const char *filter = "";
 
 	m.frame_type = arena_printf(f->e->arena, "fr_probe_%d", idx);
-	if (dp->cond)
-		em_error(&m, dp->target->loc, "probe conditions are not supported on the bpf runtime yet");
 	frame_locals(&m, &dp->locals);
 	if (!user) {
 		emit_filter(&m, dp->target);
@@ -319,6 +317,10 @@ static void emit_probe(struct em_file *f, struct derived_probe *dp, bool user)
 	}
 	if (f->uses_context || user)
 		em_line(&m, "TAPIR_SET_PP(%s);", em_quote(&m, dp->target->name));
+	/* 'probe P if (cond)': SystemTap arms and disarms the probe as the
+	 * globals change; testing the condition on every hit is the same. */
+	if (dp->cond)
+		em_line(&m, "if (!(%s)) goto tapir_out;", em_long(&m, dp->cond));
 	em_stmt(&m, dp->body);
 	sb_printf(o, "struct fr_probe_%d {\n\tchar __pad;\n%s};\n\n", idx, m.frame.data ? m.frame.data : "");
 	if (user) {

@@ -252,6 +252,10 @@ void em_stmt(struct em *m, struct ast *n)
 {
 	if (!n)
 		return;
+	/* Kernel code names the script line it came from, so that the
+	 * verifier's source annotations point at the script. */
+	if (!m->user && n->kind != AST_BLOCK && n->loc.src && n->loc.line > 0)
+		sb_printf(&m->body, "#line %d \"%s\"\n", n->loc.line, n->loc.src->name);
 	switch (n->kind) {
 	case AST_BLOCK:
 		em_block(m, n);
