@@ -71,6 +71,64 @@ static void em_hist_print(struct em *m, struct ast *h)
 	em_line(m, "\tTAPIR_ERROR(%d, \"empty aggregate\");", em_loc_id(m->f, "operator", h->loc));
 }
 
+/* SystemTap's format as the kernel's bpf_snprintf takes it: integer
+ * conversions get "ll" (every argument is a u64); NULL when the format
+ * uses what bpf_snprintf lacks (%o %b %m %M, '*' widths, '#'). */
+static const char *kernel_format(struct em *m, const char *fmt)
+{
+	struct strbuf sb = { 0 };
+	const char *r = NULL;
+
+	for (const char *p = fmt; *p; p++) {
+		if (*p != '%') {
+			sb_putc(&sb, *p);
+			continue;
+		}
+		if (p[1] == '%') {
+			sb_puts(&sb, "%%");
+			p++;
+			continue;
+		}
+		sb_putc(&sb, '%');
+		for (p++; *p && strchr("-+ 0123456789.", *p); p++)
+			sb_putc(&sb, *p);
+		if (!*p || !strchr("diuxXsc", *p))
+			goto out;
+		if (strchr("diuxX", *p))
+			sb_puts(&sb, "ll");
+		sb_putc(&sb, *p);
+	}
+	r = arena_strdup(m->f->e->arena, sb.data ? sb.data : "");
+out:
+	sb_free(&sb);
+	return r;
+}
+
+/* sprintf in a kernel probe, through bpf_snprintf (kernel 5.13). */
+static const char *em_kernel_sprintf(struct em *m, struct ast *n, const char *fmt,
+				     const char *const *vals, int first)
+{
+	const char *kfmt = kernel_format(m, fmt), *res;
+	int nv = n->args.len - first;
+
+	if (!kfmt || nv > 12) {
+		em_error(m, n->loc, "%s with this format is not supported in a kernel probe on the "
+			 "bpf runtime yet (only %%d %%i %%u %%x %%X %%s %%c, up to 12 values)", n->name);
+		return "0";
+	}
+	res = em_tmp_str(m);
+	em_line(m, "{");
+	m->indent++;
+	em_line(m, "u64 __a[%d] = { 0 };", nv > 0 ? nv : 1);
+	for (int i = 0; i < nv; i++)
+		em_line(m, "__a[%d] = (u64)(%s);", i, vals[i]);
+	em_line(m, "bpf_snprintf(%s, TAPIR_MAXSTRINGLEN, %s, __a, %d);", res, em_quote(m, kfmt),
+		nv * 8);
+	m->indent--;
+	em_line(m, "}");
+	return res;
+}
+
 static const char *em_print(struct em *m, struct ast *n)
 {
 	bool is_s = n->name[0] == 's';
@@ -96,14 +154,10 @@ static const char *em_print(struct em *m, struct ast *n)
 	for (int i = first; i < n->args.len; i++)
 		vals[i - first] = em_expr(m, n->args.items[i]);
 	id = em_fmt_id(m->f, fmt);
-	if (is_s) {
-		if (!m->user) {
-			em_error(m, n->loc, "%s in a kernel probe is not supported on the bpf runtime "
-				 "yet", n->name);
-			return "0";
-		}
+	if (is_s && !m->user)
+		return em_kernel_sprintf(m, n, fmt, vals, first);
+	if (is_s)
 		res = em_tmp_str(m);
-	}
 	em_line(m, "{");
 	m->indent++;
 	em_line(m, "TAPIR_REC_BEGIN(%d, %d);", id, n->args.len - first);
