@@ -29,7 +29,10 @@
  *
  * Kernel-side code allocates nothing and never sleeps; every scratch area
  * is a preallocated per-CPU map.  The kernel needs BPF ring buffers and
- * global subprograms (5.8 and later); this host runs 6.18, the VM 6.1.
+ * global subprograms (5.8), and for comparisons with a literal and strings
+ * over 256 bytes bpf_strncmp and bpf_loop (5.17); this host runs 6.18,
+ * the VM 6.1.  Programs must be loaded by root: string sources are passed
+ * to helpers as plain addresses.
  */
 #ifndef TAPIR_BPF_H
 #define TAPIR_BPF_H
@@ -55,10 +58,10 @@ char tapir_license[] SEC("license") = "GPL";
  * Returns from the probe when a helper reported a run-time error:
  *	v = tapir_div(a, b, LOC, &err); TAPIR_CHECK(err);
  */
-#define TAPIR_CHECK(err)                                                       \
-	do {                                                                   \
-		if (err)                                                       \
-			return 0;                                              \
+#define TAPIR_CHECK(err)                                                                           \
+	do {                                                                                       \
+		if (err)                                                                           \
+			return 0;                                                                  \
 	} while (0)
 
 struct {
@@ -115,6 +118,6 @@ static __always_inline __u32 tapir_nest_slot(void)
 #include "tapir_rec.bpf.h"   /* uses the nesting slot */
 #include "tapir_arith.bpf.h" /* reports through tapir_error() */
 #include "tapir_str.bpf.h"
-#include "tapir_stat.bpf.h"  /* uses tapir_arith's and tapir_str's bit helpers */
+#include "tapir_stat.bpf.h" /* uses tapir_arith's and tapir_str's bit helpers */
 
 #endif /* TAPIR_BPF_H */

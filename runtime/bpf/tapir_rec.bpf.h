@@ -29,10 +29,16 @@
 
 #define TAPIR_REC_LONG_ROOM (32 * 8)
 
+/* tapir_rec_bytes copies this much at a time: one helper call each. */
+#if TAPIR_MAXSTRINGLEN > 512
+#define TAPIR_REC_CHUNK TAPIR_MAXSTRINGLEN
+#else
+#define TAPIR_REC_CHUNK 512
+#endif
+
 _Static_assert((TAPIR_REC_MAX & (TAPIR_REC_MAX - 1)) == 0,
-	       "TAPIR_REC_MAX must be a power of 2: offsets are masked by it");
-_Static_assert((TAPIR_NEST_MAX & (TAPIR_NEST_MAX - 1)) == 0,
-	       "TAPIR_NEST_MAX must be a power of 2");
+               "TAPIR_REC_MAX must be a power of 2: offsets are masked by it");
+_Static_assert((TAPIR_NEST_MAX & (TAPIR_NEST_MAX - 1)) == 0, "TAPIR_NEST_MAX must be a power of 2");
 
 struct tapir_recbuf {
 	__u32 overflow;
@@ -40,10 +46,10 @@ struct tapir_recbuf {
 	struct tapir_rec hdr; /* sent with the payload after it */
 	/*
 	 * The payload, and room past TAPIR_REC_MAX for a string's u16 and
-	 * bytes, so that the verifier can check a write at any offset below
-	 * TAPIR_REC_MAX by its mask alone.
+	 * bytes or a chunk of tapir_rec_bytes, so that the verifier can check
+	 * a write at any offset below TAPIR_REC_MAX by its mask alone.
 	 */
-	char data[TAPIR_REC_MAX + 2 + TAPIR_MAXSTRINGLEN + 8];
+	char data[TAPIR_REC_MAX + 2 + TAPIR_REC_CHUNK + 8];
 };
 
 struct {
@@ -136,23 +142,22 @@ __noinline int tapir_rec_bytes_g(struct tapir_recbuf *h, const char *p, __u32 n)
 		return 0;
 	}
 	/*
-	 * A helper's size must be bounded: whole TAPIR_MAXSTRINGLEN chunks,
-	 * then the rest.  One shape of iteration, so the verifier's walk of
-	 * the loop stays linear.
+	 * A helper's size must be bounded: whole chunks, then the rest.  One
+	 * shape of iteration, so the verifier's walk of the loop stays linear.
 	 */
-	for (i = 0; i < TAPIR_REC_MAX / TAPIR_MAXSTRINGLEN; i++) {
-		if (n - done < TAPIR_MAXSTRINGLEN)
+	for (i = 0; i < TAPIR_REC_MAX / TAPIR_REC_CHUNK; i++) {
+		if (n - done < TAPIR_REC_CHUNK)
 			break;
 		off &= TAPIR_REC_MAX - 1;
-		bpf_probe_read_kernel(h->data + off, TAPIR_MAXSTRINGLEN, p + done);
-		off += TAPIR_MAXSTRINGLEN;
-		done += TAPIR_MAXSTRINGLEN;
+		bpf_probe_read_kernel(h->data + off, TAPIR_REC_CHUNK, p + done);
+		off += TAPIR_REC_CHUNK;
+		done += TAPIR_REC_CHUNK;
 	}
 	tail = n - done;
 	if (tail) {
 		barrier_var(tail);
-		if (tail > TAPIR_MAXSTRINGLEN)
-			tail = TAPIR_MAXSTRINGLEN;
+		if (tail > TAPIR_REC_CHUNK)
+			tail = TAPIR_REC_CHUNK;
 		off &= TAPIR_REC_MAX - 1;
 		bpf_probe_read_kernel(h->data + off, tail, p + done);
 		off += tail;
@@ -174,9 +179,10 @@ static __always_inline int tapir_rec_send(struct tapir_recbuf *h)
 	if (!h)
 		return -1;
 	len = h->hdr.len;
+	barrier_var(len); /* the bound below is the verifier's */
 	if (h->overflow || len > TAPIR_REC_MAX)
 		goto drop;
-	if (bpf_ringbuf_output(&tapir_events, &h->hdr, sizeof(h->hdr) + (len & (2 * TAPIR_REC_MAX - 1)), 0))
+	if (bpf_ringbuf_output(&tapir_events, &h->hdr, sizeof(h->hdr) + len, 0))
 		goto drop;
 	return 0;
 drop:

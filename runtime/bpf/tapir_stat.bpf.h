@@ -104,8 +104,8 @@ static __always_inline void tapir_stat_add_variance(struct tapir_stat *s, int sh
 }
 
 static __always_inline void tapir_stat_add(void *value, int hist_kind, int start, int stop,
-					   int interval, int buckets, int shift, bool variance,
-					   __s64 v)
+                                           int interval, int buckets, int shift, bool variance,
+                                           __s64 v)
 {
 	struct tapir_stat *s = value;
 	__s64 *hist = (__s64 *)(s + 1);

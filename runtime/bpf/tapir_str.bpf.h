@@ -99,8 +99,8 @@ static __always_inline int tapir_cmp_byte(__u32 ca, __u32 cb)
 
 struct tapir_str_loop {
 	const char *a, *b;
-	long r;     /* the result */
-	int found;  /* a step found it */
+	long r;    /* the result */
+	int found; /* a step found it */
 };
 
 /* Step k of len over l->a: 1 (stop) when its word ends the string. */
@@ -289,16 +289,11 @@ static __always_inline long tapir_str_concat(char *dst, const char *a, const cha
 	return tapir_str_concat_g((struct tapir_str *)dst, a, b);
 }
 
-/* -1, 0 or 1 as a sorts before, with or after b. */
-static __always_inline int tapir_str_cmp(const char *a, const char *b)
-{
-	return tapir_str_cmp_g((const struct tapir_str *)a, (const struct tapir_str *)b);
-}
-
 /*
  * As tapir_str_cmp with a string constant: lit must be a NUL-terminated
- * array in .rodata (static const char lit[] = "..."), which the kernel's
- * bpf_strncmp (5.17 and later) compares without a loop.
+ * string in a read-only map (a literal, or static const char lit[] in
+ * .rodata), which the kernel's bpf_strncmp (5.17 and later) compares
+ * without a loop.
  */
 static __always_inline int tapir_str_cmp_const(const char *s, const char *lit)
 {
@@ -307,10 +302,34 @@ static __always_inline int tapir_str_cmp_const(const char *s, const char *lit)
 	return r < 0 ? -1 : r > 0;
 }
 
-static __always_inline long tapir_str_len(const char *s)
+static __always_inline int tapir_str_cmp_buf(const char *a, const char *b)
+{
+	return tapir_str_cmp_g((const struct tapir_str *)a, (const struct tapir_str *)b);
+}
+
+static __always_inline long tapir_str_len_buf(const char *s)
 {
 	return tapir_str_len_g((const struct tapir_str *)s);
 }
+
+/*
+ * True for a string literal (its first char is a compile-time constant),
+ * false for a buffer: lets tapir_str_cmp and tapir_str_len take either,
+ * with no copy of the literal into a buffer.  Each operand is evaluated
+ * once.
+ */
+#define TAPIR_STR_IS_LIT(s) __builtin_constant_p(*(s))
+
+/* -1, 0 or 1 as a sorts before, with or after b; each a buffer or a literal. */
+#define tapir_str_cmp(a, b)                                                                        \
+	(TAPIR_STR_IS_LIT(a) && TAPIR_STR_IS_LIT(b)                                                \
+	     ? (__builtin_strcmp((a), (b)) > 0) - (__builtin_strcmp((a), (b)) < 0)                 \
+	 : TAPIR_STR_IS_LIT(b) ? tapir_str_cmp_const((a), (b))                                     \
+	 : TAPIR_STR_IS_LIT(a) ? -tapir_str_cmp_const((b), (a))                                    \
+	                       : tapir_str_cmp_buf((a), (b)))
+
+/* The length of a buffer or a literal. */
+#define tapir_str_len(s) (TAPIR_STR_IS_LIT(s) ? (long)__builtin_strlen(s) : tapir_str_len_buf(s))
 
 static __always_inline long tapir_str_from_long(char *dst, __s64 v)
 {
