@@ -174,7 +174,7 @@ static void report_recursion(struct elab *e, const struct expansion *x, int from
 	sb_puts(&sb, alias_name(e, x->via[from]));
 	diag_at(e->diag, DIAG_ERROR, pp->loc, "recursive probe alias: %s", sb.data);
 	sb_free(&sb);
-	for (int i = x->depth - 1; i >= from; i--)
+	for (int i = from; i < x->depth; i++)
 		diag_note(e->diag, x->via[i]->loc, "alias '%s' is defined here",
 			  alias_name(e, x->via[i]));
 }
@@ -220,7 +220,7 @@ static int through_alias(struct elab *e, struct ast_decl *alias, const struct as
 	elab_use_file(e, alias->loc.src);
 	for (int i = name_len; i < pp->comps.len; i++)
 		vec_push(e->arena, &suffix, pp->comps.items[i]);
-	if (x->depth == 0)
+	if (x->depth == 0 && e->opt.list_mode)
 		inner.listed = listed_name(e, name, pp);
 	inner.via[inner.depth++] = alias;
 	inner.optional = x->optional || pp->optional;

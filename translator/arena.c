@@ -26,10 +26,30 @@ struct intern_slot {
 
 struct arena {
 	struct chunk *head;
-	size_t next_size;           /* of the next chunk, doubling up to ARENA_HUGE */
+	size_t next_size;           /* of the next chunk: 64 KB, then ARENA_HUGE */
 	struct intern_slot *slots;  /* heap-backed, a power of two of them */
 	size_t nslots, nused;
+	struct arena *scratch;      /* arena_scratch's, freed with this one */
+	bool is_scratch;            /* emptied by arena_reset, never from mmap */
+	struct chunk *spare;        /* emptied chunks of a scratch arena */
 };
+
+/* Under AddressSanitizer, the free space of a scratch arena is poisoned,
+ * so that a token used after arena_reset is reported where it is used. */
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define ARENA_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+#define ARENA_ASAN 1
+#endif
+#ifdef ARENA_ASAN
+#include <sanitizer/asan_interface.h>
+#else
+#define ASAN_POISON_MEMORY_REGION(p, n) ((void)(p), (void)(n))
+#define ASAN_UNPOISON_MEMORY_REGION(p, n) ((void)(p), (void)(n))
+#endif
 
 /* Nothing allocated here needs more than the alignment of a pointer or an
  * int64_t; rounding to 16 or 32 would waste a fifth of the memory. */
@@ -56,6 +76,15 @@ struct arena *arena_new(void)
 	return a;
 }
 
+static void free_chunk(struct chunk *c)
+{
+	ASAN_UNPOISON_MEMORY_REGION(c->data, c->size);
+	if (c->mapped)
+		munmap(c, c->mapped);
+	else
+		free(c);
+}
+
 void arena_free(struct arena *a)
 {
 	struct chunk *c, *next;
@@ -64,13 +93,47 @@ void arena_free(struct arena *a)
 		return;
 	for (c = a->head; c; c = next) {
 		next = c->next;
-		if (c->mapped)
-			munmap(c, c->mapped);
-		else
-			free(c);
+		free_chunk(c);
 	}
+	for (c = a->spare; c; c = next) {
+		next = c->next;
+		free_chunk(c);
+	}
+	arena_free(a->scratch);
 	free(a->slots);
 	free(a);
+}
+
+struct arena *arena_scratch(struct arena *a)
+{
+	if (!a->scratch) {
+		a->scratch = arena_new();
+		a->scratch->is_scratch = true;
+	}
+	return a->scratch;
+}
+
+/* The chunks are kept for the allocations to come: the memory must be
+ * zero again, as if fresh, so what was used is cleared (it is in the
+ * cache: the tokens of a declaration or so). */
+void arena_reset(struct arena *a)
+{
+	struct chunk *c, *next;
+
+	for (c = a->head; c; c = next) {
+		next = c->next;
+		ASAN_UNPOISON_MEMORY_REGION(c->data, c->size);
+		memset(c->data, 0, c->used);
+		c->used = 0;
+		if (a->is_scratch)
+			ASAN_POISON_MEMORY_REGION(c->data, c->size);
+		if (c == a->head) {
+			c->next = NULL;
+		} else {
+			c->next = a->spare;
+			a->spare = c;
+		}
+	}
 }
 
 /* A chunk of ARENA_HUGE bytes aligned to ARENA_HUGE, as a huge page needs,
@@ -114,14 +177,23 @@ static struct chunk *new_chunk(struct arena *a, size_t n)
 		}
 		return c;
 	}
-	if (size >= ARENA_HUGE)
+	if (a->spare && a->spare->size >= n) {
+		c = a->spare;
+		a->spare = c->next;
+		c->next = a->head;
+		a->head = c;
+		return c;
+	}
+	if (size >= ARENA_HUGE && !a->is_scratch)
 		c = map_chunk();
-	else
-		a->next_size *= 2;
+	else if (size < ARENA_HUGE)
+		a->next_size = a->is_scratch ? 2 * size : ARENA_HUGE;
 	if (!c) {
 		c = xcalloc(sizeof(*c) + size);
 		c->size = size;
 	}
+	if (a->is_scratch)
+		ASAN_POISON_MEMORY_REGION(c->data, c->size);
 	c->next = a->head;
 	a->head = c;
 	return c;
@@ -135,11 +207,14 @@ void *arena_alloc(struct arena *a, size_t n)
 	n = (n + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
 	if (!c || c->size - c->used < n) {
 		c = new_chunk(a, n);
-		if (c->used == n)
+		if (c->used == n) {
+			ASAN_UNPOISON_MEMORY_REGION(c->data, n);
 			return c->data;
+		}
 	}
 	p = (char *)c->data + c->used;
 	c->used += n;
+	ASAN_UNPOISON_MEMORY_REGION(p, n);
 	return p;
 }
 
@@ -156,13 +231,24 @@ char *arena_strdup(struct arena *a, const char *s)
 	return arena_strndup(a, s, strlen(s));
 }
 
+/* Names are short: a word at a time, each mixed by a multiply. */
 static uint32_t hash_bytes(const char *s, size_t n)
 {
-	uint32_t h = 2166136261u; /* FNV-1a */
+	uint64_t h = n * 0x9e3779b97f4a7c15u, w;
 
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (unsigned char)s[i]) * 16777619u;
-	return h;
+	for (; n >= 8; s += 8, n -= 8) {
+		memcpy(&w, s, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdu;
+		h ^= h >> 32;
+	}
+	if (n) {
+		w = 0;
+		for (size_t i = 0; i < n; i++)
+			w |= (uint64_t)(unsigned char)s[i] << (8 * i);
+		h = (h ^ w) * 0xff51afd7ed558ccdu;
+		h ^= h >> 32;
+	}
+	return (uint32_t)(h ^ (h >> 29));
 }
 
 static void intern_grow(struct arena *a)

@@ -1,5 +1,5 @@
-/* ctxvar.c - a context variable's member chain ($prev->se.vruntime written
- * $prev->se->vruntime, $argv[0]) checked against the variable's BTF type,
+/* ctxvar.c - a context variable's member chain ($prev->se->vruntime,
+ * $filename[0]) checked against the variable's BTF type,
  * as SystemTap checks it against DWARF: '->' names a member of a struct or
  * union (or of one a pointer points to; anonymous members are looked
  * through), '[i]' indexes a pointer or an array.
@@ -13,7 +13,6 @@
 struct walk {
 	struct elab *e;
 	const struct btf *btf;
-	const struct ctx_var *v;
 	const struct ast *target;
 	bool report;
 };
@@ -187,8 +186,7 @@ static bool step_index(struct walk *w, int i, __u32 *id)
 enum ctx_chain ctx_chain_check(struct elab *e, const struct ctx_var *v, const struct ast *target,
 			       bool report, const char **type)
 {
-	struct walk w = { .e = e, .btf = tpdb_btf(e->tpdb), .v = v, .target = target,
-			  .report = report };
+	struct walk w = { .e = e, .btf = tpdb_btf(e->tpdb), .target = target, .report = report };
 	__u32 id = (__u32)v->btf_id;
 
 	if (!w.btf || !id)

@@ -7,6 +7,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "tapir.h"
@@ -60,22 +61,20 @@ static void add_line(struct kconfig *kc, char *line)
 	insert(kc, line, val);
 }
 
+/* The file in one piece, NUL-terminated (the arena's memory is zeroed). */
 static char *read_file(struct arena *a, const char *path, size_t *len)
 {
 	FILE *f = fopen(path, "r");
-	struct strbuf sb = { 0 };
-	char buf[65536];
-	size_t n;
-	char *text;
+	struct stat st;
+	char *text = NULL;
 
 	if (!f)
 		return NULL;
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-		sb_putn(&sb, buf, n);
+	if (fstat(fileno(f), &st) == 0 && st.st_size > 0) {
+		text = arena_alloc(a, (size_t)st.st_size + 1);
+		*len = fread(text, 1, (size_t)st.st_size, f);
+	}
 	fclose(f);
-	*len = sb.len;
-	text = arena_strndup(a, sb.data ? sb.data : "", sb.len);
-	sb_free(&sb);
 	return text;
 }
 

@@ -14,14 +14,15 @@
 #include "tapir.h"
 
 struct lexer {
-	struct arena *arena;
+	struct arena *arena;    /* for texts */
+	struct arena *tokens;   /* its scratch arena, for tokens */
 	struct diag_ctx *diag;
 	const struct source *src;
 	const char *p;
 	const char *line_start; /* of the line p is on: col = p - line_start + 1 */
 	int line;
 	struct token *last;     /* the token lex_next returned last */
-	struct token *spare;    /* one that lex_reuse gave back, for the next */
+	struct token *spare;    /* given back by lex_reuse, for the next one */
 };
 
 /* Character classes, as the C locale's isspace, isdigit... see them. */
@@ -108,6 +109,7 @@ struct lexer *lex_new(struct arena *a, struct diag_ctx *d, const struct source *
 	struct lexer *lx = arena_alloc(a, sizeof(*lx));
 
 	lx->arena = a;
+	lx->tokens = arena_scratch(a);
 	lx->diag = d;
 	lx->src = src;
 	lx->p = src->text;
@@ -137,22 +139,23 @@ static void move_to(struct lexer *lx, const char *end)
 /* Skip blanks and comments; report whether any newline was crossed. */
 static bool skip_space(struct lexer *lx, bool *newline)
 {
-	bool any = false;
+	const char *p = lx->p, *start = p;
 
 	for (;;) {
-		const char *p = lx->p;
+		unsigned char c = (unsigned char)*p;
 
-		if (*p == '\n') {
+		if (c == '\n') {
 			*newline = true;
 			lx->line++;
-			lx->line_start = lx->p = p + 1;
-		} else if (is_space((unsigned char)*p)) {
-			lx->p = p + 1;
-		} else if (*p == '#' || (p[0] == '/' && p[1] == '/')) {
-			lx->p = p + strcspn(p, "\n");
-		} else if (p[0] == '/' && p[1] == '*') {
+			lx->line_start = ++p;
+		} else if (is_space(c)) {
+			p++;
+		} else if (c == '#' || (c == '/' && p[1] == '/')) {
+			p += strcspn(p, "\n");
+		} else if (c == '/' && p[1] == '*') {
 			const char *end = strstr(p + 2, "*/");
 
+			lx->p = p;
 			if (!end) {
 				diag_at(lx->diag, DIAG_ERROR, here(lx), "unterminated comment");
 				move_to(lx, p + strlen(p));
@@ -161,10 +164,11 @@ static bool skip_space(struct lexer *lx, bool *newline)
 			if (memchr(p, '\n', (size_t)(end - p)))
 				*newline = true;
 			move_to(lx, end + 2);
+			p = lx->p;
 		} else {
-			return any;
+			lx->p = p;
+			return p != start;
 		}
-		any = true;
 	}
 }
 
@@ -172,7 +176,7 @@ static bool skip_space(struct lexer *lx, bool *newline)
 static struct token *make(struct lexer *lx, enum tok_kind kind, struct loc loc, const char *text,
 			  size_t len)
 {
-	struct token *t = lx->spare ? lx->spare : arena_alloc(lx->arena, sizeof(*t));
+	struct token *t = lx->spare ? lx->spare : arena_alloc(lx->tokens, sizeof(*t));
 
 	lx->spare = NULL;
 	loc.len = len > 0 ? (int)len : 1;
@@ -191,16 +195,18 @@ static struct token *make_interned(struct lexer *lx, enum tok_kind kind, struct 
 
 static struct token *lex_ident(struct lexer *lx, struct loc loc)
 {
-	const char *s = lx->p, *p = s;
+	const char *s = lx->p, *p = s + 1;
 	uint64_t word = 0;
 	struct token *t;
 
-	for (; is_ident_char((unsigned char)*p); p++) {
-		if (p - s < 8)
-			word |= (uint64_t)(unsigned char)*p << (8 * (p - s));
+	while (is_ident_char((unsigned char)*p))
+		p++;
+	if (p - s <= 8) {
+		for (int i = 0; i < p - s; i++)
+			word |= (uint64_t)(unsigned char)s[i] << (8 * i);
 	}
 	t = make_interned(lx, TOK_IDENT, loc, (size_t)(p - s));
-	t->word = p - s <= 8 ? word : 0;
+	t->word = word;
 	return t;
 }
 
@@ -226,9 +232,9 @@ static struct token *lex_number(struct lexer *lx, struct loc loc)
 			bad = true;
 			continue;
 		}
-		if (__builtin_mul_overflow(v, (uint64_t)base, &v) |
-		    __builtin_add_overflow(v, (uint64_t)digit, &v))
-			overflow = true;
+		/* (no division per digit: the multiply tells when it wraps) */
+		overflow |= __builtin_mul_overflow(v, (uint64_t)base, &v);
+		overflow |= __builtin_add_overflow(v, (uint64_t)digit, &v);
 	}
 	if (base == 16 && p == s + 2)
 		bad = true;
@@ -459,6 +465,7 @@ struct token *lex_next(struct lexer *lx)
 
 void lex_reuse(struct lexer *lx, struct token *t)
 {
-	if (t == lx->last && t->kind != TOK_EOF)
-		lx->spare = t;
+	if (!t)
+		lx->last = NULL;
+	lx->spare = t && t == lx->last && t->kind != TOK_EOF ? t : NULL;
 }

@@ -15,10 +15,12 @@
 #include "tapir.h"
 
 #define MAX_EXPANSION_DEPTH 64
+#define MAX_CONDS 256
 /* Budgets per file, so that macros that grow exponentially (each using
- * the next twice) end with an error, not with the memory exhausted. */
+ * the next twice) end with an error, not with the memory exhausted. The
+ * whole tapset library expands 300,000 tokens. */
 #define MAX_EXPANSIONS 200000
-#define MAX_EXPANDED_TOKENS 4000000
+#define MAX_EXPANDED_TOKENS 1000000
 
 struct macro {
 	struct macro *next; /* in its hash chain, newest first */
@@ -82,6 +84,7 @@ struct cond_state {
 
 struct preproc {
 	struct arena *arena;
+	struct arena *tokens; /* arena_scratch(arena) */
 	struct diag_ctx *diag;
 	const struct pp_env *env;
 	struct macro_table *local;
@@ -97,8 +100,6 @@ struct preproc {
 	long expansions, expanded_tokens;
 	struct loc recursion_reported;
 };
-
-#define MAX_CONDS 256
 
 struct macro_table *pp_macros_new(struct arena *a)
 {
@@ -125,6 +126,7 @@ struct preproc *pp_new(struct arena *a, struct diag_ctx *d, const struct pp_env 
 	struct preproc *pp = arena_alloc(a, sizeof(*pp));
 
 	pp->arena = a;
+	pp->tokens = arena_scratch(a);
 	pp->diag = d;
 	pp->env = env;
 	pp->local = local;
@@ -155,7 +157,7 @@ static struct frame *push_frame(struct preproc *pp, const struct vec *toks, cons
 static struct token *synth(struct preproc *pp, const struct token *at, enum tok_kind kind,
 			   const char *text, int64_t num)
 {
-	struct token *t = arena_alloc(pp->arena, sizeof(*t));
+	struct token *t = arena_alloc(pp->tokens, sizeof(*t));
 
 	*t = *at;
 	t->kind = kind;
@@ -187,11 +189,11 @@ static struct token *substitute_arg(struct preproc *pp, struct token *t)
 		return synth(pp, t, TOK_STRING, env->args[n - 1], 0);
 	src = source_from_string(pp->arena, t->text, env->args[n - 1]);
 	lx = lex_new(pp->arena, pp->diag, src);
-	toks = arena_alloc(pp->arena, sizeof(*toks));
+	toks = arena_alloc(pp->tokens, sizeof(*toks));
 	for (a = lex_next(lx); a->kind != TOK_EOF; a = lex_next(lx)) {
 		a->loc = t->loc;
 		a->expanded_from = t;
-		vec_push(pp->arena, toks, a);
+		vec_push(pp->tokens, toks, a);
 	}
 	if (toks->len > 0)
 		((struct token *)toks->items[0])->space_before = t->space_before;
@@ -204,7 +206,7 @@ static struct token *substitute_arg(struct preproc *pp, struct token *t)
 /* A token of a macro's expansion: a copy that records where it was expanded. */
 static struct token *replay(struct preproc *pp, struct frame *f, const struct token *t)
 {
-	struct token *c = arena_alloc(pp->arena, sizeof(*c));
+	struct token *c = arena_alloc(pp->tokens, sizeof(*c));
 
 	*c = *t;
 	if (!c->expanded_from)
@@ -343,6 +345,17 @@ static int param_index(const struct macro *m, const struct token *t)
 	return -1;
 }
 
+/* A copy of t that outlives the scratch arena, as a macro's body must. */
+static struct token *persist(struct preproc *pp, const struct token *t)
+{
+	struct token *c = arena_alloc(pp->arena, sizeof(*c));
+
+	*c = *t;
+	if (t->expanded_from)
+		c->expanded_from = persist(pp, t->expanded_from);
+	return c;
+}
+
 /* Find the body's @params once, not at every expansion. */
 static void index_params(struct preproc *pp, struct macro *m)
 {
@@ -396,6 +409,8 @@ static void define_macro(struct preproc *pp, struct token *def)
 		diag_note(pp->diag, find_in(pp->local, m->name)->loc, "first defined here");
 		return;
 	}
+	for (int i = 0; i < m->body.len; i++)
+		m->body.items[i] = persist(pp, m->body.items[i]);
 	index_params(pp, m);
 	if (!pp->local->buckets)
 		pp->local->buckets = arena_alloc(pp->arena, sizeof(struct macro *) * MACRO_BUCKETS);
@@ -408,7 +423,7 @@ static void define_macro(struct preproc *pp, struct token *def)
 static bool read_args(struct preproc *pp, const struct macro *m, const struct token *at,
 		      struct vec *args)
 {
-	struct vec *cur = arena_alloc(pp->arena, sizeof(*cur));
+	struct vec *cur = arena_alloc(pp->tokens, sizeof(*cur));
 	int depth = 0;
 
 	for (;;) {
@@ -420,17 +435,17 @@ static bool read_args(struct preproc *pp, const struct macro *m, const struct to
 			return false;
 		}
 		if (depth == 0 && (TOK_IS(t, ",") || TOK_IS(t, ")"))) {
-			vec_push(pp->arena, args, cur);
+			vec_push(pp->tokens, args, cur);
 			if (TOK_IS(t, ")"))
 				return true;
-			cur = arena_alloc(pp->arena, sizeof(*cur));
+			cur = arena_alloc(pp->tokens, sizeof(*cur));
 			continue;
 		}
 		if (TOK_IS(t, "(") || TOK_IS(t, "[") || TOK_IS(t, "{"))
 			depth++;
 		if (TOK_IS(t, ")") || TOK_IS(t, "]") || TOK_IS(t, "}"))
 			depth--;
-		vec_push(pp->arena, cur, t);
+		vec_push(pp->tokens, cur, t);
 	}
 }
 
@@ -470,7 +485,7 @@ static long expansion_size(const struct macro *m, const struct vec *args)
 static void expand_macro(struct preproc *pp, const struct macro *m, struct token *at,
 			 const struct activation *ctx)
 {
-	struct vec *args = arena_alloc(pp->arena, sizeof(*args));
+	struct vec *args = arena_alloc(pp->tokens, sizeof(*args));
 	struct activation *act;
 	struct frame *f;
 
@@ -884,4 +899,26 @@ struct token *pp_next(struct preproc *pp)
 			return t;
 		}
 	}
+}
+
+bool pp_recycle(struct preproc *pp, struct token **keep, int nkeep)
+{
+	struct token saved[8];
+
+	/* Frames refer to tokens (their arguments, the @NAME they replace), and
+	 * so do tokens from an expansion (expanded_from). */
+	if (pp->nframes > 1 || pp->peeked || nkeep > 8)
+		return false;
+	for (int i = 0; i < nkeep; i++) {
+		if (keep[i]->expanded_from)
+			return false;
+		saved[i] = *keep[i];
+	}
+	lex_reuse(pp->frames[0].lexer, NULL);
+	arena_reset(pp->tokens);
+	for (int i = 0; i < nkeep; i++) {
+		keep[i] = arena_alloc(pp->tokens, sizeof(*keep[i]));
+		*keep[i] = saved[i];
+	}
+	return true;
 }

@@ -1,6 +1,7 @@
 /* session.c - loading sources into the arena. */
 #include <errno.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "tapir.h"
 
@@ -18,9 +19,22 @@ static char *slurp(struct arena *a, FILE *f, size_t *len)
 {
 	struct strbuf sb = { 0 };
 	char buf[65536];
+	struct stat st;
 	size_t n;
 	char *text;
 
+	/* A regular file is read straight into the arena, in one piece. */
+	if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
+		size_t size = (size_t)st.st_size;
+		int c;
+
+		text = arena_alloc(a, size + 1);
+		*len = fread(text, 1, size, f);
+		if (*len < size || (c = getc(f)) == EOF)
+			return ferror(f) ? NULL : text;
+		ungetc(c, f); /* it grew while read: the rest as a stream */
+		sb_putn(&sb, text, *len);
+	}
 	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
 		sb_putn(&sb, buf, n);
 	if (ferror(f)) {

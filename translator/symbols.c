@@ -17,6 +17,7 @@ struct scope {
 	struct func *fn;
 	int in_defined;           /* inside @defined(): no errors for $vars */
 	int in_addrof;            /* inside &: a $var may name a struct */
+	const struct ast *void_expr; /* an expression whose value is dropped */
 	bool *failed;
 };
 
@@ -692,9 +693,10 @@ static bool prune_branch(struct scope *sc, struct ast **slot)
 }
 
 /* The target of an assignment, ++/-- or delete: written; updated by ++,
- * -- and op=; read by delete (SystemTap's varuse: so a deleted global is
- * not auto-printed, a counter is). */
-enum lvalue_use { LV_WRITE, LV_UPDATE, LV_DELETE };
+ * -- and op=, which read it too when their value is used; read by delete
+ * (SystemTap's varuse: so a deleted global is not auto-printed, a counter
+ * is, unless 'if (n++)' reads it). */
+enum lvalue_use { LV_WRITE, LV_UPDATE, LV_UPDATE_READ, LV_DELETE };
 
 /* SystemTap lets guru mode write context variables, except pretty-printed
  * ones; a tracepoint's only there ("write to tracepoint variable '$x' not
@@ -737,16 +739,45 @@ static void resolve_lvalue(struct scope *sc, struct ast **slot, enum lvalue_use 
 	else if (use != LV_DELETE)
 		use_scalar(sc, v);
 	v->sym->written = true;
-	v->sym->updated |= use == LV_UPDATE;
-	v->sym->read |= use == LV_DELETE;
+	v->sym->updated |= use == LV_UPDATE || use == LV_UPDATE_READ;
+	v->sym->read |= use == LV_DELETE || use == LV_UPDATE_READ;
+}
+
+static enum lvalue_use update_use(const struct scope *sc, const struct ast *n)
+{
+	return n == sc->void_expr ? LV_UPDATE : LV_UPDATE_READ;
 }
 
 static void resolve_assign(struct scope *sc, struct ast *n)
 {
 	bool plain = strcmp(n->op, "=") == 0 || strcmp(n->op, "<<<") == 0;
+	enum lvalue_use use = plain ? LV_WRITE : update_use(sc, n);
 
 	resolve(sc, &n->rhs);
-	resolve_lvalue(sc, &n->lhs, plain ? LV_WRITE : LV_UPDATE);
+	resolve_lvalue(sc, &n->lhs, use);
+}
+
+/* resolve n in a place whose value is dropped: an expression statement,
+ * a for's init and step, and (as SystemTap's void-statement reducer sees
+ * them) the operands of arithmetic whose own value is dropped. */
+static void resolve_void(struct scope *sc, struct ast **slot)
+{
+	const struct ast *outer = sc->void_expr;
+
+	sc->void_expr = *slot;
+	resolve(sc, slot);
+	sc->void_expr = outer;
+}
+
+static bool resolve_void_operands(struct scope *sc, struct ast *n)
+{
+	if (n != sc->void_expr || (n->kind != AST_BINARY && n->kind != AST_COMPARE &&
+				   n->kind != AST_UNARY))
+		return false;
+	resolve_void(sc, &n->lhs);
+	if (n->rhs)
+		resolve_void(sc, &n->rhs);
+	return true;
 }
 
 static void resolve(struct scope *sc, struct ast **slot)
@@ -779,7 +810,22 @@ static void resolve(struct scope *sc, struct ast **slot)
 		return;
 	case AST_PREINC:
 	case AST_POSTINC:
-		resolve_lvalue(sc, &n->lhs, LV_UPDATE);
+		resolve_lvalue(sc, &n->lhs, update_use(sc, n));
+		return;
+	case AST_EXPR_STMT:
+		resolve_void(sc, &n->lhs);
+		return;
+	case AST_FOR:
+		resolve_void(sc, &n->init);
+		resolve(sc, &n->cond);
+		resolve_void(sc, &n->inc);
+		resolve(sc, &n->body);
+		return;
+	case AST_BINARY:
+	case AST_COMPARE:
+	case AST_UNARY:
+		if (!resolve_void_operands(sc, n))
+			resolve_children(sc, n);
 		return;
 	case AST_DELETE:
 		resolve_lvalue(sc, &n->lhs, LV_DELETE);

@@ -23,6 +23,11 @@ char *arena_strndup(struct arena *a, const char *s, size_t n);
 /* The arena's one copy of s[0..n): equal strings get the same pointer
  * (names in tokens and the AST share their text). */
 const char *arena_intern(struct arena *a, const char *s, size_t n);
+/* A second arena, freed with a, for what dies young: the tokens, which
+ * the parser drops at each declaration (see pp_recycle). */
+struct arena *arena_scratch(struct arena *a);
+/* Free all that was allocated from a (a scratch arena), keeping its memory. */
+void arena_reset(struct arena *a);
 char *arena_printf(struct arena *a, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
@@ -98,7 +103,9 @@ enum tok_kind {
 
 /* A token is 56 bytes and its text is shared where it can be: operators
  * point to static strings, names and numbers to interned ones (arena_intern);
- * only strings and embedded C are copies. */
+ * only strings and embedded C are copies. Tokens live in the scratch arena
+ * and die young (pp_recycle); their texts live as long as the translation,
+ * so that the AST may point to them. */
 struct token {
 	const char *text;
 	/* Set when the token came from a macro or argument expansion. */
@@ -131,9 +138,10 @@ struct lexer;
 struct lexer *lex_new(struct arena *a, struct diag_ctx *d, const struct source *src);
 /* The next token; TOK_EOF forever at the end. Lexical errors go to diag. */
 struct token *lex_next(struct lexer *lx);
-/* Nothing refers to t, the token lex_next returned last, any more: its
- * memory may hold the next one (the preprocessor drops a third of the
- * library's tokens, in the branches not taken). */
+/* Nothing refers any more to t, the token lex_next returned last: its
+ * memory may hold the next one (a third of the library's tokens are in
+ * branches not taken, and die at once). lex_reuse(lx, NULL) forgets such
+ * a token, before the token arena is reset. */
 void lex_reuse(struct lexer *lx, struct token *t);
 /* Is t an operator or a name with this text? */
 bool tok_is(const struct token *t, const char *text);
@@ -177,6 +185,11 @@ struct preproc;
 struct preproc *pp_new(struct arena *a, struct diag_ctx *d, const struct pp_env *env,
 		       struct lexer *lx, struct macro_table *local, const struct macro_table *global);
 struct token *pp_next(struct preproc *pp);
+/* At a declaration boundary, where the parser holds no token but the nkeep
+ * it has peeked: unless an expansion is under way, free every token handed
+ * out so far (they are in arena_scratch) but those, which are moved (keep[]
+ * is updated). False, doing nothing, when older tokens may still be used. */
+bool pp_recycle(struct preproc *pp, struct token **keep, int nkeep);
 
 /* ---- ast.h part: the parsed script ------------------------------------- */
 

@@ -209,6 +209,13 @@ const char *em_call(struct em *m, struct ast *n)
 	em_line(m, "if (%s.__err) TAPIR_FAIL;", frame);
 	if (fn->ret == TYPE_STRING)
 		return arena_printf(m->f->e->arena, "%s.__ret", frame);
+	if (fn->ret == TYPE_UNKNOWN && n->type == TYPE_STRING) {
+		/* a function with no value, used where a string goes: "" */
+		const char *t = em_tmp_str(m);
+
+		em_line(m, "%s[0] = '\\0';", t);
+		return t;
+	}
 	return arena_printf(m->f->e->arena, "%s.__retl", frame);
 }
 

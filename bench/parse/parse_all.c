@@ -146,7 +146,7 @@ static void setup_env(struct arena *a, struct pp_env *env, const char *release,
 	if (access(path, R_OK) != 0)
 		snprintf(path, sizeof(path), "/lib/modules/%s/build/.config", release);
 	if (access(path, R_OK) == 0)
-		env->kconfig = kconfig_load(a, path);
+		env->kconfig = kconfig_open(a, path);
 }
 
 struct counts {
@@ -195,6 +195,10 @@ static void parse_script(struct arena *a, struct diag_ctx *d, const struct pp_en
 		parse_file(a, d, env, src, lib);
 		break;
 	}
+	/* The tokens are dead once read: free them, as the parser does at
+	 * each declaration (pp_recycle), so that the modes compare. */
+	if (mode != MODE_PARSE)
+		arena_reset(arena_scratch(a));
 }
 
 /* One runtime: its macro libraries, then its scripts, as tapir -p1 would. */
