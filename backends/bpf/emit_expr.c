@@ -361,8 +361,11 @@ static const char *em_stats_add(struct em *m, struct ast *n)
 	else
 		key = "tapir_zero_key";
 	if (m->user) {
-		em_error(m, n->loc, "'<<<' in begin/end probes is not supported on the bpf runtime yet");
-		return "0";
+		struct em_global *g = em_global_of(m->f, s);
+
+		em_line(m, "tapir_stat_add(%d, %s%s, %s);", g ? g->stat_index : -1,
+			lhs->kind == AST_INDEX ? "&" : "", lhs->kind == AST_INDEX ? key : "NULL", v);
+		return v;
 	}
 	em_line(m, "add_%s(&%s, %s);", s->name, key, v);
 	return v;

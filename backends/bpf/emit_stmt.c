@@ -205,6 +205,8 @@ const char *em_call(struct em *m, struct ast *n)
 			frame, p->name, v);
 	}
 	em_line(m, "%s.__err = 0;", frame);
+	em_line(m, "%s.__loc = %d;", frame,
+		em_loc_id(m->f, arena_printf(m->f->e->arena, "identifier '%s'", fn->name), n->loc));
 	em_line(m, "fn_%s_%d(&%s);", fn->name, fn->decl->params.len, frame);
 	em_line(m, "if (%s.__err) TAPIR_FAIL;", frame);
 	if (fn->ret == TYPE_STRING)
@@ -520,7 +522,7 @@ static void emit_function(struct em_file *f, struct func *fn, bool user)
 		}
 		em_stmt(&m, fn->decl->body);
 	}
-	sb_printf(out, "struct fr_%s_%d {\n\ts64 __retl;\n\tint __err;\n\tchar __ret[TAPIR_MAXSTRINGLEN];\n%s};\n\n",
+	sb_printf(out, "struct fr_%s_%d {\n\ts64 __retl;\n\tint __err;\n\tint __loc;\n\tchar __ret[TAPIR_MAXSTRINGLEN];\n%s};\n\n",
 		  fn->name, n, m.frame.data ? m.frame.data : "");
 	sb_printf(out, "static __attribute__((always_inline)) inline void fn_%s_%d(struct fr_%s_%d *F)\n{\n%s%s%s",
 		  fn->name, n, fn->name, n, m.cvars.data ? m.cvars.data : "",

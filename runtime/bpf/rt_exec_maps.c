@@ -182,3 +182,31 @@ int tapir_hist_print(int stat_index, const struct rt_agg *agg, const int64_t *hi
 	(void)agg;
 	return rt_hist_print(&x->out, &x->p->stat_maps[stat_index].desc, hist, x->p->hist_style);
 }
+
+/* stat <<< v from a user-space probe: added to CPU 0's part, which the
+ * kernel side never touches while no kernel probe runs there at once
+ * (user probes run before attach, after detach, or from a timer). */
+int tapir_stat_add(int stat_index, const void *key, int64_t v)
+{
+	struct rt_exec *x = &rt_exec_run;
+	struct rt_exec_map *m = rt_exec_stat_map_get(x, stat_index);
+	const struct rt_stat_desc *desc;
+	size_t stride;
+	uint32_t zero = 0;
+	char *buf;
+	int err;
+
+	if (!m)
+		return -EINVAL;
+	desc = &x->p->stat_maps[stat_index].desc;
+	stride = (m->value_size + 7) & ~(size_t)7;
+	buf = rt_exec_scratch_alloc(x, stride * (size_t)x->ncpus);
+	if (!buf)
+		return -ENOMEM;
+	if (bpf_map_lookup_elem(m->fd, key ? key : &zero, buf) != 0)
+		memset(buf, 0, stride * (size_t)x->ncpus);
+	rt_stat_add((struct rt_stat *)buf, (int64_t *)((struct rt_stat *)buf + 1), desc, v);
+	err = bpf_map_update_elem(m->fd, key ? key : &zero, buf, BPF_ANY);
+	rt_exec_scratch_free(x, buf);
+	return err ? -errno : 0;
+}

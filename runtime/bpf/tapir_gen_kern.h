@@ -45,8 +45,19 @@ static __attribute__((always_inline)) inline struct tapir_context *tapir_context
 
 /* The tapsets' embedded-C conventions. */
 #define STAP_RETURN(v) do { STAP_RETVALUE = (v); return; } while (0)
-#define STAP_ERROR(msg, ...) do { tapir_error(0, (msg)); F->__err = 1; return; } while (0)
-#define STAP_WARN(msg, ...) tapir_warn(msg)
+/* Formatted into the failing function's result buffer, which is free. */
+#define STAP_ERROR(fmt, args...) \
+	do { \
+		BPF_SNPRINTF(F->__ret, sizeof(F->__ret), fmt, ##args); \
+		tapir_error(F->__loc, F->__ret); \
+		F->__err = 1; \
+		return; \
+	} while (0)
+#define STAP_WARN(fmt, args...) \
+	do { \
+		BPF_SNPRINTF(F->__ret, sizeof(F->__ret), fmt, ##args); \
+		tapir_warn(F->__ret); \
+	} while (0)
 #define STAP_EXIT() tapir_exit()
 #define STAP_ABORT() tapir_exit()
 #define _stp_target (tapir_G.st.target)

@@ -71,8 +71,17 @@ static inline s64 tapir_user_div(s64 a, s64 b, int mod)
 static const u32 tapir_zero_key;
 
 #define STAP_RETURN(v) do { STAP_RETVALUE = (v); return; } while (0)
-#define STAP_ERROR(msg, ...) tapir_error(0, (msg))
-#define STAP_WARN(msg, ...) tapir_warn(msg)
+#define STAP_ERROR(fmt, ...) \
+	do { \
+		snprintf(F->__ret, sizeof(F->__ret), fmt, ##__VA_ARGS__); \
+		tapir_error(F->__loc, F->__ret); \
+	} while (0)
+#define STAP_WARN(fmt, ...) \
+	do { \
+		char __w[TAPIR_MAXSTRINGLEN]; \
+		snprintf(__w, sizeof(__w), fmt, ##__VA_ARGS__); \
+		tapir_warn(__w); \
+	} while (0)
 #define STAP_EXIT() tapir_exit()
 #define STAP_ABORT() tapir_exit()
 #define _stp_target (tapir_target())

@@ -120,6 +120,8 @@ int tapir_stat_get(int stat_index, const void *key, struct rt_agg *out, int64_t 
 /* print(@hist_*(s)): bytes written, or -ENODATA for an empty histogram
  * (SystemTap's "empty aggregate" error, for the caller to raise). */
 int tapir_hist_print(int stat_index, const struct rt_agg *agg, const int64_t *hist);
+/* stat <<< v in a user-space probe. */
+int tapir_stat_add(int stat_index, const void *key, int64_t v);
 
 /* Iterate a map's keys in an order: sort 0 (map order), +1/-1 by key
  * column col (0-based, or -1 for the value, or the aggregate named by agg
