@@ -112,8 +112,9 @@ static const char *vmlinux_h(struct arena *a, struct diag_ctx *d, const char *ca
 	if (exists(arena_printf(a, "%s/vmlinux.h", path)))
 		return path;
 	mkdirs(path);
-	if (run(d, arena_printf(a, "bpftool btf dump file /sys/kernel/btf/vmlinux format c > '%s/vmlinux.h.tmp' && mv '%s/vmlinux.h.tmp' '%s/vmlinux.h'",
-				path, path, path),
+	/* runs at once may race here: each writes its own file, then renames */
+	if (run(d, arena_printf(a, "bpftool btf dump file /sys/kernel/btf/vmlinux format c > '%s/vmlinux.h.%d' && mv '%s/vmlinux.h.%d' '%s/vmlinux.h'",
+				path, (int)getpid(), path, (int)getpid(), path),
 		arena_printf(a, "%s/bpftool.log", path), verbose) < 0)
 		return NULL;
 	return path;
@@ -155,7 +156,7 @@ int bpf_build(struct arena *a, struct diag_ctx *d, const char *src_dir, int verb
 	      const char **artifact, bool *cached)
 {
 	const char *rt = TAPIR_SRCDIR "/runtime";
-	const char *cache = cache_root(a), *vml, *dir, *log;
+	const char *cache = cache_root(a), *vml, *dir, *log, *obj, *objc;
 	uint64_t h = 1469598103934665603ULL;
 	const char *flags = "-O2 -g -target bpf -mcpu=v3 -D__TARGET_ARCH_x86 -Wno-unused-function "
 			    "-Wno-unused-label -Wno-unused-variable";
@@ -180,15 +181,22 @@ int bpf_build(struct arena *a, struct diag_ctx *d, const char *src_dir, int verb
 	vml = vmlinux_h(a, d, cache, verbose);
 	if (!vml)
 		return -1;
+	/* Intermediate files are this process's own, so that two runs of the
+	 * same script may build at once; the artifact is renamed into place. */
 	log = arena_printf(a, "%s/build.log", dir);
-	if (run(d, arena_printf(a, "clang %s -I'%s' -I'%s/bpf' -I'%s/common' -c '%s/prog.bpf.c' -o '%s/prog.bpf.o'",
-				flags, vml, rt, rt, src_dir, dir), log, verbose) < 0 ||
-	    embed(d, arena_printf(a, "%s/prog.bpf.o", dir), arena_printf(a, "%s/obj.c", dir)) < 0 ||
+	obj = arena_printf(a, "%s/prog.bpf.%d.o", dir, (int)getpid());
+	objc = arena_printf(a, "%s/obj.%d.c", dir, (int)getpid());
+	if (run(d, arena_printf(a, "clang %s -I'%s' -I'%s/bpf' -I'%s/common' -c '%s/prog.bpf.c' -o '%s'",
+				flags, vml, rt, rt, src_dir, obj), log, verbose) < 0 ||
+	    embed(d, obj, objc) < 0 ||
 	    /* the executor library was built with the translator's sanitizers */
-	    run(d, arena_printf(a, "cc -O2 -std=gnu11 -fwrapv -w " TAPIR_ARTIFACT_CFLAGS " -I'%s/bpf' -I'%s/common' '%s/prog.user.c' '%s/obj.c' "
-				   "'%s/runtime/bpf/librtbpf.a' '%s/runtime/common/librtcommon.a' -lbpf -lelf -lz -o '%s/run.tmp' && mv '%s/run.tmp' '%s/run'",
-				rt, rt, src_dir, dir, TAPIR_BUILDDIR, TAPIR_BUILDDIR, dir, dir, dir),
+	    run(d, arena_printf(a, "cc -O2 -std=gnu11 -fwrapv -w " TAPIR_ARTIFACT_CFLAGS " -I'%s/bpf' -I'%s/common' '%s/prog.user.c' '%s' "
+				   "'%s/runtime/bpf/librtbpf.a' '%s/runtime/common/librtcommon.a' -lbpf -lelf -lz -o '%s/run.%d' && mv '%s/run.%d' '%s/run'",
+				rt, rt, src_dir, objc, TAPIR_BUILDDIR, TAPIR_BUILDDIR, dir, (int)getpid(), dir,
+				(int)getpid(), dir),
 		log, verbose) < 0)
 		return -1;
+	unlink(obj);
+	unlink(objc);
 	return 0;
 }
