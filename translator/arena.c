@@ -7,10 +7,14 @@
 #include "tapir.h"
 
 /* Chunks are zeroed when they are made, so that an allocation needs no
- * clearing: the first ones come from calloc, the later ones (a translation
- * that reads the tapset library takes some 100 MB) are 2 MB regions from
+ * clearing: the first one comes from calloc, the later ones (a translation
+ * that reads the tapset library takes some 60 MB) are 2 MB regions from
  * mmap, fresh zeroed pages, which the kernel may back with a transparent
- * huge page: one page fault where there would be 512. */
+ * huge page: one page fault where there would be 512.
+ *
+ * A scratch arena (arena_scratch) holds what dies young, the tokens: it is
+ * emptied again and again (arena_reset) and keeps its chunks, which stay
+ * in the cache; its chunks come from calloc only. */
 struct chunk {
 	struct chunk *next;
 	size_t used, size;

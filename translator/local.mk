@@ -33,3 +33,9 @@ tapir_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/backends/bpf
 tapir_LDADD = backends/bpf/libtapirbpf.a translator/libtapirfront.a translator/probes/libtapirprobes.a \
 	runtime/common/librtcommon.a \
 	$(LIBDW_LIBS) $(LIBELF_LIBS) $(LIBBPF_LIBS) $(ZLIB_LIBS)
+
+# Unit tests of pass 1's small pieces (testsuite/suites/front-unit.sh).
+check_PROGRAMS += testsuite/unit/front_test
+testsuite_unit_front_test_SOURCES = testsuite/unit/front_test.c
+testsuite_unit_front_test_LDADD = translator/libtapirfront.a runtime/common/librtcommon.a
+EXTRA_DIST += testsuite/suites/front-unit.sh

@@ -59,12 +59,11 @@ struct activation {
 	const struct activation *up;
 };
 
-/* A source of tokens: the lexer, or a list being replayed (an expansion).
- * A macro's body is replayed token by token, each copied as it is read
- * (the copy records the expansion); an @param in it replays its argument
- * at that place. */
+/* A source of tokens: the lexer (frames[0], which holds nothing), or a
+ * list being replayed (an expansion). A macro's body is replayed token by
+ * token, each copied as it is read (the copy records the expansion); an
+ * @param in it replays its argument at that place. */
 struct frame {
-	struct lexer *lexer;
 	const struct vec *toks;
 	int pos;
 	const struct macro *macro;  /* what this expansion came from, or NULL ($N) */
@@ -85,6 +84,7 @@ struct cond_state {
 struct preproc {
 	struct arena *arena;
 	struct arena *tokens; /* arena_scratch(arena) */
+	struct lexer *lexer;  /* the source's */
 	struct diag_ctx *diag;
 	const struct pp_env *env;
 	struct macro_table *local;
@@ -132,7 +132,7 @@ struct preproc *pp_new(struct arena *a, struct diag_ctx *d, const struct pp_env 
 	pp->local = local;
 	pp->global = global;
 	pp->frames = stack_reserve(a, NULL, 0, &pp->frames_cap, sizeof(*pp->frames));
-	pp->frames[0].lexer = lx;
+	pp->lexer = lx;
 	pp->nframes = 1;
 	return pp;
 }
@@ -144,8 +144,8 @@ static struct frame *push_frame(struct preproc *pp, const struct vec *toks, cons
 {
 	if (pp->nframes > MAX_EXPANSION_DEPTH) {
 		diag_at(pp->diag, DIAG_ERROR, at->loc,
-			"macro expansion nested too deeply (is @%s recursive?)",
-			m ? m->name : "argument");
+			"macro expansion nested too deeply (over %d expansions within one another)",
+			MAX_EXPANSION_DEPTH);
 		return NULL;
 	}
 	pp->frames = stack_reserve(pp->arena, pp->frames, pp->nframes, &pp->frames_cap,
@@ -251,13 +251,12 @@ static struct token *frame_next(struct preproc *pp, struct frame *f)
 static struct token *next_raw(struct preproc *pp)
 {
 	for (;;) {
-		struct frame *f = &pp->frames[pp->nframes - 1];
 		struct token *t;
 
-		if (f->lexer) {
-			t = lex_next(f->lexer);
+		if (pp->nframes == 1) { /* the source itself, most of the time */
+			t = lex_next(pp->lexer);
 			pp->ctx = NULL;
-		} else if ((t = frame_next(pp, f)) == NULL) {
+		} else if ((t = frame_next(pp, &pp->frames[pp->nframes - 1])) == NULL) {
 			pp->nframes--;
 			continue;
 		}
@@ -489,12 +488,12 @@ static void expand_macro(struct preproc *pp, const struct macro *m, struct token
 	struct activation *act;
 	struct frame *f;
 
-	/* A macro that uses itself twice grows exponentially within the depth
-	 * bound: a budget of expansions per file stops it. */
+	/* Macros that each use the next twice grow exponentially within the
+	 * depth bound: a budget of expansions per file stops them. */
 	if (++pp->expansions > MAX_EXPANSIONS) {
 		if (pp->expansions == MAX_EXPANSIONS + 1)
 			diag_at(pp->diag, DIAG_ERROR, at->loc,
-				"too many macro expansions (is @%s recursive?)", m->name);
+				"too many macro expansions (over %d in this file)", MAX_EXPANSIONS);
 		return;
 	}
 
@@ -838,7 +837,7 @@ static bool skip_branch(struct preproc *pp, const struct token *open, bool stop_
 		else if (depth == 0 && stop_at_else && TOK_IS(t, "%:"))
 			end = at_else = true;
 		/* Nothing keeps a token of a branch not taken. */
-		lex_reuse(pp->frames[0].lexer, t);
+		lex_reuse(pp->lexer, t);
 		if (end)
 			return at_else;
 	}
@@ -914,7 +913,7 @@ bool pp_recycle(struct preproc *pp, struct token **keep, int nkeep)
 			return false;
 		saved[i] = *keep[i];
 	}
-	lex_reuse(pp->frames[0].lexer, NULL);
+	lex_reuse(pp->lexer, NULL);
 	arena_reset(pp->tokens);
 	for (int i = 0; i < nkeep; i++) {
 		keep[i] = arena_alloc(pp->tokens, sizeof(*keep[i]));

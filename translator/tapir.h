@@ -1,8 +1,10 @@
 /* tapir.h - the translator's shared header: memory, diagnostics, tokens, AST.
  *
  * Memory policy: everything that lives as long as a translation (source
- * text, tokens, AST nodes, strings) is allocated from one arena and freed at
- * once when the session ends; no pass frees individual nodes.
+ * text, AST nodes, strings) is allocated from one arena and freed at once
+ * when the session ends; no pass frees individual nodes. Tokens, which die
+ * with their declaration, live in the arena's scratch arena, emptied
+ * between declarations (arena_scratch, pp_recycle).
  */
 #ifndef TAPIR_H
 #define TAPIR_H

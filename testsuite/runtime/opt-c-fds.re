@@ -1,0 +1,2 @@
+iterations=10 .*
+fd=3:10

@@ -1,0 +1,2 @@
+iterations=2000 .*
+fired:1

@@ -1,0 +1,2 @@
+iterations=3000000 .*
+fired:1

@@ -1,0 +1,2 @@
+iterations=1000 .*
+getppid_loop 1000

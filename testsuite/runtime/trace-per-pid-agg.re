@@ -1,0 +1,3 @@
+iterations=700 .*
+child count=700 sum=700
+parent count=700 sum=700

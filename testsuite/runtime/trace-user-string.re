@@ -1,0 +1,2 @@
+iterations=10 .*
+opened=1

@@ -1,0 +1,2 @@
+iterations=1000 .*
+enters=1000 exits=1000

@@ -1,0 +1,2 @@
+iterations=10 .*
+exec=1
