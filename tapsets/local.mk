@@ -9,8 +9,12 @@ dist_tapset_DATA = \
 	tapsets/errno.stp \
 	tapsets/logging.stp \
 	tapsets/perf.stp \
+	tapsets/prometheus.stp \
 	tapsets/string.stp \
-	tapsets/time.stp
+	tapsets/time.stp \
+	tapsets/this.stp \
+	tapsets/macros.stpm \
+	tapsets/prometheus.stpm
 
 tapsetkmoddir = $(tapsetdir)/kmod
 dist_tapsetkmod_DATA = \
