@@ -14,6 +14,8 @@ struct walk {
 	struct elab *e;
 	const struct btf *btf;
 	const struct ast *target;
+	const char *prefix;    /* how the chain's start is written */
+	struct ctx_walk_out *out; /* the plan and the offset, or NULL */
 	bool report;
 };
 
@@ -37,8 +39,9 @@ static bool is_aggregate(const struct btf *btf, __u32 id)
 }
 
 /* The member called name of aggregate id, looking into anonymous struct
- * and union members; its type in *type. */
-static bool find_member(const struct btf *btf, __u32 id, const char *name, __u32 *type)
+ * and union members; its type in *type, its bit offset added to *bits. */
+static bool find_member(const struct btf *btf, __u32 id, const char *name, __u32 *type,
+			__u64 *bits)
 {
 	const struct btf_type *t = btf__type_by_id(btf, id);
 	const struct btf_member *m = btf_members(t);
@@ -46,13 +49,18 @@ static bool find_member(const struct btf *btf, __u32 id, const char *name, __u32
 	for (int i = 0; i < btf_vlen(t); i++, m++) {
 		const char *mn = btf__name_by_offset(btf, m->name_off);
 		__u32 mt = skip_mods(btf, m->type);
+		__u64 at = btf_member_bit_offset(t, i);
 
 		if (mn && *mn && strcmp(mn, name) == 0) {
 			*type = m->type;
+			*bits += at;
 			return true;
 		}
-		if ((!mn || !*mn) && is_aggregate(btf, mt) && find_member(btf, mt, name, type))
+		if ((!mn || !*mn) && is_aggregate(btf, mt) &&
+		    find_member(btf, mt, name, type, bits)) {
+			*bits += at;
 			return true;
+		}
 	}
 	return false;
 }
@@ -87,7 +95,7 @@ static const char *chain_text(struct walk *w, int nsteps)
 	struct strbuf sb = { 0 };
 	const char *s;
 
-	sb_puts(&sb, w->target->name);
+	sb_puts(&sb, w->prefix);
 	for (int i = 0; i < nsteps; i++) {
 		const struct ast_step *st = w->target->chain.items[i];
 
@@ -140,15 +148,45 @@ static bool no_member(struct walk *w, int i, __u32 agg)
 	return false;
 }
 
+/* The plan's mark for step i, taken from the type before it. A step
+ * through a pointer leaves the offset unknown. */
+static void note_step(struct walk *w, int i, const struct btf_type *before)
+{
+	if (!w->out || !w->out->plan)
+		return;
+	if (before && btf_is_ptr(before)) {
+		w->out->plan[i] = CTX_STEP_LOAD;
+		w->out->offset_known = false;
+	} else if (w->out->plan[i] != CTX_STEP_CAST_INDEX) {
+		w->out->plan[i] = CTX_STEP_IN_PLACE;
+	}
+}
+
+/* '[i]' on an array in place: a constant i moves the offset by i elements. */
+static void add_index_offset(struct walk *w, const struct ast_step *st, __u32 elem)
+{
+	__s64 size;
+
+	if (!w->out)
+		return;
+	size = btf__resolve_size(w->btf, elem);
+	if (st->index->kind != AST_NUM || size < 0)
+		w->out->offset_known = false;
+	else
+		w->out->offset += st->index->num * size;
+}
+
 /* One '->member' step from type id; the member's type in *id. */
 static bool step_member(struct walk *w, int i, __u32 *id)
 {
 	const struct ast_step *st = w->target->chain.items[i];
 	__u32 t = skip_mods(w->btf, *id);
 	const struct btf_type *bt = t ? btf__type_by_id(w->btf, t) : NULL;
+	__u64 bits = 0;
 
 	if (bt && btf_is_ptr(bt))
 		t = skip_mods(w->btf, bt->type);
+	note_step(w, i, bt);
 	if (!is_aggregate(w->btf, t)) {
 		if (w->report)
 			diag_at(w->e->diag, DIAG_ERROR, member_loc(st),
@@ -156,8 +194,10 @@ static bool step_member(struct walk *w, int i, __u32 *id)
 				chain_text(w, i), type_text(w, *id), st->member);
 		return false;
 	}
-	if (!find_member(w->btf, t, st->member, id))
+	if (!find_member(w->btf, t, st->member, id, &bits))
 		return no_member(w, i, t);
+	if (w->out)
+		w->out->offset += (int64_t)(bits / 8);
 	return true;
 }
 
@@ -168,12 +208,14 @@ static bool step_index(struct walk *w, int i, __u32 *id)
 	__u32 t = skip_mods(w->btf, *id);
 	const struct btf_type *bt = t ? btf__type_by_id(w->btf, t) : NULL;
 
+	note_step(w, i, bt);
 	if (bt && btf_is_ptr(bt)) {
 		*id = bt->type;
 		return true;
 	}
 	if (bt && btf_is_array(bt)) {
 		*id = btf_array(bt)->type;
+		add_index_offset(w, st, *id);
 		return true;
 	}
 	if (w->report)
@@ -183,21 +225,53 @@ static bool step_index(struct walk *w, int i, __u32 *id)
 	return false;
 }
 
-enum ctx_chain ctx_chain_check(struct elab *e, const struct ctx_var *v, const struct ast *target,
-			       bool report, const char **type)
+/* What the chain ends at, for the plan. */
+static char end_kind(const struct btf *btf, __u32 id)
 {
-	struct walk w = { .e = e, .btf = tpdb_btf(e->tpdb), .target = target, .report = report };
-	__u32 id = (__u32)v->btf_id;
+	const struct btf_type *t;
 
-	if (!w.btf || !id)
-		return CTX_CHAIN_OK; /* nothing to check against */
-	for (int i = 0; i < target->chain.len; i++) {
+	id = skip_mods(btf, id);
+	t = id ? btf__type_by_id(btf, id) : NULL;
+	if (t && btf_is_array(t))
+		return CTX_END_ARRAY;
+	if (t && (btf_is_struct(t) || btf_is_union(t)))
+		return CTX_END_AGGREGATE;
+	return CTX_END_VALUE;
+}
+
+enum ctx_chain ctx_chain_walk(struct elab *e, unsigned id, const struct ast *target, int from,
+			      const char *prefix, bool report, struct ctx_walk_out *out)
+{
+	struct walk w = { .e = e, .btf = tpdb_btf(e->tpdb), .target = target,
+			  .prefix = prefix, .out = out, .report = report };
+
+	for (int i = from; i < target->chain.len; i++) {
 		const struct ast_step *st = target->chain.items[i];
 
 		if (!(st->is_index ? step_index(&w, i, &id) : step_member(&w, i, &id)))
 			return CTX_CHAIN_BAD;
 	}
-	if (type)
-		*type = type_text(&w, id);
+	if (out && out->plan) {
+		out->plan[target->chain.len] = end_kind(w.btf, id);
+		out->plan[target->chain.len + 1] = 0;
+	}
+	if (out) {
+		out->type = type_text(&w, id);
+		out->size = btf__resolve_size(w.btf, id);
+	}
 	return is_aggregate(w.btf, skip_mods(w.btf, id)) ? CTX_CHAIN_AGGREGATE : CTX_CHAIN_OK;
+}
+
+enum ctx_chain ctx_chain_check(struct elab *e, const struct ctx_var *v, const struct ast *target,
+			       bool report, const char **type)
+{
+	struct ctx_walk_out out = { 0 };
+	enum ctx_chain r;
+
+	if (!tpdb_btf(e->tpdb) || !v->btf_id)
+		return CTX_CHAIN_OK; /* nothing to check against */
+	r = ctx_chain_walk(e, (unsigned)v->btf_id, target, 0, target->name, report, &out);
+	if (type && r != CTX_CHAIN_BAD)
+		*type = out.type;
+	return r;
 }

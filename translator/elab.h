@@ -213,6 +213,30 @@ enum ctx_chain {
 };
 enum ctx_chain ctx_chain_check(struct elab *e, const struct ctx_var *v, const struct ast *target,
 			       bool report, const char **type);
+/* The same walk from the kernel BTF type id, from step from on, the
+ * chain's start written as prefix in messages. out->plan gets what each
+ * step does and what the chain ends at, for the emitters: a step through
+ * a pointer loads it first; an index right after @cast() indexes the cast
+ * pointer itself. */
+enum { CTX_STEP_IN_PLACE = '.', CTX_STEP_LOAD = 'l', CTX_STEP_CAST_INDEX = 'i' };
+enum { CTX_END_VALUE = 'v', CTX_END_ARRAY = 'a', CTX_END_AGGREGATE = 's', CTX_END_POINTER = 'p' };
+struct ctx_walk_out {
+	char *plan;            /* chain.len + 2 chars, or NULL */
+	const char *type;      /* the type the chain ends at */
+	int64_t size;          /* its size in bytes (<0: unknown) */
+	int64_t offset;        /* bytes from the start, while offset_known: */
+	bool offset_known;     /* no step went through a pointer, every index
+				  was a constant (set it before the walk) */
+};
+enum ctx_chain ctx_chain_walk(struct elab *e, unsigned id, const struct ast *target, int from,
+			      const char *prefix, bool report, struct ctx_walk_out *out);
+
+/* cast.c: @cast(ptr, "type" [, "module"]) against the kernel's BTF: sets
+ * n->str to the type's C spelling and n->plan; false (with report, after
+ * an error) when the type or the chain doesn't resolve. cast_address():
+ * &@cast(N, ...)->chain as a constant when no step reads memory. */
+bool cast_resolve(struct elab *e, struct ast *n, bool report, bool in_addrof);
+bool cast_address(const struct ast *n, int64_t *value);
 
 /* Helpers shared by the steps. */
 struct func *sym_find_function(struct elab *e, const char *name, int nargs);

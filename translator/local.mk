@@ -21,6 +21,7 @@ translator_libtapirfront_a_SOURCES = \
 	translator/autoprint.c \
 	translator/dump.c \
 	translator/ctxvar.c \
+	translator/cast.c \
 	translator/probes/provider.c \
 	translator/probes/begin.c \
 	translator/probes/timer.c \

@@ -537,6 +537,20 @@ static void check_target(struct scope *sc, struct ast *n)
 		check_chain(sc, n);
 }
 
+/* &@cast(N, "type")->member...: an offset known now (@offsetof,
+ * @cast_sizeof), folded to its number so that both sides can use it. */
+static void fold_cast_address(struct scope *sc, struct ast **slot)
+{
+	struct ast *num;
+	int64_t v;
+
+	if (!cast_address((*slot)->lhs, &v))
+		return;
+	num = ast_new(sc->e->arena, AST_NUM, (*slot)->loc);
+	num->num = v;
+	*slot = num;
+}
+
 /* @defined(x): 1 when x resolves here. Decided now, so that the branch it
  * guards can be dropped before its $vars are checked. */
 static void fold_defined(struct scope *sc, struct ast **slot)
@@ -551,6 +565,10 @@ static void fold_defined(struct scope *sc, struct ast **slot)
 					   NULL) != CTX_CHAIN_BAD);
 	else if (inner->kind == AST_DEREF || inner->kind == AST_ENTRY)
 		defined = inner->lhs->kind != AST_TARGET || target_available(sc, inner->lhs);
+	else if (inner->kind == AST_CAST)
+		defined = cast_resolve(sc->e, inner, false, false);
+	else if (inner->kind == AST_ADDROF && inner->lhs->kind == AST_CAST)
+		defined = cast_resolve(sc->e, inner->lhs, false, true);
 	num = ast_new(sc->e->arena, AST_NUM, n->loc);
 	num->num = defined;
 	*slot = num;
@@ -845,10 +863,18 @@ static void resolve(struct scope *sc, struct ast **slot)
 		check_target(sc, n);
 		resolve_children(sc, n);
 		return;
+	case AST_CAST:
+		resolve_children(sc, n);
+		if (!sc->in_defined && !cast_resolve(sc->e, n, true, sc->in_addrof > 0)) {
+			note_alias_origin(sc, n->loc);
+			*sc->failed = true;
+		}
+		return;
 	case AST_ADDROF:
 		sc->in_addrof++;
 		resolve_children(sc, n);
 		sc->in_addrof--;
+		fold_cast_address(sc, slot);
 		return;
 	case AST_IF:
 	case AST_TERNARY:

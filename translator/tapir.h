@@ -291,6 +291,7 @@ struct ast {
 	enum ast_type type;    /* of an expression */
 	struct symbol *sym;    /* VAR (also the VAR under INDEX/IN/FOREACH) */
 	struct func *fn;       /* CALL */
+	const char *plan;      /* CAST: what each chain step does (ctx_chain_walk) */
 };
 
 /* A probe point: components joined by '.', each a name with an optional

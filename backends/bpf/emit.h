@@ -81,6 +81,9 @@ void em_assign_to(struct em *m, struct ast *lhs, const char *val, enum ast_type 
 const char *em_local_ref(struct em *m, const struct symbol *s);
 void em_key(struct em *m, const struct symbol *arr, struct vec *args, const char **key_out);
 
+/* emit_cast.c: @cast(...)->chain, or its address */
+const char *em_cast(struct em *m, struct ast *n, bool address);
+
 /* emit_stmt.c */
 void em_stmt(struct em *m, struct ast *n);
 const char *em_call(struct em *m, struct ast *n);

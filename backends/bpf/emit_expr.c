@@ -547,6 +547,13 @@ const char *em_expr(struct em *m, struct ast *n)
 		return em_call(m, n);
 	case AST_TARGET:
 		return em_target(m, n);
+	case AST_CAST:
+		return em_cast(m, n, false);
+	case AST_ADDROF:
+		if (n->lhs->kind == AST_CAST)
+			return em_cast(m, n->lhs, true);
+		em_error(m, n->loc, "'&' is only supported on @cast() on the bpf runtime yet");
+		return "0";
 	default:
 		em_error(m, n->loc, "this expression is not supported on the bpf runtime yet");
 		return "0";

@@ -137,6 +137,11 @@ requirements_met() { # FILE NAME
 	*" tracefs "*)
 		have_tracefs || { echo "SKIP: $2: needs a readable tracefs (run as root)"; return 1; } ;;
 	esac
+	case " $(header "$1" requires) " in
+	*" btf "*)
+		[ -r /sys/kernel/btf/vmlinux ] ||
+			{ echo "SKIP: $2: needs the kernel's BTF (/sys/kernel/btf/vmlinux)"; return 1; } ;;
+	esac
 	return 0
 }
 

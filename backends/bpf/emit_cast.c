@@ -1,0 +1,92 @@
+/* emit_cast.c - @cast(ptr, "type")->chain in a kernel probe: the address
+ * of each step computed in C over the kernel's types (vmlinux.h, so that
+ * CO-RE relocates every offset), pointers on the way and the value at the
+ * end read with bpf_probe_read_kernel; a fault is SystemTap's run-time
+ * error. The plan pass 2 left in the node (translator/cast.c) says which
+ * steps go through a pointer.
+ */
+#include "emit.h"
+
+struct walk {
+	struct em *m;
+	const char *addr;      /* s64 temp: the address of the current object */
+	const char *type;      /* C type of the current object */
+	int fault;             /* error location id of a read fault */
+};
+
+/* Replace the address by the pointer stored there; the object becomes
+ * what it points to. */
+static void load_pointer(struct walk *w)
+{
+	em_line(w->m, "if (bpf_probe_read_kernel(&%s, sizeof(%s), (void *)(long)%s)) "
+		      "{ TAPIR_ERROR(%d, \"kernel read fault\"); }",
+		w->addr, w->addr, w->addr, w->fault);
+	w->type = arena_printf(w->m->f->e->arena, "typeof(*(%s)0)", w->type);
+}
+
+static void step(struct walk *w, const struct ast_step *st, char how)
+{
+	struct arena *a = w->m->f->e->arena;
+	const char *obj;
+
+	if (how == CTX_STEP_LOAD)
+		load_pointer(w);
+	if (st->is_index) {
+		const char *ix = em_long(w->m, st->index);
+
+		/* an array in place is indexed as an array; a pointer just
+		 * loaded, or the cast pointer itself, steps by elements */
+		obj = how == CTX_STEP_IN_PLACE ? arena_printf(a, "(*(%s *)(long)%s)", w->type, w->addr)
+					       : arena_printf(a, "((%s *)(long)%s)", w->type, w->addr);
+		em_line(w->m, "%s = (s64)(long)&%s[%s];", w->addr, obj, ix);
+		if (how == CTX_STEP_IN_PLACE)
+			w->type = arena_printf(a, "typeof((*(%s *)0)[0])", w->type);
+		return;
+	}
+	em_line(w->m, "%s = (s64)(long)&((%s *)(long)%s)->%s;", w->addr, w->type, w->addr,
+		st->member);
+	w->type = arena_printf(a, "typeof(((%s *)0)->%s)", w->type, st->member);
+}
+
+/* The value of a scalar or pointer object (at most 8 bytes: the low bytes
+ * of a u64 on this little-endian target). */
+static const char *read_value(struct walk *w)
+{
+	const char *r = em_tmp_long(w->m);
+
+	em_line(w->m, "{ u64 __raw = 0; if (bpf_probe_read_kernel(&__raw, sizeof(%s) < 8 ? "
+		      "sizeof(%s) : 8, (void *)(long)%s)) { TAPIR_ERROR(%d, \"kernel read fault\"); } "
+		      "%s = (s64)*(%s *)&__raw; }",
+		w->type, w->type, w->addr, w->fault, r, w->type);
+	return r;
+}
+
+const char *em_cast(struct em *m, struct ast *n, bool address)
+{
+	struct walk w = { .m = m, .type = n->str };
+	const char *base = em_long(m, n->lhs);
+	char end = n->plan[n->chain.len];
+
+	/* an address at a known offset from the cast pointer: no read */
+	if (n->num != INT64_MIN && (address || end != CTX_END_VALUE))
+		return arena_printf(m->f->e->arena, "((s64)((u64)%s + %lldULL))", base,
+				    (long long)n->num);
+	if (m->user) {
+		em_error(m, n->loc, "@cast reads kernel memory, which begin, end and error "
+				    "probes can't on the bpf runtime");
+		return "0";
+	}
+	if (n->pretty) {
+		em_error(m, n->loc, "pretty-printing '%s' is not supported on the bpf runtime yet",
+			 n->pretty);
+		return "0";
+	}
+	w.addr = em_tmp_long(m);
+	w.fault = em_loc_id(m->f, "operator '@cast'", n->loc);
+	em_line(m, "%s = %s;", w.addr, base);
+	for (int i = 0; i < n->chain.len; i++)
+		step(&w, n->chain.items[i], n->plan[i]);
+	if (address || end != CTX_END_VALUE)
+		return w.addr;
+	return read_value(&w);
+}
