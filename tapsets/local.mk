@@ -13,6 +13,9 @@ dist_tapset_DATA = \
 	tapsets/string.stp \
 	tapsets/time.stp \
 	tapsets/this.stp \
+	tapsets/init.stp \
+	tapsets/stp_pid.stp \
+	tapsets/target_set.stp \
 	tapsets/macros.stpm \
 	tapsets/prometheus.stpm
 

@@ -1,0 +1,6 @@
+iterations=2 .*
+iterations=3 .*
+forked 5
+target 1
+stp_pid is the parent: 1
+tapir itself in the set: 0
