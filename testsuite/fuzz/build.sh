@@ -1,5 +1,5 @@
 #!/bin/sh
-# Build the libFuzzer target for pass 1 (see README.md) into $1, by default
+# Build the libFuzzer targets for pass 1 and pass 2 (see README.md) into $1, by default
 # build-fuzz/ at the top of the tree, straight from the sources: the
 # translator's files except the driver (main.c, options.c), the probe
 # providers and runtime/common (the printf format checker), archived so
@@ -20,7 +20,9 @@ for c in "$top"/translator/*.c "$top"/translator/probes/*.c "$top"/runtime/commo
 	$CC $cflags -DTAPIR_SRCDIR="\"$top\"" -DTAPIR_DATADIR="\"$top\"" -c "$c" -o "$o"
 done
 ar rcs "$out/libfront.a" "$out"/obj/*.o
-# shellcheck disable=SC2086
-$CC $cflags -fsanitize=fuzzer "$top/testsuite/fuzz/fuzz_parse.c" "$out/libfront.a" \
-	$(pkg-config --libs libbpf libdw libelf zlib 2>/dev/null || true) -o "$out/fuzz_parse"
-echo "$out/fuzz_parse"
+for t in fuzz_parse fuzz_elab; do
+	# shellcheck disable=SC2086
+	$CC $cflags -fsanitize=fuzzer "$top/testsuite/fuzz/$t.c" "$out/libfront.a" \
+		$(pkg-config --libs libbpf libdw libelf zlib 2>/dev/null || true) -o "$out/$t"
+	echo "$out/$t"
+done
