@@ -306,7 +306,8 @@ static void em_return(struct em *m, struct ast *n)
 		em_line(m, n->lhs->type == TYPE_STRING ? "tapir_str_copy(F->__ret, %s);" :
 							  "F->__retl = %s;", v);
 	}
-	em_line(m, "return;");
+	/* in a foreach body (a callback), 4 stops the loop and returns */
+	em_line(m, in_callback ? "return 4;" : "return;");
 }
 
 void em_foreach(struct em *m, struct ast *n);
@@ -391,10 +392,6 @@ void em_foreach(struct em *m, struct ast *n)
 		em_error(m, n->loc, "foreach needs a global array");
 		return;
 	}
-	if (m->in_function) {
-		em_error(m, n->loc, "foreach in a function is not supported on the bpf runtime yet");
-		return;
-	}
 	/* the body, as a callback */
 	m->body = (struct strbuf){ 0 };
 	m->indent = 0;
@@ -419,10 +416,10 @@ void em_foreach(struct em *m, struct ast *n)
 	}
 	em_stmt(m, n->body);
 	sb_printf(&callbacks, "static int fe_%d(const void *key, void *ctx)\n{\n"
-			      "\tconst struct k_%s *K = key;\n\tstruct %s *F = &%s_storage;\n\n"
-			      "\t(void)ctx;\n%s\treturn 0;\ntapir_out: __attribute__((unused));\n"
+			      "\tconst struct k_%s *K = key;\n\tstruct %s *F = ctx;\n\n"
+			      "%s\treturn 0;\ntapir_out: __attribute__((unused));\n"
 			      "\treturn 2;\n}\n\n",
-		  id, arr->name, m->frame_type, m->frame_type, m->body.data ? m->body.data : "");
+		  id, arr->name, m->frame_type, m->body.data ? m->body.data : "");
 	sb_free(&m->body);
 	m->body = saved_body;
 	m->indent = saved_indent;
@@ -450,7 +447,10 @@ void em_foreach(struct em *m, struct ast *n)
 			fe->agg ? em_quote(m, fe->agg) :
 			(arr->type == TYPE_STATS && sort && sort_col < 0 ? "\"@count\"" : "NULL"),
 			limit);
-		em_line(m, "if (tapir_foreach(&it, fe_%d, NULL) == 2) goto tapir_out;", id);
+		em_line(m, "int rc = tapir_foreach(&it, fe_%d, F);", id);
+		em_line(m, "if (rc == 2) goto tapir_out;");
+		if (m->in_function) /* a 'return' in the body */
+			em_line(m, in_callback ? "if (rc == 4) return 4;" : "if (rc == 4) return;");
 		m->indent--;
 		em_line(m, "}");
 	}
@@ -505,9 +505,14 @@ static void emit_function(struct em_file *f, struct func *fn, bool user)
 	struct em m = { .f = f, .user = user, .in_function = true, .fn = fn };
 	struct strbuf *out = user ? &f->user_decls : &f->kern_decls;
 	int n = fn->decl->params.len;
+	struct strbuf outer_callbacks = callbacks; /* of the probe being lowered */
+	bool outer_in_callback = in_callback;
 
 	if (emitted(f, fn, user))
 		return;
+	m.frame_type = arena_printf(f->e->arena, "fr_%s_%d", fn->name, n);
+	callbacks = (struct strbuf){ 0 };
+	in_callback = false;
 	frame_fields(&m, &fn->params, true);
 	frame_fields(&m, &fn->locals, false);
 	if (fn->decl->embedded) {
@@ -524,6 +529,9 @@ static void emit_function(struct em_file *f, struct func *fn, bool user)
 	}
 	sb_printf(out, "struct fr_%s_%d {\n\ts64 __retl;\n\tint __err;\n\tint __loc;\n\tchar __ret[TAPIR_MAXSTRINGLEN];\n%s};\n\n",
 		  fn->name, n, m.frame.data ? m.frame.data : "");
+	sb_puts(out, em_take_callbacks(f)); /* its foreach bodies */
+	callbacks = outer_callbacks;
+	in_callback = outer_in_callback;
 	sb_printf(out, "static __attribute__((always_inline)) inline void fn_%s_%d(struct fr_%s_%d *F)\n{\n%s%s%s",
 		  fn->name, n, fn->name, n, m.cvars.data ? m.cvars.data : "",
 		  m.cvars.len ? "\n" : "", m.body.data ? m.body.data : "");

@@ -4,3 +4,4 @@ forked 5
 target 1
 stp_pid is the parent: 1
 tapir itself in the set: 0
+target set:
