@@ -41,7 +41,13 @@ EXTRA_DIST += \
 	bench/floor/getppid_floor.c \
 	bench/shim/memlock_shim.c \
 	bench/scripts/getppid-count.stp \
-	bench/scripts/getppid-pid.stp
+	bench/scripts/getppid-pid.stp \
+	bench/scripts/getppid-empty.stp \
+	bench/scripts/getppid-hist.stp \
+	bench/scripts/getppid-printf.stp \
+	bench/scripts/switch-count.stp \
+	bench/scripts/uprobe-count.stp \
+	bench/scripts/sdt-count.stp
 
 # Just the workloads, so that bench/run-host can build them while other
 # parts of the tree do not compile.

@@ -40,3 +40,6 @@ check_PROGRAMS += testsuite/unit/front_test
 testsuite_unit_front_test_SOURCES = testsuite/unit/front_test.c
 testsuite_unit_front_test_LDADD = translator/libtapirfront.a runtime/common/librtcommon.a
 EXTRA_DIST += testsuite/suites/front-unit.sh
+
+# tapir --compare (translator/compare.h): runs tapir itself, per runtime.
+tapir_SOURCES += translator/compare.h translator/compare.c translator/compare_report.c

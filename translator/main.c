@@ -13,6 +13,7 @@
 #include "config.h"
 #include "options.h"
 #include "bpf_backend.h"
+#include "compare.h"
 #include "elab.h"
 #include "probes/tracepoint_db.h"
 #include "tapir.h"
@@ -372,6 +373,7 @@ static int pass_translate(struct session *s)
 	bo.maxstringlen = define_int(&s->opt, "MAXSTRINGLEN", 128, 16, 1024);
 	bo.maxmapentries = define_int(&s->opt, "MAXMAPENTRIES", 2048, 1, 1 << 24);
 	bo.maxerrors = define_int(&s->opt, "MAXERRORS", 0, 0, 1 << 30);
+	bo.timing = s->opt.timing;
 	return bpf_emit(&s->elab, &bo, s->build_dir);
 }
 
@@ -529,6 +531,11 @@ int main(int argc, char **argv)
 
 	if (exit_now)
 		return rc;
+	if (s.opt.compare) {
+		rc = compare_main(&s.opt);
+		opt_free(&s.opt);
+		return rc;
+	}
 	if (opt_check_implemented(&s.opt, s.opt.runtime == RUNTIME_BPF ? LAST_IMPLEMENTED_PASS_BPF :
 									   LAST_IMPLEMENTED_PASS_KMOD)) {
 		opt_free(&s.opt);

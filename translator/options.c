@@ -31,6 +31,9 @@ enum {
 	OPT_PRIVILEGE,
 	OPT_UNPRIVILEGED,
 	OPT_COMPARE,
+	OPT_COMPARE_RUNS,
+	OPT_JSON,
+	OPT_SVG,
 	OPT_OTHER, /* the first of the options tapir refuses: all alike */
 };
 
@@ -139,8 +142,11 @@ static const struct opt_spec specs[] = {
 	{ OPT_OTHER + 32, "rlimit-nproc", required_argument, OPT_NEVER, "use ulimit -u" },
 	{ OPT_OTHER + 33, "rlimit-stack", required_argument, OPT_NEVER, "use ulimit -s" },
 	{ OPT_OTHER + 34, "rlimit-fsize", required_argument, OPT_NEVER, "use ulimit -f" },
-	/* tapir's own, reserved: run a script on both runtimes and compare. */
-	{ OPT_COMPARE, "compare", no_argument, OPT_LATER, NULL },
+	/* tapir's own: run a script on each runtime and compare (compare.c). */
+	{ OPT_COMPARE, "compare", no_argument, OPT_DONE, NULL },
+	{ OPT_COMPARE_RUNS, "compare-runs", required_argument, OPT_DONE, NULL },
+	{ OPT_JSON, "json", no_argument, OPT_DONE, NULL },
+	{ OPT_SVG, "svg", required_argument, OPT_DONE, NULL },
 };
 
 #define NSPECS ((int)(sizeof(specs) / sizeof(specs[0])))
@@ -472,6 +478,12 @@ static int opt_bufsize(struct options *o, const char *arg)
 
 static int opt_runtime(struct options *o, const char *arg)
 {
+	o->runtime_given = true;
+	/* --compare --runtime=bpf,kmod: checked and used by compare.c */
+	if (strchr(arg, ',')) {
+		o->runtime_list = arg;
+		return 0;
+	}
 	if (strcmp(arg, "kmod") == 0 || strcmp(arg, "kernel") == 0) {
 		o->runtime = RUNTIME_KMOD;
 	} else if (strcmp(arg, "bpf") == 0) {
@@ -483,6 +495,19 @@ static int opt_runtime(struct options *o, const char *arg)
 		say("option --runtime: unknown runtime '%s'; use kmod (or kernel) or bpf", arg);
 		return 1;
 	}
+	return 0;
+}
+
+static int opt_compare_runs(struct options *o, const char *arg)
+{
+	char *end;
+	long v = strtol(arg, &end, 10);
+
+	if (!*arg || *end || v < 1 || v > 1000) {
+		say("option --compare-runs: the number of runs must be 1 to 1000, not '%s'", arg);
+		return 1;
+	}
+	o->compare_runs = (int)v;
 	return 0;
 }
 
@@ -561,6 +586,10 @@ static bool *flag_of(struct options *o, int key)
 		return &o->dump_probe_aliases;
 	case OPT_DUMP_PROBE_TYPES:
 		return &o->dump_probe_types;
+	case OPT_COMPARE:
+		return &o->compare;
+	case OPT_JSON:
+		return &o->compare_json;
 	}
 	return NULL;
 }
@@ -637,6 +666,15 @@ static int apply_value(struct parse_state *st, int key, const char *arg)
 		return opt_privilege(st, "stapusr");
 	case OPT_COMPATIBLE:
 		return opt_compatible(o, arg);
+	case OPT_COMPARE_RUNS:
+		return opt_compare_runs(o, arg);
+	case OPT_SVG:
+		if (!*arg) {
+			say("option --svg: the file name is empty");
+			return 1;
+		}
+		o->compare_svg = arg;
+		return 0;
 	}
 	say("option %d: no handler (internal error)", key);
 	return 1;
@@ -665,6 +703,7 @@ static int apply(struct parse_state *st, int key, const char *arg)
 	}
 	if (key == OPT_BPF) {
 		st->o->runtime = RUNTIME_BPF;
+		st->o->runtime_given = true;
 		return 0;
 	}
 	if (!flag)
@@ -789,6 +828,14 @@ static int check_combinations(struct parse_state *st)
 	}
 	if (st->mode_opt)
 		o->last_pass = 2;
+	if (o->runtime_list && !o->compare) {
+		say("option --runtime=%s: a list of runtimes needs --compare", o->runtime_list);
+		return 1;
+	}
+	if ((o->compare_runs || o->compare_json || o->compare_svg) && !o->compare) {
+		say("options --compare-runs, --json and --svg need --compare");
+		return 1;
+	}
 	if (o->target_cmd && o->target_pid) {
 		say("options -c and -x cannot be used together: -c starts the target process, "
 		    "-x names one that runs");
@@ -1044,6 +1091,14 @@ void opt_usage(FILE *out)
 		"  -s NUM         use NUM megabytes of output buffer per CPU (1 to 4095)\n"
 		"  -b             bulk mode: one output file per CPU\n"
 		"  -t             report how often each probe ran and how long it took\n"
+		"\n"
+		"Compare (tapir's own; see tapir(1)):\n"
+		"  --compare      run the -c workload untraced and under each runtime, in\n"
+		"                 turn, and print what each costs it\n"
+		"  --runtime=A,B  the runtimes to compare (default: bpf,kmod)\n"
+		"  --compare-runs N  runs per runtime (default 5)\n"
+		"  --json         print the comparison as JSON\n"
+		"  --svg FILE     also draw it as an SVG chart into FILE\n"
 		"\n"
 		"Listing (stops after pass 2):\n"
 		"  -l PROBE       list the probe points that PROBE matches\n"

@@ -57,6 +57,13 @@ struct options {
 	bool dump_functions, dump_probe_aliases, dump_probe_types;
 	const char *compatible;    /* --compatible=VERSION; OPT_LANGUAGE_LEVEL by default */
 	const char *privilege;     /* --privilege: "stapusr", "stapsys" or "stapdev" (default) */
+	/* --compare (compare.c) */
+	bool compare;
+	const char *runtime_list;  /* --runtime=A,B (only with --compare); NULL if one */
+	bool runtime_given;        /* --runtime or --bpf was on the command line */
+	int compare_runs;          /* --compare-runs N; 0: the default */
+	bool compare_json;         /* --json */
+	const char *compare_svg;   /* --svg FILE */
 };
 
 /* Parse argv. Returns 0 to go on, or an exit status (0 after --help/--version

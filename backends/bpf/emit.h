@@ -19,6 +19,7 @@ struct bpf_opts {
 	int maxmapentries;     /* -D MAXMAPENTRIES, 2048 by default */
 	int maxerrors;
 	const char *tapir_rt_dir; /* where runtime/bpf and runtime/common are */
+	bool timing;           /* -t: keep each probe's own time (emit_timing.c) */
 };
 
 /* Per-global facts the emitter computes once. */
@@ -88,6 +89,13 @@ const char *em_cast(struct em *m, struct ast *n, bool address);
 void em_stmt(struct em *m, struct ast *n);
 const char *em_call(struct em *m, struct ast *n);
 const char *em_take_callbacks(struct em_file *f);
+
+/* emit_timing.c: -t; each is empty (or does nothing) without it */
+void em_timing_kern_decls(struct em_file *f);
+const char *em_timing_begin(const struct em_file *f);
+const char *em_timing_end(const struct em_file *f, const struct derived_probe *dp);
+void em_timing_user_table(struct em_file *f, const bool *user);
+const char *em_timing_fields(const struct em_file *f);
 
 /* emit_file.c */
 int bpf_emit(struct elab *e, const struct bpf_opts *o, const char *dir);

@@ -339,11 +339,12 @@ static void emit_probe(struct em_file *f, struct derived_probe *dp, bool user)
 
 		if (light) {
 			sb_printf(o, "SEC(\"%s\")\nint probe_%d(%s *ctx)\n{\n%s\n%s"
-				     "\tif (tapir_G.st.exiting)\n\t\treturn 0;\n%s"
-				     "tapir_out: __attribute__((unused));\n\treturn 0;\n}\n\n",
+				     "\tif (tapir_G.st.exiting)\n\t\treturn 0;\n%s%s"
+				     "tapir_out: __attribute__((unused));\n%s\treturn 0;\n}\n\n",
 				  section_of(f, dp->target), idx,
 				  dp->target->kind == PK_TRACE ? "u64" : "struct bpf_perf_event_data",
-				  m.cvars.data ? m.cvars.data : "", filter, body);
+				  m.cvars.data ? m.cvars.data : "", filter, em_timing_begin(f), body,
+				  em_timing_end(f, dp));
 			vec_push(f->e->arena, &f->kprobes, (void *)kprobe_attach(f, dp->target, idx));
 			goto out;
 		}
@@ -353,15 +354,15 @@ static void emit_probe(struct em_file *f, struct derived_probe *dp, bool user)
 			  idx, idx);
 		sb_printf(o, "SEC(\"%s\")\nint probe_%d(%s *ctx)\n{\n\tstruct fr_probe_%d *F = NULL;\n\tu32 slot;\n\tint nest;\n%s\n%s"
 			     "\tnest = tapir_probe_enter();\n\tif (nest < 0)\n\t\treturn 0;\n\tslot = nest;\n"
-			     "%s%s"
-			     "tapir_out: __attribute__((unused));\n\ttapir_probe_leave();\n\treturn 0;\n}\n\n",
+			     "%s%s%s"
+			     "tapir_out: __attribute__((unused));\n%s\ttapir_probe_leave();\n\treturn 0;\n}\n\n",
 			  section_of(f, dp->target), idx,
 			  dp->target->kind == PK_TRACE ? "u64" : "struct bpf_perf_event_data",
-			  idx, m.cvars.data ? m.cvars.data : "", filter,
+			  idx, m.cvars.data ? m.cvars.data : "", filter, em_timing_begin(f),
 			  m.frame.len ? arena_printf(f->e->arena, "\tF = bpf_map_lookup_elem(&fm_probe_%d, &slot);\n"
 							 "\tif (!F)\n\t\tgoto tapir_out;\n", idx) :
 					"\t(void)F;\n\t(void)slot;\n",
-			  m.body.data ? m.body.data : "");
+			  m.body.data ? m.body.data : "", em_timing_end(f, dp));
 		vec_push(f->e->arena, &f->kprobes, (void *)kprobe_attach(f, dp->target, idx));
 	}
 out:
@@ -567,14 +568,15 @@ static void emit_description(struct em_file *f)
 		     "\t.fmts = fmts, .nfmts = %d,\n\t.error_locs = error_locs, .nerror_locs = %d,\n"
 		     "\t.maps = maps, .nmaps = %d,\n\t.globals_size = sizeof(struct tapir_globals),\n"
 		     "\t.init_globals = init_globals,\n\t.stat_maps = stat_maps, .nstat_maps = %d,\n"
-		     "\t.maxerrors = %d,\n};\n\n"
+		     "\t.maxerrors = %d,\n%s};\n\n"
 		     "int main(int argc, char **argv)\n{\n\tstruct tapir_program p = program;\n\n"
 		     "\tp.obj_len = tapir_obj_len;\n\treturn tapir_main(&p, argc, argv);\n}\n",
 		  em_quote(&(struct em){ .f = f }, f->e->user_files.len ?
 			   ((struct ast_file *)f->e->user_files.items[0])->src->name : "<input>"),
 		  f->kprobes.len, f->user_probes[0].len, f->user_probes[1].len, f->user_probes[2].len,
 		  f->user_probes[3].len,
-		  f->fmts.len, f->error_locs.len, f->map_names.len, f->nstat, f->o->maxerrors);
+		  f->fmts.len, f->error_locs.len, f->map_names.len, f->nstat, f->o->maxerrors,
+		  em_timing_fields(f));
 }
 
 static int write_file(struct elab *e, const char *dir, const char *name, const struct strbuf *a,
@@ -609,9 +611,11 @@ int bpf_emit(struct elab *e, const struct bpf_opts *o, const char *dir)
 {
 	struct em_file f = { .e = e, .o = o };
 	struct strbuf khead = { 0 }, uhead = { 0 };
+	bool *user_side;
 	int rc;
 
 	collect_globals(&f);
+	em_timing_kern_decls(&f);
 	emit_prelude(&f, &khead, false);
 	emit_prelude(&f, &uhead, true);
 	for (int i = 0; i < f.globals.len; i++) {
@@ -622,10 +626,12 @@ int bpf_emit(struct elab *e, const struct bpf_opts *o, const char *dir)
 			emit_user_map(&f, g);
 		}
 	}
+	user_side = arena_alloc(e->arena, (size_t)e->prog.probes.len + 1);
 	for (int i = 0; i < e->prog.probes.len; i++) {
 		struct derived_probe *dp = e->prog.probes.items[i];
 		bool user = runs_in_user(dp);
 
+		user_side[i] = user;
 		emit_probe(&f, dp, user);
 		if (user && dp->target->kind == PK_TIMER) {
 			vec_push(e->arena, &f.user_probes[3],
@@ -639,6 +645,7 @@ int bpf_emit(struct elab *e, const struct bpf_opts *o, const char *dir)
 					      dp->target->priority, dp->target->name));
 		}
 	}
+	em_timing_user_table(&f, user_side);
 	emit_description(&f);
 	emit_embeds(&f, &khead);
 	emit_embeds(&f, &uhead);

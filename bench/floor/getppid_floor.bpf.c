@@ -11,6 +11,16 @@
  * and two kinds of state: one global counter, and a hash map pid -> count
  * (what `@[pid] = count()` or `c[pid()]++` needs).  The user side loads
  * exactly one of the six programs.
+ *
+ * The script suite's other cases, on tp_btf only (the cheapest attach):
+ *
+ *   tp_btf_empty       the filter and nothing else (an empty handler)
+ *   tp_btf_hist        + tp_btf_hist_exit: the call's latency, enter to
+ *                      exit, into a log2 histogram (`@hist_log`)
+ *   tp_btf_printf      one ring buffer record per hit (`printf` per event)
+ *   tp_btf_switch      a counter on sched_switch (the pingpong workload)
+ *
+ * target_nr also serves the pread64 loop: the loader sets it.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -97,5 +107,93 @@ SEC("tp/syscalls/sys_enter_getppid")
 int tp_pid(void *ctx)
 {
 	count_pid();
+	return 0;
+}
+
+SEC("tp_btf/sys_enter")
+int BPF_PROG(tp_btf_empty, struct pt_regs *regs, long id)
+{
+	if (id == target_nr)
+		return 0;
+	return 0;
+}
+
+/* @hist_log of the call's latency: enter time by thread, log2 buckets. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 10240);
+	__type(key, __u32);
+	__type(value, __u64);
+} start_ns SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 64);
+	__type(key, __u32);
+	__type(value, __u64);
+} lat_hist SEC(".maps");
+
+SEC("tp_btf/sys_enter")
+int BPF_PROG(tp_btf_hist, struct pt_regs *regs, long id)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	__u64 now;
+
+	if (id != target_nr)
+		return 0;
+	now = bpf_ktime_get_ns();
+	bpf_map_update_elem(&start_ns, &tid, &now, BPF_ANY);
+	return 0;
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(tp_btf_hist_exit, struct pt_regs *regs, long ret)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid(), b = 0;
+	__u64 *t0 = bpf_map_lookup_elem(&start_ns, &tid), d, *cnt;
+
+	if (!t0)
+		return 0;
+	d = bpf_ktime_get_ns() - *t0;
+	bpf_map_delete_elem(&start_ns, &tid);
+	while (d > 1 && b < 63) {
+		d >>= 1;
+		b++;
+	}
+	cnt = bpf_map_lookup_elem(&lat_hist, &b);
+	if (cnt)
+		*cnt += 1;
+	return 0;
+}
+
+/* printf per event: a record the user side formats and prints. */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 1 << 22);
+} events SEC(".maps");
+
+__u64 dropped;
+
+SEC("tp_btf/sys_enter")
+int BPF_PROG(tp_btf_printf, struct pt_regs *regs, long id)
+{
+	__u32 *pid;
+
+	if (id != target_nr)
+		return 0;
+	pid = bpf_ringbuf_reserve(&events, sizeof(*pid), 0);
+	if (!pid) {
+		__sync_fetch_and_add(&dropped, 1);
+		return 0;
+	}
+	*pid = bpf_get_current_pid_tgid() >> 32;
+	bpf_ringbuf_submit(pid, 0);
+	return 0;
+}
+
+SEC("tp_btf/sched_switch")
+int BPF_PROG(tp_btf_switch, bool preempt, struct task_struct *prev, struct task_struct *next)
+{
+	count_hit();
 	return 0;
 }

@@ -3,7 +3,13 @@
  * getppid_floor: load one of the floor programs, run a command under it,
  * print how many hits it counted.
  *
- *   getppid_floor [-a tp_btf|raw_tp|tp] [-m count|pid] [-v] -- CMD [ARG...]
+ *   getppid_floor [-a tp_btf|raw_tp|tp] [-m count|pid] [-n NR] [-v] -- CMD [ARG...]
+ *   getppid_floor -a tp_btf -m empty|hist|printf|switch [-n NR] -- CMD [ARG...]
+ *
+ * -n NR filters system call NR instead of getppid (the pread64 loop).
+ * -m empty prints hits=-1 (an empty handler counts nothing); -m hist the
+ * latency histogram's total; -m printf prints one line per hit, as a
+ * tracer's printf would, then the count; -m switch counts sched_switch.
  *
  * The probe is attached before CMD is started, so every call CMD makes is
  * seen.  Prints "floor attach=A map=M hits=N" after CMD ends and exits
@@ -37,8 +43,52 @@ static int print_libbpf(enum libbpf_print_level level, const char *fmt,
 static void usage(void)
 {
 	fprintf(stderr, "usage: getppid_floor [-a tp_btf|raw_tp|tp] "
-			"[-m count|pid] [-v] -- CMD [ARG...]\n");
+			"[-m count|pid|empty|hist|printf|switch] [-n NR] [-v] -- CMD [ARG...]\n");
 	exit(2);
+}
+
+static unsigned long long printed;
+
+/* Whole lines only, as a tracer's output buffer: stdio would cut a line
+ * where its buffer fills, and the command shares our stdout. */
+static char outbuf[1 << 16];
+static size_t outlen;
+
+static void out_flush(void)
+{
+	if (outlen && write(1, outbuf, outlen) < 0)
+		perror("getppid_floor: write");
+	outlen = 0;
+}
+
+static int print_event(void *ctx, void *data, size_t size)
+{
+	(void)ctx;
+	(void)size;
+	if (outlen > sizeof(outbuf) - 16)
+		out_flush();
+	outlen += (size_t)snprintf(outbuf + outlen, sizeof(outbuf) - outlen, "%u\n",
+				   *(const __u32 *)data);
+	printed++;
+	return 0;
+}
+
+static unsigned long long hist_hits(struct getppid_floor_bpf *skel)
+{
+	int ncpus = libbpf_num_possible_cpus();
+	unsigned long long sum = 0;
+	__u64 vals[1024];
+
+	if (ncpus <= 0 || ncpus > 1024)
+		return 0;
+	for (__u32 b = 0; b < 64; b++) {
+		if (bpf_map__lookup_elem(skel->maps.lat_hist, &b, sizeof(b), vals,
+					 sizeof(vals[0]) * ncpus, 0))
+			continue;
+		for (int c = 0; c < ncpus; c++)
+			sum += vals[c];
+	}
+	return sum;
 }
 
 /* The program named ATTACH_MAP, e.g. tp_btf_count; NULL if none. */
@@ -66,9 +116,10 @@ static unsigned long long pid_hits(struct getppid_floor_bpf *skel, pid_t pid)
 	return val;
 }
 
-static int run_command(char **argv, pid_t *child)
+static int run_command(char **argv, pid_t *child, struct ring_buffer *rb)
 {
 	int status;
+	pid_t w;
 
 	*child = fork();
 	if (*child < 0) {
@@ -81,7 +132,17 @@ static int run_command(char **argv, pid_t *child)
 			strerror(errno));
 		_exit(127);
 	}
-	if (waitpid(*child, &status, 0) < 0) {
+	/* With a ring buffer, print its records while CMD runs. */
+	while (rb && (w = waitpid(*child, &status, WNOHANG)) == 0)
+		ring_buffer__poll(rb, 50);
+	if (rb) {
+		ring_buffer__consume(rb);
+		out_flush();
+		if (w < 0) {
+			perror("getppid_floor: waitpid");
+			return -1;
+		}
+	} else if (waitpid(*child, &status, 0) < 0) {
 		perror("getppid_floor: waitpid");
 		return -1;
 	}
@@ -92,16 +153,19 @@ int main(int argc, char **argv)
 {
 	const char *attach = "tp_btf", *map = "count";
 	struct getppid_floor_bpf *skel = NULL;
-	struct bpf_program *prog, *chosen;
-	struct bpf_link *link = NULL;
+	struct bpf_program *prog, *chosen, *exit_prog = NULL;
+	struct bpf_link *link = NULL, *exit_link = NULL;
+	struct ring_buffer *rb = NULL;
+	long nr = SYS_getppid;
 	unsigned long long hits;
 	int opt, err, rc = 1;
 	pid_t child;
 
-	while ((opt = getopt(argc, argv, "a:m:v")) != -1) {
+	while ((opt = getopt(argc, argv, "a:m:n:v")) != -1) {
 		switch (opt) {
 		case 'a': attach = optarg; break;
 		case 'm': map = optarg; break;
+		case 'n': nr = atol(optarg); break;
 		case 'v': verbose = 1; break;
 		default: usage();
 		}
@@ -122,9 +186,11 @@ int main(int argc, char **argv)
 			attach, map);
 		goto out;
 	}
+	if (strcmp(map, "hist") == 0)
+		exit_prog = floor_program(skel, attach, "hist_exit");
 	bpf_object__for_each_program(prog, skel->obj)
-		bpf_program__set_autoload(prog, prog == chosen);
-	skel->rodata->target_nr = SYS_getppid;
+		bpf_program__set_autoload(prog, prog == chosen || prog == exit_prog);
+	skel->rodata->target_nr = nr;
 
 	err = getppid_floor_bpf__load(skel);
 	if (err) {
@@ -138,15 +204,40 @@ int main(int argc, char **argv)
 		goto out;
 	}
 
-	rc = run_command(argv + optind, &child);
+	if (exit_prog && !(exit_link = bpf_program__attach(exit_prog))) {
+		fprintf(stderr, "getppid_floor: prog '%s': attach: %s\n",
+			bpf_program__name(exit_prog), strerror(errno));
+		goto out;
+	}
+	if (strcmp(map, "printf") == 0 &&
+	    !(rb = ring_buffer__new(bpf_map__fd(skel->maps.events), print_event, NULL, NULL))) {
+		fprintf(stderr, "getppid_floor: ring buffer: %s\n", strerror(errno));
+		goto out;
+	}
+
+	rc = run_command(argv + optind, &child, rb);
 	if (rc < 0) {
 		rc = 1;
 		goto out;
 	}
-	hits = strcmp(map, "pid") == 0 ? pid_hits(skel, child)
-				       : skel->bss->hits;
+	if (strcmp(map, "pid") == 0)
+		hits = pid_hits(skel, child);
+	else if (strcmp(map, "hist") == 0)
+		hits = hist_hits(skel);
+	else if (strcmp(map, "printf") == 0)
+		hits = printed;
+	else if (strcmp(map, "empty") == 0)
+		hits = (unsigned long long)-1;
+	else
+		hits = skel->bss->hits;
+	if (strcmp(map, "empty") == 0) {
+		printf("floor attach=%s map=%s hits=-1\n", attach, map);
+		goto out;
+	}
 	printf("floor attach=%s map=%s hits=%llu\n", attach, map, hits);
 out:
+	ring_buffer__free(rb);
+	bpf_link__destroy(exit_link);
 	bpf_link__destroy(link);
 	getppid_floor_bpf__destroy(skel);
 	return rc;

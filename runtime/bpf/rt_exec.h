@@ -133,6 +133,12 @@ struct rt_exec {
 
 	/* the main loop (rt_exec_loop.c) */
 	int sig_fd, timer_fd;
+
+	/* -t (rt_exec_timing.c): NULL unless the program was built with it */
+	struct rt_exec_timing *timing;
+
+	/* TAPIR_STATS_FILE (rt_exec_stats.c): when -c's command ran, CLOCK_MONOTONIC ns */
+	int64_t child_start_ns, child_end_ns;
 };
 
 extern struct rt_exec rt_exec_run;
@@ -205,5 +211,19 @@ struct rt_exec_map *rt_exec_map_get(struct rt_exec *x, int map_index);
 struct rt_exec_map *rt_exec_stat_map_get(struct rt_exec *x, int stat_index);
 int rt_exec_stat_merge(struct rt_exec *x, int stat_index, const void *key, struct rt_agg *a,
                        int64_t *hist);
+
+/* rt_exec_timing.c: -t; each does nothing for a program built without */
+struct bpf_prog_info;
+void rt_exec_timing_start(struct rt_exec *x);
+int64_t rt_exec_timing_clock(const struct rt_exec *x);
+void rt_exec_timing_user(struct rt_exec *x, void (*fn)(void), int64_t t0);
+int rt_exec_timing_prog_info(struct rt_exec *x, const char *prog, struct bpf_prog_info *info);
+void rt_exec_timing_report(struct rt_exec *x);
+int64_t rt_exec_timing_hits(struct rt_exec *x); /* kernel probes' hits, -1 without -t */
+void rt_exec_timing_free(struct rt_exec *x);
+
+/* rt_exec_stats.c: the run's figures for tapir --compare */
+int64_t rt_exec_stats_clock(void);
+void rt_exec_stats_write(struct rt_exec *x);
 
 #endif /* RT_EXEC_H */

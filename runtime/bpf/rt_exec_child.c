@@ -104,6 +104,7 @@ int rt_exec_child_release(struct rt_exec *x)
 
 	if (x->child_gate < 0)
 		return 0;
+	x->child_start_ns = rt_exec_stats_clock();
 	n = write(x->child_gate, &go, 1);
 	close(x->child_gate);
 	x->child_gate = -1;
@@ -139,6 +140,7 @@ bool rt_exec_child_reap(struct rt_exec *x)
 	pid = waitpid(x->child, &status, WNOHANG);
 	if (pid != x->child)
 		return false;
+	x->child_end_ns = rt_exec_stats_clock();
 	x->child_done = true;
 	if (WIFSIGNALED(status)) {
 		snprintf(msg, sizeof(msg), "Child process exited with signal %d (%s)",

@@ -25,7 +25,9 @@ static void finish(struct rt_exec *x)
 		x->state = RT_EXEC_STOPPING;
 	rt_exec_run_uprobes(x, p->end, p->nend, RT_EXEC_STOPPING);
 	rt_exec_run_uprobes(x, p->error, p->nerror, RT_EXEC_ERROR);
+	rt_exec_timing_report(x);
 	rt_exec_out_flush(x);
+	rt_exec_stats_write(x);
 	if (x->st) {
 		dropped = x->st->dropped;
 		skipped = x->st->skipped;
@@ -63,6 +65,7 @@ static void release(struct rt_exec *x, const sigset_t *old)
 	rt_exec_fmt_free(x);
 	rt_exec_warn_free(x);
 	rt_exec_scratch_free_all(x);
+	rt_exec_timing_free(x);
 }
 
 static void reset(struct rt_exec *x, const struct tapir_program *p)
@@ -88,6 +91,7 @@ int tapir_main(const struct tapir_program *p, int argc, char **argv)
 		goto fail;
 	if (rt_exec_load(x) < 0 || rt_exec_rec_open(x) < 0)
 		goto fail;
+	rt_exec_timing_start(x);
 	rt_exec_run_init(x);
 	rt_exec_run_uprobes(x, p->begin, p->nbegin, RT_EXEC_STARTING);
 	if (x->state == RT_EXEC_STARTING)

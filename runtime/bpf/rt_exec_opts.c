@@ -9,7 +9,8 @@
  *   -T SECS   end the run after SECS seconds (may be fractional)
  *   -v        say what is loaded and attached how (twice: libbpf's debug)
  *   -w        no warnings
- *   -t        accepted for stap's sake; per-probe timing is not kept
+ *   -t        accepted for stap's sake: the probe hit report is printed
+ *             when the program was built with -t (tapir -t)
  */
 #include <errno.h>
 #include <math.h>

@@ -115,11 +115,13 @@ void rt_exec_scratch_free_all(struct rt_exec *x)
 static void run_guarded(struct rt_exec *x, void (*fn)(void))
 {
 	jmp_buf jb;
+	int64_t t0 = rt_exec_timing_clock(x);
 
 	x->probe_jmp = &jb;
 	if (setjmp(jb) == 0)
 		fn();
 	x->probe_jmp = NULL;
+	rt_exec_timing_user(x, fn, t0);
 	rt_exec_scratch_free_all(x);
 }
 

@@ -56,6 +56,18 @@ struct tapir_stat_map {
 	size_t key_size;      /* 0 for a scalar statistic (array map, key 0) */
 };
 
+/* -t: one probe of the "probe hit report", in SystemTap's stap_probes[]
+ * order (its position is the report's "index:" and, for a kernel probe,
+ * its slot in the tapir_timing map). */
+struct tapir_timing_probe {
+	int index;
+	const char *pp;         /* the resolved probe point */
+	const char *location;   /* file:line:col of the probe in the script */
+	const char *derivation; /* " from: ..." as SystemTap prints it */
+	const char *prog;       /* its BPF program, or NULL */
+	void (*fn)(void);       /* or its user-space function, or NULL (never) */
+};
+
 struct tapir_program {
 	const unsigned char *obj;
 	size_t obj_len;
@@ -81,6 +93,8 @@ struct tapir_program {
 	int nstat_maps;
 	int maxerrors;                 /* MAXERRORS (-D), 0 for SystemTap's default */
 	const struct rt_hist_style *hist_style; /* -DHIST_WIDTH/-DHIST_ELISION; NULL: defaults */
+	const struct tapir_timing_probe *timing; /* -t: built with timing, else NULL */
+	int ntiming;
 };
 
 /* The artifact's main: parses the executor's options (-o FILE, -c CMD,

@@ -182,7 +182,7 @@ usage_error ambiguous "option '--dump' is ambiguous" -- --dump
 usage_error no-arg-taken 'option --bpf takes no argument' -- --bpf=yes -e "$ok"
 usage_error stap-only-option 'option --use-server: not supported' -- --use-server -e "$ok"
 usage_error stap-later-option 'option -G: not implemented yet' -- -G x=1 -e "$ok"
-usage_error compare-reserved 'option --compare: not implemented yet' -- --compare -e "$ok"
+usage_error compare-needs-c "--compare needs a workload: -c 'COMMAND'" -- --compare -e "$ok"
 
 # ---- what needs a pass that does not exist yet -----------------------------------
 
