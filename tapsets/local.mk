@@ -10,7 +10,8 @@ dist_tapset_DATA = \
 	tapsets/logging.stp \
 	tapsets/perf.stp \
 	tapsets/string.stp \
-	tapsets/time.stp
+	tapsets/time.stp \
+	tapsets/syscall_any.stp
 
 tapsetkmoddir = $(tapsetdir)/kmod
 dist_tapsetkmod_DATA = \

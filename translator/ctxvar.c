@@ -77,7 +77,7 @@ static const char *type_text(struct walk *w, __u32 id)
 {
 	char buf[256];
 
-	tpdb_type_text(w->e->tpdb, id, buf, sizeof(buf));
+	tpdb_btf_type_text(w->btf, id, buf, sizeof(buf));
 	return arena_strdup(w->e->arena, buf);
 }
 
@@ -186,7 +186,8 @@ static bool step_index(struct walk *w, int i, __u32 *id)
 enum ctx_chain ctx_chain_check(struct elab *e, const struct ctx_var *v, const struct ast *target,
 			       bool report, const char **type)
 {
-	struct walk w = { .e = e, .btf = tpdb_btf(e->tpdb), .target = target, .report = report };
+	struct walk w = { .e = e, .btf = v->btf ? v->btf : tpdb_btf(e->tpdb), .target = target,
+			  .report = report };
 	__u32 id = (__u32)v->btf_id;
 
 	if (!w.btf || !id)

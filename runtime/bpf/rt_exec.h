@@ -206,4 +206,10 @@ struct rt_exec_map *rt_exec_stat_map_get(struct rt_exec *x, int stat_index);
 int rt_exec_stat_merge(struct rt_exec *x, int stat_index, const void *key, struct rt_agg *a,
                        int64_t *hist);
 
+/* rt_exec_kfunc.c: kernel functions, fentry/fexit else kprobe/kretprobe;
+ * prepare before the object loads (it picks the programs to load). */
+int rt_exec_kfunc_prepare(struct rt_exec *x, const struct tapir_kprobe *k);
+int rt_exec_kfunc_attach(struct rt_exec *x, const struct tapir_kprobe *k);
+void rt_exec_kfunc_free(void);
+
 #endif /* RT_EXEC_H */
