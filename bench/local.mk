@@ -69,3 +69,6 @@ bench-clean:
 	rm -rf bench/out
 
 .PHONY: bench bench-workloads bench-peers bench-clean
+
+# bench/resolve/kernel.sh: run by hand (see doc/benchmarks.md).
+EXTRA_DIST += bench/resolve/kernel.sh

@@ -17,7 +17,8 @@ dist_tapset_DATA = \
 	tapsets/stp_pid.stp \
 	tapsets/target_set.stp \
 	tapsets/macros.stpm \
-	tapsets/prometheus.stpm
+	tapsets/prometheus.stpm \
+	tapsets/syscall_any.stp
 
 tapsetkmoddir = $(tapsetdir)/kmod
 dist_tapsetkmod_DATA = \

@@ -85,7 +85,7 @@ static const char *type_text(struct walk *w, __u32 id)
 {
 	char buf[256];
 
-	tpdb_type_text(w->e->tpdb, id, buf, sizeof(buf));
+	tpdb_btf_type_text(w->btf, id, buf, sizeof(buf));
 	return arena_strdup(w->e->arena, buf);
 }
 
@@ -242,8 +242,8 @@ static char end_kind(const struct btf *btf, __u32 id)
 enum ctx_chain ctx_chain_walk(struct elab *e, unsigned id, const struct ast *target, int from,
 			      const char *prefix, bool report, struct ctx_walk_out *out)
 {
-	struct walk w = { .e = e, .btf = tpdb_btf(e->tpdb), .target = target,
-			  .prefix = prefix, .out = out, .report = report };
+	struct walk w = { .e = e, .btf = out && out->btf ? out->btf : tpdb_btf(e->tpdb),
+			  .target = target, .prefix = prefix, .out = out, .report = report };
 
 	for (int i = from; i < target->chain.len; i++) {
 		const struct ast_step *st = target->chain.items[i];
@@ -265,10 +265,10 @@ enum ctx_chain ctx_chain_walk(struct elab *e, unsigned id, const struct ast *tar
 enum ctx_chain ctx_chain_check(struct elab *e, const struct ctx_var *v, const struct ast *target,
 			       bool report, const char **type)
 {
-	struct ctx_walk_out out = { 0 };
+	struct ctx_walk_out out = { .btf = v->btf };
 	enum ctx_chain r;
 
-	if (!tpdb_btf(e->tpdb) || !v->btf_id)
+	if (!(v->btf ? v->btf : tpdb_btf(e->tpdb)) || !v->btf_id)
 		return CTX_CHAIN_OK; /* nothing to check against */
 	r = ctx_chain_walk(e, (unsigned)v->btf_id, target, 0, target->name, report, &out);
 	if (type && r != CTX_CHAIN_BAD)

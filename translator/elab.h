@@ -61,6 +61,8 @@ struct func {
 struct elab;
 struct probe_target;
 struct tpdb;
+struct kfdb;
+struct btf;
 
 /* What a target is, for the backends (probe_target.kind). */
 enum probe_kind {
@@ -70,6 +72,11 @@ enum probe_kind {
 	PK_PERF,           /* num[0]: type, num[1]: config, num[2]: period or
 			    * frequency, num[3]: 1 when num[2] is a frequency */
 	PK_TRACE,          /* data: const struct tpdb_event * */
+	PK_KFUNC,          /* kernel function (probes/kfunc.c): str[0] function,
+			    * str[1] module or NULL, num[0] 1 for .return,
+			    * num[1] argument slots (-1: untyped), num[2]
+			    * absolute address or 0, num[3] KF_* flags;
+			    * data: const struct kfdb_func * or NULL */
 };
 
 /* A context variable a probe offers ($prev, $count ...). */
@@ -80,6 +87,8 @@ struct ctx_var {
 	int btf_id;                /* 0 when unknown */
 	int src;                   /* provider's own: where the value comes from */
 	int index;                 /* provider's own: argument slot */
+	const struct btf *btf;     /* the BTF btf_id is in; NULL: the
+				    * tracepoint database's (vmlinux) */
 };
 
 /* One concrete attach target a provider resolved a probe point to. */
@@ -120,7 +129,7 @@ struct provider {
 };
 
 extern const struct provider probe_begin_provider, probe_timer_provider, probe_perf_provider,
-	probe_trace_provider;
+	probe_trace_provider, probe_kfunc_provider;
 
 /* The registry: every provider, in the order their patterns are tried. */
 extern const struct provider *const probe_providers[];
@@ -165,6 +174,7 @@ struct elab_options {
 	bool list_mode;            /* -l/-L: resolve points only */
 	bool list_vars;            /* -L: and type the aliases' locals */
 	const char *runtime;       /* "kernel" or "bpf" */
+	int verbose;               /* -v: providers say which source answered */
 };
 
 struct elab {
@@ -182,6 +192,7 @@ struct elab {
 	struct program prog;
 	int probe_counter;
 	struct tpdb *tpdb;         /* tracepoint database, opened on first use */
+	struct kfdb *kfdb;         /* kernel functions (probes/kfunc_db.h), likewise */
 };
 
 /* Pass 2 entry point: returns 0, or -1 when errors were reported. */
@@ -221,6 +232,7 @@ enum ctx_chain ctx_chain_check(struct elab *e, const struct ctx_var *v, const st
 enum { CTX_STEP_IN_PLACE = '.', CTX_STEP_LOAD = 'l', CTX_STEP_CAST_INDEX = 'i' };
 enum { CTX_END_VALUE = 'v', CTX_END_ARRAY = 'a', CTX_END_AGGREGATE = 's', CTX_END_POINTER = 'p' };
 struct ctx_walk_out {
+	const struct btf *btf; /* the BTF id is in (NULL: the kernel's) */
 	char *plan;            /* chain.len + 2 chars, or NULL */
 	const char *type;      /* the type the chain ends at */
 	int64_t size;          /* its size in bytes (<0: unknown) */

@@ -26,7 +26,10 @@ translator_libtapirfront_a_SOURCES = \
 	translator/probes/begin.c \
 	translator/probes/timer.c \
 	translator/probes/perf.c \
-	translator/probes/trace.c
+	translator/probes/trace.c \
+	translator/probes/kfunc.h \
+	translator/probes/kfunc.c \
+	translator/probes/kfunc_vars.c
 
 bin_PROGRAMS += tapir
 tapir_SOURCES = translator/main.c translator/options.c translator/options.h

@@ -15,6 +15,7 @@
 #include "bpf_backend.h"
 #include "compare.h"
 #include "elab.h"
+#include "probes/kfunc_db.h"
 #include "probes/tracepoint_db.h"
 #include "tapir.h"
 
@@ -308,6 +309,7 @@ static void elab_setup(struct session *s)
 	e->opt.guru = s->opt.guru;
 	e->opt.unoptimized = s->opt.unoptimized;
 	e->opt.runtime = s->env.runtime;
+	e->opt.verbose = s->opt.verbose;
 	e->user_files = s->user_files;
 	e->lib_files = s->lib_files;
 }
@@ -550,6 +552,7 @@ int main(int argc, char **argv)
 	rc = run_passes(&s);
 	remove_build_dir(&s);
 	tpdb_close(s.elab.tpdb);
+	kfdb_close(s.elab.kfdb);
 	diag_free(s.diag);
 	arena_free(s.arena);
 	opt_free(&s.opt);

@@ -97,6 +97,21 @@ const char *em_timing_end(const struct em_file *f, const struct derived_probe *d
 void em_timing_user_table(struct em_file *f, const bool *user);
 const char *em_timing_fields(const struct em_file *f);
 
+/* emit_kfunc.c: kernel-function probes (PK_KFUNC), one program per way
+ * to attach (variant 0: kprobe, 1: fentry); em_kfunc_variant prints the
+ * macros the body reads arguments through and fills in the program. */
+struct em_kfunc_prog {
+	const char *section, *name, *ctx_type;
+	const char *pre;           /* statements before the body */
+};
+int em_kfunc_nvariants(const struct derived_probe *dp);
+void em_kfunc_variant(struct em_file *f, const struct derived_probe *dp, int v, struct strbuf *o,
+		      struct em_kfunc_prog *p);
+/* the tapir_kprobe initialiser, the point quoted as the script wrote it */
+const char *em_kfunc_attach(struct em_file *f, const struct probe_target *t, int idx);
+const char *em_kfunc_target(struct em *m, struct ast *n);
+const char *em_kfunc_entry(struct em *m, struct ast *n);
+
 /* emit_file.c */
 int bpf_emit(struct elab *e, const struct bpf_opts *o, const char *dir);
 

@@ -554,6 +554,8 @@ const char *em_expr(struct em *m, struct ast *n)
 			return em_cast(m, n->lhs, true);
 		em_error(m, n->loc, "'&' is only supported on @cast() on the bpf runtime yet");
 		return "0";
+	case AST_ENTRY:
+		return em_kfunc_entry(m, n);
 	default:
 		em_error(m, n->loc, "this expression is not supported on the bpf runtime yet");
 		return "0";
@@ -593,6 +595,8 @@ static const char *em_target(struct em *m, struct ast *n)
 	const char *r;
 	int idx = 0;
 
+	if (!m->user && m->dp && m->dp->target->kind == PK_KFUNC)
+		return em_kfunc_target(m, n);
 	if (m->user || !m->dp || m->dp->target->kind != PK_TRACE ||
 	    !(v = find_var(m->dp, n->name + 1, &idx))) {
 		em_error(m, n->loc, "context variable '%s' is not available here", n->name);

@@ -283,6 +283,8 @@ static const char *kprobe_attach(struct em_file *f, const struct probe_target *t
 			*p = '\'';
 	}
 	switch (t->kind) {
+	case PK_KFUNC:
+		return em_kfunc_attach(f, t, idx);
 	case PK_TRACE:
 		return arena_printf(a, "{ \"probe_%d\", TAPIR_ATTACH_TP_BTF, \"%s\", { 0 }, %s }", idx,
 				    ((const struct tpdb_event *)t->data)->tp_name, q);
@@ -337,35 +339,41 @@ static void emit_probe(struct em_file *f, struct derived_probe *dp, bool user)
 			     !strstr(body, "tapir_error") && !strstr(body, "TAPIR_ERROR") &&
 			     !strstr(body, "add_");
 
-		if (light) {
-			sb_printf(o, "SEC(\"%s\")\nint probe_%d(%s *ctx)\n{\n%s\n%s"
-				     "\tif (tapir_G.st.exiting)\n\t\treturn 0;\n%s%s"
-				     "tapir_out: __attribute__((unused));\n%s\treturn 0;\n}\n\n",
-				  section_of(f, dp->target), idx,
-				  dp->target->kind == PK_TRACE ? "u64" : "struct bpf_perf_event_data",
-				  m.cvars.data ? m.cvars.data : "", filter, em_timing_begin(f), body,
-				  em_timing_end(f, dp));
-			vec_push(f->e->arena, &f->kprobes, (void *)kprobe_attach(f, dp->target, idx));
-			goto out;
-		}
 		/* one frame per nesting level: a probe may interrupt itself */
-		sb_printf(o, "struct {\n\t__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);\n\t__uint(max_entries, TAPIR_NEST_MAX);\n"
-			     "\t__type(key, u32);\n\t__type(value, struct fr_probe_%d);\n} fm_probe_%d SEC(\".maps\");\n\n",
-			  idx, idx);
-		sb_printf(o, "SEC(\"%s\")\nint probe_%d(%s *ctx)\n{\n\tstruct fr_probe_%d *F = NULL;\n\tu32 slot;\n\tint nest;\n%s\n%s"
-			     "\tnest = tapir_probe_enter();\n\tif (nest < 0)\n\t\treturn 0;\n\tslot = nest;\n"
-			     "%s%s%s"
-			     "tapir_out: __attribute__((unused));\n%s\ttapir_probe_leave();\n\treturn 0;\n}\n\n",
-			  section_of(f, dp->target), idx,
-			  dp->target->kind == PK_TRACE ? "u64" : "struct bpf_perf_event_data",
-			  idx, m.cvars.data ? m.cvars.data : "", filter, em_timing_begin(f),
-			  m.frame.len ? arena_printf(f->e->arena, "\tF = bpf_map_lookup_elem(&fm_probe_%d, &slot);\n"
-							 "\tif (!F)\n\t\tgoto tapir_out;\n", idx) :
-					"\t(void)F;\n\t(void)slot;\n",
-			  m.body.data ? m.body.data : "", em_timing_end(f, dp));
+		if (!light)
+			sb_printf(o, "struct {\n\t__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);\n\t__uint(max_entries, TAPIR_NEST_MAX);\n"
+				     "\t__type(key, u32);\n\t__type(value, struct fr_probe_%d);\n} fm_probe_%d SEC(\".maps\");\n\n",
+				  idx, idx);
+		for (int v = 0; v < (dp->target->kind == PK_KFUNC ? em_kfunc_nvariants(dp) : 1); v++) {
+			struct em_kfunc_prog kp = {
+				section_of(f, dp->target), arena_printf(f->e->arena, "probe_%d", idx),
+				dp->target->kind == PK_TRACE ? "u64" : "struct bpf_perf_event_data", ""
+			};
+
+			if (dp->target->kind == PK_KFUNC)
+				em_kfunc_variant(f, dp, v, o, &kp);
+			if (light) {
+				sb_printf(o, "SEC(\"%s\")\nint %s(%s *ctx)\n{\n%s%s\n%s"
+					     "\tif (tapir_G.st.exiting)\n\t\treturn 0;\n%s%s"
+					     "tapir_out: __attribute__((unused));\n%s\treturn 0;\n}\n\n",
+					  kp.section, kp.name, kp.ctx_type,
+					  m.cvars.data ? m.cvars.data : "", kp.pre, filter,
+					  em_timing_begin(f), body, em_timing_end(f, dp));
+				continue;
+			}
+			sb_printf(o, "SEC(\"%s\")\nint %s(%s *ctx)\n{\n\tstruct fr_probe_%d *F = NULL;\n\tu32 slot;\n\tint nest;\n%s%s\n%s"
+				     "\tnest = tapir_probe_enter();\n\tif (nest < 0)\n\t\treturn 0;\n\tslot = nest;\n"
+				     "%s%s%s"
+				     "tapir_out: __attribute__((unused));\n%s\ttapir_probe_leave();\n\treturn 0;\n}\n\n",
+				  kp.section, kp.name, kp.ctx_type,
+				  idx, m.cvars.data ? m.cvars.data : "", kp.pre, filter, em_timing_begin(f),
+				  m.frame.len ? arena_printf(f->e->arena, "\tF = bpf_map_lookup_elem(&fm_probe_%d, &slot);\n"
+								 "\tif (!F)\n\t\tgoto tapir_out;\n", idx) :
+						"\t(void)F;\n\t(void)slot;\n",
+				  m.body.data ? m.body.data : "", em_timing_end(f, dp));
+		}
 		vec_push(f->e->arena, &f->kprobes, (void *)kprobe_attach(f, dp->target, idx));
 	}
-out:
 	sb_free(&m.frame);
 	sb_free(&m.cvars);
 	sb_free(&m.body);

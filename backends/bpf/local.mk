@@ -9,6 +9,7 @@ backends_bpf_libtapirbpf_a_SOURCES = \
 	backends/bpf/emit_file.c \
 	backends/bpf/emit_cast.c \
 	backends/bpf/build.c \
-	backends/bpf/emit_timing.c
+	backends/bpf/emit_timing.c \
+	backends/bpf/emit_kfunc.c
 EXTRA_DIST += runtime/bpf/tapir_rec.h runtime/bpf/tapir_rt.h runtime/bpf/tapir_gen_kern.h \
 	runtime/bpf/tapir_gen_kern_types.h runtime/bpf/tapir_gen_user.h

@@ -226,4 +226,10 @@ void rt_exec_timing_free(struct rt_exec *x);
 int64_t rt_exec_stats_clock(void);
 void rt_exec_stats_write(struct rt_exec *x);
 
+/* rt_exec_kfunc.c: kernel functions, fentry/fexit else kprobe/kretprobe;
+ * prepare before the object loads (it picks the programs to load). */
+int rt_exec_kfunc_prepare(struct rt_exec *x, const struct tapir_kprobe *k);
+int rt_exec_kfunc_attach(struct rt_exec *x, const struct tapir_kprobe *k);
+void rt_exec_kfunc_free(void);
+
 #endif /* RT_EXEC_H */

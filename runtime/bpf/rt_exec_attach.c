@@ -247,6 +247,8 @@ static int attach_one(struct rt_exec *x, const struct tapir_kprobe *k, const int
 		return attach_timer(x, k, prog, cpus, ncpus);
 	case TAPIR_ATTACH_PERF:
 		return attach_counter(x, k, prog, cpus, ncpus);
+	case TAPIR_ATTACH_KFUNC:
+		return rt_exec_kfunc_attach(x, k);
 	}
 	rt_exec_errorf(x, "probe %s: unknown attach kind %d", k->pp, (int)k->attach);
 	return -EINVAL;
@@ -279,6 +281,7 @@ void rt_exec_detach(struct rt_exec *x)
 	free(x->timers);
 	x->timers = NULL;
 	x->ntimers = 0;
+	rt_exec_kfunc_free();
 }
 
 /* xorshift64: a timer's jitter needs no better randomness. */

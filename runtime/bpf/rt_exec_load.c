@@ -101,6 +101,8 @@ static int prepare_programs(struct rt_exec *x)
 			err = -ENOENT;
 		} else if (k->attach == TAPIR_ATTACH_TP_BTF && k->target) {
 			err = set_btf_target(x, &vmlinux, prog, k);
+		} else if (k->attach == TAPIR_ATTACH_KFUNC) {
+			err = rt_exec_kfunc_prepare(x, k);
 		}
 	}
 	btf__free(vmlinux);

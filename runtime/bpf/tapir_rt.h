@@ -31,6 +31,11 @@ enum tapir_attach {
 	TAPIR_ATTACH_PROFILE, /* num[0]: period ns; every online CPU */
 	TAPIR_ATTACH_PERF,    /* num[0] type, num[1] config, num[2] period or
 			       * frequency, num[3] 1 if frequency; every CPU */
+	TAPIR_ATTACH_KFUNC,   /* target: kernel function (NULL: num[1] is an
+			       * absolute address); num[0]: 1 for .return;
+			       * prog: kprobe program, alt_prog: fentry/fexit
+			       * one tried first, alt_entry: kprobe saving the
+			       * arguments for a kretprobe (rt_exec_kfunc.c) */
 };
 
 /* One BPF program of the object and where to attach it. */
@@ -40,6 +45,9 @@ struct tapir_kprobe {
 	const char *target;
 	long long num[4];
 	const char *pp;       /* probe point, for messages and -v */
+	const char *alt_prog; /* TAPIR_ATTACH_KFUNC only, or NULL */
+	const char *alt_entry;
+	const char *module;   /* NULL: vmlinux */
 };
 
 /* A probe that runs in user space: begin, end, error. */

@@ -7,6 +7,10 @@
 #   PASS: example DIR/NAME.stp                    it elaborates
 #   SKIP: example DIR/NAME.stp: needs probe family F (not resolved yet)
 #                                                 only "probe point not resolved"
+#   SKIP: example DIR/NAME.stp: this kernel can't answer: ERROR
+#                                                 a kernel function or module
+#                                                 this kernel lacks, or a
+#                                                 "func@file" only DWARF knows
 #   FAIL: example DIR/NAME.stp: first error line  anything else
 # then prints
 #   examples-p2: N elaborate, M need unresolved families, K other failures
@@ -152,6 +156,11 @@ for d in "${dirs[@]}"; do
 				while IFS= read -r p; do family "$p"; done | sort -u)
 			printf '%s\n' "$fams" >>"$tmp/families"
 			echo "SKIP: $name: needs probe family $(echo $fams | sed 's/ /, /g') (not resolved yet)"
+			nskip=$((nskip + 1))
+		elif grep -qE "needs the kernel's DWARF debuginfo|no kernel function matches|error: module '[^']*' has no BTF|no loaded module matches" "$tmp/err"; then
+			# kernel functions this kernel lacks (or only DWARF has)
+			first=$(grep -m1 'error: ' "$tmp/err")
+			echo "SKIP: $name: this kernel can't answer: ${first#"$base":}"
 			nskip=$((nskip + 1))
 		else
 			first=$(grep -m1 'error: ' "$tmp/err")

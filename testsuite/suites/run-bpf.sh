@@ -8,7 +8,8 @@
 #                         build tree), $T to a scratch folder of the test's
 #   # args: ARGS          script arguments, after the script ($1 @1 $#)
 #   # requires: WHAT...   skip the test unless the host has WHAT: root,
-#                         tracefs, cpus=N (at least N CPUs online)
+#                         tracefs, cpus=N (at least N CPUs online),
+#                         kprobes, no-kprobes (a kernel without them)
 #   # timeout: SECONDS    (default 30)
 #   # exit: STATUS        expected exit status (default 0)
 #   # stderr: REGEX       an extended regex some line of stderr must match
@@ -46,6 +47,9 @@ trap 'rm -rf "$tmp"' EXIT
 # header NAME FILE: the first "# NAME: value" line's value; headers: all.
 header() { sed -n "s/^# $1: //p" "$2" | head -n 1; }
 headers() { sed -n "s/^# $1: //p" "$2"; }
+have_kprobes() {
+	[ -e /sys/bus/event_source/devices/kprobe/type ] || [ -e /sys/kernel/tracing/kprobe_events ]
+}
 # missing FILE: what the test requires that this host lacks, if anything.
 missing() {
 	local what
@@ -54,6 +58,8 @@ missing() {
 		root) [ "$(id -u)" -eq 0 ] || echo "root" ;;
 		tracefs) [ -d /sys/kernel/tracing/events ] || echo "tracefs" ;;
 		cpus=*) [ "$(nproc)" -ge "${what#cpus=}" ] || echo "${what#cpus=} CPUs" ;;
+		kprobes) have_kprobes || echo "kprobes (this kernel has no kprobe PMU and no kprobe_events: kernel-function probes run in the VM, testsuite/suites/vm-kfunc.sh)" ;;
+		no-kprobes) have_kprobes && echo "a kernel without kprobes (this one has them)" ;;
 		*) echo "'$what' (unknown requirement)" ;;
 		esac
 	done

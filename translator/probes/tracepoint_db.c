@@ -565,6 +565,16 @@ void tpdb_type_text(const struct tpdb *db, __u32 id, char *buf, size_t len)
 	free(o.s);
 }
 
+void tpdb_btf_type_text(const struct btf *btf, __u32 id, char *buf, size_t len)
+{
+	struct sbuf o = { 0 };
+
+	if (btf)
+		type_decl(btf, id, &o);
+	snprintf(buf, len, "%s", o.s ? o.s : "<unknown>");
+	free(o.s);
+}
+
 /* Size, signedness and pointer-ness of a BTF type, through its typedefs. */
 static void btf_arg_info(const struct btf *btf, __u32 id, struct tpdb_arg *a)
 {
@@ -1325,6 +1335,35 @@ int tpdb_suggest(struct tpdb *db, const char *pattern, const char **out, int max
 
 		if (d <= limit)
 			sc[n++] = (struct scored){ d, ev->full };
+	}
+	qsort(sc, n, sizeof(*sc), cmp_scored);
+	n = n < max ? n : max;
+	for (int i = 0; i < n; i++)
+		out[i] = sc[i].full;
+	free(sc);
+	free(toks);
+	return n;
+}
+
+int tpdb_suggest_names(const char *pattern, const char *const *names, int nr, const char **out,
+		       int max)
+{
+	struct scored *sc = xrealloc(NULL, ((size_t)nr + 1) * sizeof(*sc));
+	struct gtok *toks;
+	int m = tokenize_glob(pattern, &toks), literals = 0, limit, n = 0;
+
+	for (int i = 0; i < m; i++)
+		literals += tok_is_literal(&toks[i]);
+	limit = literals / 3 < 1 ? 1 : literals / 3 > 5 ? 5 : literals / 3;
+	for (int i = 0; i < nr; i++) {
+		int len = (int)strlen(names[i]), d;
+
+		/* without a '*' the distance is at least the length difference */
+		if (!strchr(pattern, '*') && abs(len - m) > limit)
+			continue;
+		d = glob_distance(toks, m, names[i]);
+		if (d <= limit)
+			sc[n++] = (struct scored){ d, names[i] };
 	}
 	qsort(sc, n, sizeof(*sc), cmp_scored);
 	n = n < max ? n : max;

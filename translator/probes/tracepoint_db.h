@@ -158,6 +158,14 @@ int tpdb_list(struct tpdb *db, const char *pattern, bool with_vars, FILE *out);
 int tpdb_suggest(struct tpdb *db, const char *pattern, const char **out,
 		 int max);
 
+/* tpdb_type_text for any BTF (a module's split BTF, say). */
+void tpdb_btf_type_text(const struct btf *btf, __u32 id, char *buf, size_t len);
+
+/* tpdb_suggest over any list of names: up to max of names closest to the
+ * glob pattern, best first. Returns the count. */
+int tpdb_suggest_names(const char *pattern, const char *const *names, int nr, const char **out,
+		       int max);
+
 /* The native syscall number of a syscall by its SYSCALL_DEFINE name, as the
  * syscalls:sys_enter_<name> events spell it ("newfstat", "umount"), or by
  * its ABI name ("fstat", "umount2"); -1 if unknown. Built in for x86-64

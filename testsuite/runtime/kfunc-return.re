@@ -1,0 +1,2 @@
+iterations=100 .*
+returns=100 ok=100

@@ -1,0 +1,2 @@
+iterations=100 .*
+kernel\.function\("vfs_read"\)

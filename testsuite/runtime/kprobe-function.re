@@ -1,0 +1,2 @@
+iterations=100 .*
+enough=1 same=1
