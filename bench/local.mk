@@ -41,7 +41,8 @@ EXTRA_DIST += \
 	bench/floor/getppid_floor.c \
 	bench/shim/memlock_shim.c \
 	bench/scripts/getppid-count.stp \
-	bench/scripts/getppid-pid.stp
+	bench/scripts/getppid-pid.stp \
+	bench/resolve/process.sh
 
 # Just the workloads, so that bench/run-host can build them while other
 # parts of the tree do not compile.

@@ -9,6 +9,7 @@
 
 #include "elab.h"
 #include "probes/tracepoint_db.h"
+#include "probes/uvar.h"
 
 struct walk {
 	struct elab *e;
@@ -189,6 +190,8 @@ enum ctx_chain ctx_chain_check(struct elab *e, const struct ctx_var *v, const st
 	struct walk w = { .e = e, .btf = tpdb_btf(e->tpdb), .target = target, .report = report };
 	__u32 id = (__u32)v->btf_id;
 
+	if (v->src == CTX_SRC_UVAR)
+		return uvar_chain_check(e, v, target, report, type);
 	if (!w.btf || !id)
 		return CTX_CHAIN_OK; /* nothing to check against */
 	for (int i = 0; i < target->chain.len; i++) {

@@ -70,6 +70,11 @@ enum probe_kind {
 	PK_PERF,           /* num[0]: type, num[1]: config, num[2]: period or
 			    * frequency, num[3]: 1 when num[2] is a frequency */
 	PK_TRACE,          /* data: const struct tpdb_event * */
+	PK_UPROBE,         /* process(...): str[0] binary, num[0] file offset, num[1]
+			    * pid (0: any, -1: target()), num[2] semaphore's file
+			    * offset (0: none), num[3] link-time address */
+	PK_URETPROBE,      /* process(...).return: as PK_UPROBE, but num[2] is the
+			    * file offset where its parameters are read (@entry) */
 };
 
 /* A context variable a probe offers ($prev, $count ...). */
@@ -80,6 +85,7 @@ struct ctx_var {
 	int btf_id;                /* 0 when unknown */
 	int src;                   /* provider's own: where the value comes from */
 	int index;                 /* provider's own: argument slot */
+	void *data;                /* provider's own: process(...)'s struct uvar */
 };
 
 /* One concrete attach target a provider resolved a probe point to. */
@@ -120,7 +126,7 @@ struct provider {
 };
 
 extern const struct provider probe_begin_provider, probe_timer_provider, probe_perf_provider,
-	probe_trace_provider;
+	probe_trace_provider, probe_process_provider;
 
 /* The registry: every provider, in the order their patterns are tried. */
 extern const struct provider *const probe_providers[];
@@ -165,6 +171,9 @@ struct elab_options {
 	bool list_mode;            /* -l/-L: resolve points only */
 	bool list_vars;            /* -L: and type the aliases' locals */
 	const char *runtime;       /* "kernel" or "bpf" */
+	const char *target_cmd;    /* -c: process(...) without a path probes it */
+	int target_pid;            /* -x */
+	bool skip_badvars;         /* an unreadable $var is 0 with a warning */
 };
 
 struct elab {

@@ -476,7 +476,7 @@ static void check_chain(struct scope *sc, struct ast *n)
 	const char *type = NULL;
 	enum ctx_chain r;
 
-	if (!v || n->chain.len == 0)
+	if (!v || (n->chain.len == 0 && !v->data)) /* DWARF vars: out of scope? */
 		return;
 	r = ctx_chain_check(sc->e, v, n, true, &type);
 	if (r == CTX_CHAIN_BAD) {

@@ -3,6 +3,8 @@
 #include <string.h>
 
 #include "emit.h"
+#include "emit_uprobe.h"
+#include "probes/uvar.h"
 
 static bool is_kernel_long_elem(const struct em *m, const struct ast *x);
 static const char *em_elem_add(struct em *m, struct ast *x, const char *delta);
@@ -547,6 +549,17 @@ const char *em_expr(struct em *m, struct ast *n)
 		return em_call(m, n);
 	case AST_TARGET:
 		return em_target(m, n);
+	case AST_CAST:
+	case AST_ATVAR:
+		if (m->dp && !m->user && bpf_is_uprobe(m->dp->target))
+			return em_ucast(m, n);
+		em_error(m, n->loc, "%s is only supported in process(...) probes on the bpf runtime yet", n->name);
+		return "0";
+	case AST_ENTRY:
+		if (m->dp && bpf_is_uprobe(m->dp->target) && n->lhs->kind == AST_TARGET)
+			return em_expr(m, n->lhs); /* its parameters are saved at the entry */
+		em_error(m, n->loc, "@entry is not supported here on the bpf runtime yet");
+		return "0";
 	default:
 		em_error(m, n->loc, "this expression is not supported on the bpf runtime yet");
 		return "0";
@@ -586,6 +599,10 @@ static const char *em_target(struct em *m, struct ast *n)
 	const char *r;
 	int idx = 0;
 
+	if (!m->user && m->dp && (v = find_var(m->dp, n->name + 1, &idx)) && v->src == CTX_SRC_UVAR)
+		return em_uvar(m, n, v);
+	if (!m->user && m->dp && bpf_is_uprobe(m->dp->target) && strncmp(n->name, "$$", 2) == 0)
+		return em_uvar_set(m, n);
 	if (m->user || !m->dp || m->dp->target->kind != PK_TRACE ||
 	    !(v = find_var(m->dp, n->name + 1, &idx))) {
 		em_error(m, n->loc, "context variable '%s' is not available here", n->name);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "emit.h"
+#include "emit_uprobe.h"
 #include "probes/tracepoint_db.h"
 #include "rt_stats.h"
 
@@ -243,6 +244,8 @@ static const char *section_of(struct em_file *f, const struct probe_target *t)
 
 		return arena_printf(f->e->arena, "tp_btf/%s", ev->tp_name);
 	}
+	if (bpf_is_uprobe(t))
+		return bpf_uprobe_section(t);
 	return "perf_event";
 }
 
@@ -282,6 +285,8 @@ static const char *kprobe_attach(struct em_file *f, const struct probe_target *t
 		if (*p == '"')
 			*p = '\'';
 	}
+	if (bpf_is_uprobe(t))
+		return bpf_uprobe_attach(f, t, idx, q);
 	switch (t->kind) {
 	case PK_TRACE:
 		return arena_printf(a, "{ \"probe_%d\", TAPIR_ATTACH_TP_BTF, \"%s\", { 0 }, %s }", idx,
@@ -297,6 +302,14 @@ static const char *kprobe_attach(struct em_file *f, const struct probe_target *t
 				    idx, (long long)t->num[0], (long long)t->num[1],
 				    (long long)t->num[2], (long long)t->num[3], q);
 	}
+}
+
+/* What a kernel probe's program gets as its context. */
+static const char *ctx_type(const struct probe_target *t)
+{
+	if (t->kind == PK_TRACE)
+		return "u64";
+	return bpf_is_uprobe(t) ? "struct pt_regs" : "struct bpf_perf_event_data";
 }
 
 static void emit_probe(struct em_file *f, struct derived_probe *dp, bool user)
@@ -342,7 +355,7 @@ static void emit_probe(struct em_file *f, struct derived_probe *dp, bool user)
 				     "\tif (tapir_G.st.exiting)\n\t\treturn 0;\n%s"
 				     "tapir_out: __attribute__((unused));\n\treturn 0;\n}\n\n",
 				  section_of(f, dp->target), idx,
-				  dp->target->kind == PK_TRACE ? "u64" : "struct bpf_perf_event_data",
+				  ctx_type(dp->target),
 				  m.cvars.data ? m.cvars.data : "", filter, body);
 			vec_push(f->e->arena, &f->kprobes, (void *)kprobe_attach(f, dp->target, idx));
 			goto out;
@@ -356,7 +369,7 @@ static void emit_probe(struct em_file *f, struct derived_probe *dp, bool user)
 			     "%s%s"
 			     "tapir_out: __attribute__((unused));\n\ttapir_probe_leave();\n\treturn 0;\n}\n\n",
 			  section_of(f, dp->target), idx,
-			  dp->target->kind == PK_TRACE ? "u64" : "struct bpf_perf_event_data",
+			  ctx_type(dp->target),
 			  idx, m.cvars.data ? m.cvars.data : "", filter,
 			  m.frame.len ? arena_printf(f->e->arena, "\tF = bpf_map_lookup_elem(&fm_probe_%d, &slot);\n"
 							 "\tif (!F)\n\t\tgoto tapir_out;\n", idx) :
@@ -639,6 +652,7 @@ int bpf_emit(struct elab *e, const struct bpf_opts *o, const char *dir)
 					      dp->target->priority, dp->target->name));
 		}
 	}
+	bpf_uprobe_emit_entries(&f);
 	emit_description(&f);
 	emit_embeds(&f, &khead);
 	emit_embeds(&f, &uhead);

@@ -20,7 +20,8 @@ runtime_bpf_librtbpf_a_SOURCES = \
 	runtime/bpf/rt_exec_loop.c \
 	runtime/bpf/rt_exec_probe.c \
 	runtime/bpf/rt_exec_maps.c \
-	runtime/bpf/rt_exec_foreach.c
+	runtime/bpf/rt_exec_foreach.c \
+	runtime/bpf/rt_exec_uprobe.c
 
 # The executor's test: a hand-written BPF object (testsuite/unit/
 # rtbpf_test.bpf.c, built with clang against this kernel's vmlinux.h)

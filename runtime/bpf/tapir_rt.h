@@ -31,6 +31,10 @@ enum tapir_attach {
 	TAPIR_ATTACH_PROFILE, /* num[0]: period ns; every online CPU */
 	TAPIR_ATTACH_PERF,    /* num[0] type, num[1] config, num[2] period or
 			       * frequency, num[3] 1 if frequency; every CPU */
+	TAPIR_ATTACH_UPROBE,  /* target: the binary; num[0] file offset, num[1]
+			       * pid (0 any, -1 the -c/-x target), num[2] the
+			       * SDT semaphore's file offset (0: none), num[3] 1
+			       * for a uretprobe */
 };
 
 /* One BPF program of the object and where to attach it. */

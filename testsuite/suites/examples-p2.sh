@@ -7,6 +7,9 @@
 #   PASS: example DIR/NAME.stp                    it elaborates
 #   SKIP: example DIR/NAME.stp: needs probe family F (not resolved yet)
 #                                                 only "probe point not resolved"
+#   SKIP: example DIR/NAME.stp: needs a program not installed here / the
+#         probed binary here lacks it             process(...) points that
+#                                                 depend on the host's programs
 #   FAIL: example DIR/NAME.stp: first error line  anything else
 # then prints
 #   examples-p2: N elaborate, M need unresolved families, K other failures
@@ -141,6 +144,17 @@ for d in "${dirs[@]}"; do
 				while IFS= read -r p; do family "$p"; done | sort -u)
 			printf '%s\n' "$fams" >>"$tmp/families"
 			echo "SKIP: $name: needs probe family $(echo $fams | sed 's/ /, /g') (not resolved yet)"
+			nskip=$((nskip + 1))
+		elif grep -q 'error: no such program: ' "$tmp/err"; then
+			# process("PATH") of a program this host does not have: stap fails alike
+			echo "SKIP: $name: needs a program not installed here:" \
+				"$(sed -n "s/.*error: no such program: \('[^']*'\).*/\1/p" "$tmp/err" | head -n1)"
+			nskip=$((nskip + 1))
+		elif grep -Eq "error: no (function|statement) matches .* in /|error: context variable .* isn't available in probe process\(" "$tmp/err"; then
+			# the host's build of the program has no such function or variable
+			# (no debuginfo installed, another version): stap fails alike
+			echo "SKIP: $name: the probed binary here lacks it:" \
+				"$(grep -m1 -o 'error: .*' "$tmp/err")"
 			nskip=$((nskip + 1))
 		else
 			first=$(grep -m1 'error: ' "$tmp/err")
