@@ -47,7 +47,8 @@ EXTRA_DIST += \
 	bench/scripts/getppid-printf.stp \
 	bench/scripts/switch-count.stp \
 	bench/scripts/uprobe-count.stp \
-	bench/scripts/sdt-count.stp
+	bench/scripts/sdt-count.stp \
+	bench/resolve/process.sh
 
 # Just the workloads, so that bench/run-host can build them while other
 # parts of the tree do not compile.

@@ -5,3 +5,19 @@ clean-local: runtime-cache-clean
 runtime-cache-clean:
 	rm -rf testsuite/runtime-cache
 .PHONY: runtime-cache-clean
+
+# testsuite/progs: programs the process(...) runtime tests trace ($P in a
+# runtime test's "# opts:"), built with -g -O0 by a rule of their own so
+# that the configured CFLAGS (-O2) and the sanitizers stay out: every
+# variable then has a DWARF location, and the program makes no calls but
+# its own.
+TESTSUITE_PROGS = testsuite/progs/uprobe_prog testsuite/progs/uprobe_opt
+noinst_DATA = $(TESTSUITE_PROGS)
+CLEANFILES += $(TESTSUITE_PROGS)
+EXTRA_DIST += testsuite/progs/uprobe_prog.c testsuite/progs/uprobe_opt.c \
+	testsuite/suites/process-probes.sh
+testsuite/progs/uprobe_prog: $(top_srcdir)/testsuite/progs/uprobe_prog.c
+	$(AM_V_CC)$(MKDIR_P) testsuite/progs && $(CC) -std=gnu11 -g -O0 -o $@ $<
+# ... and one optimised, whose variables have location lists.
+testsuite/progs/uprobe_opt: $(top_srcdir)/testsuite/progs/uprobe_opt.c
+	$(AM_V_CC)$(MKDIR_P) testsuite/progs && $(CC) -std=gnu11 -g -O2 -o $@ $<

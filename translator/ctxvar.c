@@ -9,6 +9,7 @@
 
 #include "elab.h"
 #include "probes/tracepoint_db.h"
+#include "probes/uvar.h"
 
 struct walk {
 	struct elab *e;
@@ -268,6 +269,8 @@ enum ctx_chain ctx_chain_check(struct elab *e, const struct ctx_var *v, const st
 	struct ctx_walk_out out = { .btf = v->btf };
 	enum ctx_chain r;
 
+	if (v->src == CTX_SRC_UVAR)
+		return uvar_chain_check(e, v, target, report, type);
 	if (!(v->btf ? v->btf : tpdb_btf(e->tpdb)) || !v->btf_id)
 		return CTX_CHAIN_OK; /* nothing to check against */
 	r = ctx_chain_walk(e, (unsigned)v->btf_id, target, 0, target->name, report, &out);

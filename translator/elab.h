@@ -77,6 +77,11 @@ enum probe_kind {
 			    * num[1] argument slots (-1: untyped), num[2]
 			    * absolute address or 0, num[3] KF_* flags;
 			    * data: const struct kfdb_func * or NULL */
+	PK_UPROBE,         /* process(...): str[0] binary, num[0] file offset, num[1]
+			    * pid (0: any, -1: target()), num[2] semaphore's file
+			    * offset (0: none), num[3] link-time address */
+	PK_URETPROBE,      /* process(...).return: as PK_UPROBE, but num[2] is the
+			    * file offset where its parameters are read (@entry) */
 };
 
 /* A context variable a probe offers ($prev, $count ...). */
@@ -89,6 +94,7 @@ struct ctx_var {
 	int index;                 /* provider's own: argument slot */
 	const struct btf *btf;     /* the BTF btf_id is in; NULL: the
 				    * tracepoint database's (vmlinux) */
+	void *data;                /* provider's own: process(...)'s struct uvar */
 };
 
 /* One concrete attach target a provider resolved a probe point to. */
@@ -129,7 +135,8 @@ struct provider {
 };
 
 extern const struct provider probe_begin_provider, probe_timer_provider, probe_perf_provider,
-	probe_trace_provider, probe_kfunc_provider;
+	probe_trace_provider, probe_kfunc_provider,
+	probe_process_provider;
 
 /* The registry: every provider, in the order their patterns are tried. */
 extern const struct provider *const probe_providers[];
@@ -175,6 +182,9 @@ struct elab_options {
 	bool list_vars;            /* -L: and type the aliases' locals */
 	const char *runtime;       /* "kernel" or "bpf" */
 	int verbose;               /* -v: providers say which source answered */
+	const char *target_cmd;    /* -c: process(...) without a path probes it */
+	int target_pid;            /* -x */
+	bool skip_badvars;         /* an unreadable $var is 0 with a warning */
 };
 
 struct elab {

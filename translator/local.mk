@@ -1,6 +1,6 @@
 # The translator: driver, front end (pass 1) and elaboration (pass 2).
 noinst_LIBRARIES += translator/libtapirfront.a
-translator_libtapirfront_a_CPPFLAGS = $(AM_CPPFLAGS) $(LIBBPF_CFLAGS)
+translator_libtapirfront_a_CPPFLAGS = $(AM_CPPFLAGS) $(LIBBPF_CFLAGS) $(LIBDW_CFLAGS)
 translator_libtapirfront_a_SOURCES = \
 	translator/tapir.h \
 	translator/arena.c \
@@ -29,7 +29,16 @@ translator_libtapirfront_a_SOURCES = \
 	translator/probes/trace.c \
 	translator/probes/kfunc.h \
 	translator/probes/kfunc.c \
-	translator/probes/kfunc_vars.c
+	translator/probes/kfunc_vars.c \
+	translator/probes/process.c \
+	translator/probes/uelf.c \
+	translator/probes/uelf.h \
+	translator/probes/ufuncs.c \
+	translator/probes/usdt.c \
+	translator/probes/uvar.c \
+	translator/probes/uvar.h \
+	translator/probes/utype.c \
+	translator/probes/ucast.c
 
 bin_PROGRAMS += tapir
 tapir_SOURCES = translator/main.c translator/options.c translator/options.h
@@ -41,7 +50,8 @@ tapir_LDADD = backends/bpf/libtapirbpf.a translator/libtapirfront.a translator/p
 # Unit tests of pass 1's small pieces (testsuite/suites/front-unit.sh).
 check_PROGRAMS += testsuite/unit/front_test
 testsuite_unit_front_test_SOURCES = testsuite/unit/front_test.c
-testsuite_unit_front_test_LDADD = translator/libtapirfront.a runtime/common/librtcommon.a
+testsuite_unit_front_test_LDADD = translator/libtapirfront.a runtime/common/librtcommon.a \
+	$(LIBDW_LIBS) $(LIBELF_LIBS)
 EXTRA_DIST += testsuite/suites/front-unit.sh
 
 # tapir --compare (translator/compare.h): runs tapir itself, per runtime.

@@ -310,6 +310,9 @@ static void elab_setup(struct session *s)
 	e->opt.unoptimized = s->opt.unoptimized;
 	e->opt.runtime = s->env.runtime;
 	e->opt.verbose = s->opt.verbose;
+	e->opt.target_cmd = s->opt.target_cmd;
+	e->opt.target_pid = s->opt.target_pid;
+	e->opt.skip_badvars = s->opt.skip_badvars;
 	e->user_files = s->user_files;
 	e->lib_files = s->lib_files;
 }

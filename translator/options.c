@@ -102,7 +102,7 @@ static const struct opt_spec specs[] = {
 	{ OPT_UNPRIVILEGED, "unprivileged", no_argument, OPT_DONE, NULL },
 	{ OPT_COMPATIBLE, "compatible", required_argument, OPT_DONE, NULL },
 	{ OPT_OTHER + 5, "check-version", no_argument, OPT_LATER, NULL },
-	{ OPT_OTHER + 6, "skip-badvars", no_argument, OPT_LATER, NULL },
+	{ OPT_OTHER + 6, "skip-badvars", no_argument, OPT_DONE, NULL },
 	{ OPT_OTHER + 7, "suppress-handler-errors", no_argument, OPT_LATER, NULL },
 	{ OPT_OTHER + 8, "use-server", optional_argument, OPT_NEVER,
 	  "tapir has no compile servers; it builds locally" },
@@ -576,6 +576,8 @@ static bool *flag_of(struct options *o, int key)
 		return &o->warnings_as_errors;
 	case 'g':
 		return &o->guru;
+	case OPT_OTHER + 6:
+		return &o->skip_badvars;
 	case 'b':
 		return &o->bulk;
 	case 't':

@@ -41,6 +41,7 @@ struct options {
 	bool no_warnings;          /* -w; also set by -l and -L, as stap does */
 	bool warnings_as_errors;   /* -W */
 	bool unoptimized;          /* -u; also set by -L, which keeps unused variables */
+	bool skip_badvars;         /* --skip-badvars: unreadable $vars read 0 */
 	struct opt_define *defines; int ndefines; /* -D, in order; a later one wins */
 	const char **include_dirs; int ninclude_dirs; /* -I, in order */
 	const char *kernel_release; /* -r as given (a release or a build dir), else

@@ -476,7 +476,7 @@ static void check_chain(struct scope *sc, struct ast *n)
 	const char *type = NULL;
 	enum ctx_chain r;
 
-	if (!v || n->chain.len == 0)
+	if (!v || (n->chain.len == 0 && !v->data)) /* DWARF vars: out of scope? */
 		return;
 	r = ctx_chain_check(sc->e, v, n, true, &type);
 	if (r == CTX_CHAIN_BAD) {
@@ -865,6 +865,10 @@ static void resolve(struct scope *sc, struct ast **slot)
 		return;
 	case AST_CAST:
 		resolve_children(sc, n);
+		/* in process(...) probes the backend reads @cast through DWARF */
+		if (sc->dp && (sc->dp->target->kind == PK_UPROBE ||
+			       sc->dp->target->kind == PK_URETPROBE))
+			return;
 		if (!sc->in_defined && !cast_resolve(sc->e, n, true, sc->in_addrof > 0)) {
 			note_alias_origin(sc, n->loc);
 			*sc->failed = true;

@@ -64,8 +64,15 @@ static const char *read_value(struct walk *w)
 const char *em_cast(struct em *m, struct ast *n, bool address)
 {
 	struct walk w = { .m = m, .type = n->str };
-	const char *base = em_long(m, n->lhs);
-	char end = n->plan[n->chain.len];
+	const char *base;
+	char end;
+
+	if (!n->plan) { /* not resolved against the kernel: a process(...) probe */
+		em_error(m, n->loc, "'&@cast(...)' is not supported in this probe on the bpf runtime yet");
+		return "0";
+	}
+	base = em_long(m, n->lhs);
+	end = n->plan[n->chain.len];
 
 	/* an address at a known offset from the cast pointer: no read */
 	if (n->num != INT64_MIN && (address || end != CTX_END_VALUE))

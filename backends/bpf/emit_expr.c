@@ -3,6 +3,8 @@
 #include <string.h>
 
 #include "emit.h"
+#include "emit_uprobe.h"
+#include "probes/uvar.h"
 
 static bool is_kernel_long_elem(const struct em *m, const struct ast *x);
 static const char *em_elem_add(struct em *m, struct ast *x, const char *delta);
@@ -548,13 +550,22 @@ const char *em_expr(struct em *m, struct ast *n)
 	case AST_TARGET:
 		return em_target(m, n);
 	case AST_CAST:
+		if (m->dp && !m->user && bpf_is_uprobe(m->dp->target))
+			return em_ucast(m, n);
 		return em_cast(m, n, false);
+	case AST_ATVAR:
+		if (m->dp && !m->user && bpf_is_uprobe(m->dp->target))
+			return em_ucast(m, n);
+		em_error(m, n->loc, "%s is only supported in process(...) probes on the bpf runtime yet", n->name);
+		return "0";
 	case AST_ADDROF:
 		if (n->lhs->kind == AST_CAST)
 			return em_cast(m, n->lhs, true);
 		em_error(m, n->loc, "'&' is only supported on @cast() on the bpf runtime yet");
 		return "0";
 	case AST_ENTRY:
+		if (m->dp && bpf_is_uprobe(m->dp->target) && n->lhs->kind == AST_TARGET)
+			return em_expr(m, n->lhs); /* its parameters are saved at the entry */
 		return em_kfunc_entry(m, n);
 	default:
 		em_error(m, n->loc, "this expression is not supported on the bpf runtime yet");
@@ -597,6 +608,10 @@ static const char *em_target(struct em *m, struct ast *n)
 
 	if (!m->user && m->dp && m->dp->target->kind == PK_KFUNC)
 		return em_kfunc_target(m, n);
+	if (!m->user && m->dp && (v = find_var(m->dp, n->name + 1, &idx)) && v->src == CTX_SRC_UVAR)
+		return em_uvar(m, n, v);
+	if (!m->user && m->dp && bpf_is_uprobe(m->dp->target) && strncmp(n->name, "$$", 2) == 0)
+		return em_uvar_set(m, n);
 	if (m->user || !m->dp || m->dp->target->kind != PK_TRACE ||
 	    !(v = find_var(m->dp, n->name + 1, &idx))) {
 		em_error(m, n->loc, "context variable '%s' is not available here", n->name);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "emit.h"
+#include "emit_uprobe.h"
 #include "probes/tracepoint_db.h"
 #include "rt_stats.h"
 
@@ -243,6 +244,8 @@ static const char *section_of(struct em_file *f, const struct probe_target *t)
 
 		return arena_printf(f->e->arena, "tp_btf/%s", ev->tp_name);
 	}
+	if (bpf_is_uprobe(t))
+		return bpf_uprobe_section(t);
 	return "perf_event";
 }
 
@@ -282,6 +285,8 @@ static const char *kprobe_attach(struct em_file *f, const struct probe_target *t
 		if (*p == '"')
 			*p = '\'';
 	}
+	if (bpf_is_uprobe(t))
+		return bpf_uprobe_attach(f, t, idx, q);
 	switch (t->kind) {
 	case PK_KFUNC:
 		return em_kfunc_attach(f, t, idx);
@@ -299,6 +304,14 @@ static const char *kprobe_attach(struct em_file *f, const struct probe_target *t
 				    idx, (long long)t->num[0], (long long)t->num[1],
 				    (long long)t->num[2], (long long)t->num[3], q);
 	}
+}
+
+/* What a kernel probe's program gets as its context. */
+static const char *ctx_type(const struct probe_target *t)
+{
+	if (t->kind == PK_TRACE)
+		return "u64";
+	return bpf_is_uprobe(t) ? "struct pt_regs" : "struct bpf_perf_event_data";
 }
 
 static void emit_probe(struct em_file *f, struct derived_probe *dp, bool user)
@@ -347,7 +360,7 @@ static void emit_probe(struct em_file *f, struct derived_probe *dp, bool user)
 		for (int v = 0; v < (dp->target->kind == PK_KFUNC ? em_kfunc_nvariants(dp) : 1); v++) {
 			struct em_kfunc_prog kp = {
 				section_of(f, dp->target), arena_printf(f->e->arena, "probe_%d", idx),
-				dp->target->kind == PK_TRACE ? "u64" : "struct bpf_perf_event_data", ""
+				ctx_type(dp->target), ""
 			};
 
 			if (dp->target->kind == PK_KFUNC)
@@ -654,6 +667,7 @@ int bpf_emit(struct elab *e, const struct bpf_opts *o, const char *dir)
 		}
 	}
 	em_timing_user_table(&f, user_side);
+	bpf_uprobe_emit_entries(&f);
 	emit_description(&f);
 	emit_embeds(&f, &khead);
 	emit_embeds(&f, &uhead);

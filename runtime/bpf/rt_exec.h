@@ -178,6 +178,10 @@ int rt_exec_online_cpus(int **cpus);
 /* rt_exec_attach.c */
 int rt_exec_attach(struct rt_exec *x);
 void rt_exec_detach(struct rt_exec *x);
+/* rt_exec_uprobe.c: NULL after a message */
+struct bpf_program;
+struct bpf_link *rt_exec_attach_uprobe(struct rt_exec *x, const struct tapir_kprobe *k,
+                                       struct bpf_program *prog);
 void rt_exec_timers_redraw(struct rt_exec *x);
 
 /* rt_exec_rec.c */

@@ -249,6 +249,11 @@ static int attach_one(struct rt_exec *x, const struct tapir_kprobe *k, const int
 		return attach_counter(x, k, prog, cpus, ncpus);
 	case TAPIR_ATTACH_KFUNC:
 		return rt_exec_kfunc_attach(x, k);
+	case TAPIR_ATTACH_UPROBE: {
+		struct bpf_link *link = rt_exec_attach_uprobe(x, k, prog);
+
+		return link ? add_link(x, link) : -EINVAL;
+	}
 	}
 	rt_exec_errorf(x, "probe %s: unknown attach kind %d", k->pp, (int)k->attach);
 	return -EINVAL;

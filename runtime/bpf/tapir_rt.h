@@ -36,6 +36,10 @@ enum tapir_attach {
 			       * prog: kprobe program, alt_prog: fentry/fexit
 			       * one tried first, alt_entry: kprobe saving the
 			       * arguments for a kretprobe (rt_exec_kfunc.c) */
+	TAPIR_ATTACH_UPROBE,  /* target: the binary; num[0] file offset, num[1]
+			       * pid (0 any, -1 the -c/-x target), num[2] the
+			       * SDT semaphore's file offset (0: none), num[3] 1
+			       * for a uretprobe */
 };
 
 /* One BPF program of the object and where to attach it. */

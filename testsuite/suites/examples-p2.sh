@@ -11,6 +11,9 @@
 #                                                 a kernel function or module
 #                                                 this kernel lacks, or a
 #                                                 "func@file" only DWARF knows
+#   SKIP: example DIR/NAME.stp: needs a program not installed here / the
+#         probed binary here lacks it             process(...) points that
+#                                                 depend on the host's programs
 #   FAIL: example DIR/NAME.stp: first error line  anything else
 # then prints
 #   examples-p2: N elaborate, M need unresolved families, K other failures
@@ -161,6 +164,17 @@ for d in "${dirs[@]}"; do
 			# kernel functions this kernel lacks (or only DWARF has)
 			first=$(grep -m1 'error: ' "$tmp/err")
 			echo "SKIP: $name: this kernel can't answer: ${first#"$base":}"
+			nskip=$((nskip + 1))
+		elif grep -q 'error: no such program: ' "$tmp/err"; then
+			# process("PATH") of a program this host does not have: stap fails alike
+			echo "SKIP: $name: needs a program not installed here:" \
+				"$(sed -n "s/.*error: no such program: \('[^']*'\).*/\1/p" "$tmp/err" | head -n1)"
+			nskip=$((nskip + 1))
+		elif grep -Eq "error: no (function|statement) matches .* in /|error: context variable .* isn't available in probe process\(" "$tmp/err"; then
+			# the host's build of the program has no such function or variable
+			# (no debuginfo installed, another version): stap fails alike
+			echo "SKIP: $name: the probed binary here lacks it:" \
+				"$(grep -m1 -o 'error: .*' "$tmp/err")"
 			nskip=$((nskip + 1))
 		else
 			first=$(grep -m1 'error: ' "$tmp/err")

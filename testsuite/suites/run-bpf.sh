@@ -5,7 +5,9 @@
 # whole).  A test's first lines may say, as comments:
 #   # opts: OPTIONS       more tapir options, before the script; $W expands
 #                         to the workloads folder (bench/workloads in the
-#                         build tree), $T to a scratch folder of the test's
+#                         build tree), $P to the traced test programs
+#                         (testsuite/progs in the build tree), $T to a
+#                         scratch folder of the test's
 #   # args: ARGS          script arguments, after the script ($1 @1 $#)
 #   # requires: WHAT...   skip the test unless the host has WHAT: root,
 #                         tracefs, cpus=N (at least N CPUs online),
@@ -26,6 +28,7 @@
 set -u
 dir=$TAPIR_SRCDIR/testsuite/runtime
 W=$TAPIR_BUILDDIR/bench/workloads
+P=$TAPIR_BUILDDIR/testsuite/progs
 known=$dir/KNOWN_FAILURES
 jobs=${TAPIR_TEST_JOBS:-$(nproc 2>/dev/null || echo 2)}
 export TAPIR_CACHE=${TAPIR_CACHE:-$TAPIR_BUILDDIR/testsuite/runtime-cache}
@@ -105,8 +108,10 @@ run_one() {
 	mkdir -p "$T"
 	opts=$(header opts "$f")
 	opts=${opts//\$W/$W}
+	opts=${opts//\$P/$P}
 	opts=${opts//\$T/$T}
 	args=$(header args "$f")
+	args=${args//\$P/$P}
 	timeout=$(header timeout "$f")
 	want_rc=$(header exit "$f")
 	eval "set -- $opts"

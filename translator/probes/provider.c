@@ -10,6 +10,7 @@ const struct provider *const probe_providers[] = {
 	&probe_perf_provider,
 	&probe_trace_provider,
 	&probe_kfunc_provider,
+	&probe_process_provider,
 };
 const int probe_nproviders = sizeof(probe_providers) / sizeof(probe_providers[0]);
 

@@ -1,0 +1,2 @@
+process\("/.*/testsuite/progs/uprobe_prog"\)\.plt\("strlen"\)
+exit from uprobe_prog
