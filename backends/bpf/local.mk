@@ -7,6 +7,9 @@ backends_bpf_libtapirbpf_a_SOURCES = \
 	backends/bpf/emit_expr.c \
 	backends/bpf/emit_stmt.c \
 	backends/bpf/emit_file.c \
-	backends/bpf/build.c
+	backends/bpf/build.c \
+	backends/bpf/emit_try.c \
+	backends/bpf/emit_slice.c \
+	backends/bpf/emit_hist.c
 EXTRA_DIST += runtime/bpf/tapir_rec.h runtime/bpf/tapir_rt.h runtime/bpf/tapir_gen_kern.h \
 	runtime/bpf/tapir_gen_kern_types.h runtime/bpf/tapir_gen_user.h
