@@ -372,7 +372,7 @@ static const char *op_at(const char *p)
 		return c1 == '=' ? "<=" : "<";
 	case '>':
 		if (c1 == '>')
-			return p[2] == '=' ? ">>=" : ">>";
+			return p[2] == '>' ? ">>>" : p[2] == '=' ? ">>=" : ">>";
 		return c1 == '=' ? ">=" : ">";
 	case '%':
 		switch (c1) {

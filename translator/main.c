@@ -379,6 +379,11 @@ static int pass_translate(struct session *s)
 	bo.maxmapentries = define_int(&s->opt, "MAXMAPENTRIES", 2048, 1, 1 << 24);
 	bo.maxerrors = define_int(&s->opt, "MAXERRORS", 0, 0, 1 << 30);
 	bo.timing = s->opt.timing;
+	bo.maxaction = define_int(&s->opt, "MAXACTION", 1000, 1, 1 << 30);
+	bo.maxaction_interruptible = define_int(&s->opt, "MAXACTION_INTERRUPTIBLE",
+						bo.maxaction * 10 < (1 << 30) ? bo.maxaction * 10 : 1 << 30,
+						1, 1 << 30);
+	bo.maxnesting = define_int(&s->opt, "MAXNESTING", 10, 1, 1 << 20);
 	return bpf_emit(&s->elab, &bo, s->build_dir);
 }
 

@@ -28,6 +28,8 @@ static bool fold_binary(const char *op, int64_t a, int64_t b, int64_t *out)
 		*out = (int64_t)(ua << b);
 	else if (!strcmp(op, ">>") && b >= 0 && b < 64)
 		*out = a >> b;
+	else if (!strcmp(op, ">>>") && b >= 0 && b < 64)
+		*out = (int64_t)(ua >> b);
 	else
 		return false;
 	return true;

@@ -710,7 +710,7 @@ static struct ast *binary(struct parser *p, enum ast_kind k, struct token *op, s
  *   bit_and        -> array_in ('&' array_in)*
  *   array_in       -> '[' index_list ']' 'in' IDENT | comparison ('in' IDENT)*
  *   comparison     -> shift (('<' | '>' | '<=' | '>=' | '==' | '!=' | '=~' | '!~') shift)*
- *   shift          -> concatenation (('<<' | '>>') concatenation)*
+ *   shift          -> concatenation (('<<' | '>>' | '>>>') concatenation)*
  *   concatenation  -> additive ('.' additive)*
  *   additive       -> multiplicative (('+' | '-') multiplicative)*
  *   multiplicative -> unary (('*' | '/' | '%') unary)*
@@ -761,6 +761,8 @@ static enum prec binary_prec(const struct token *t, enum ast_kind *kind)
 		if (one || (two && s[1] == '='))
 			return PREC_COMPARE;
 		*kind = AST_BINARY;
+		if (strcmp(s, ">>>") == 0) /* logical shift right */
+			return PREC_SHIFT;
 		return two && s[1] == s[0] ? PREC_SHIFT : PREC_NONE;
 	case '=':
 	case '!':
@@ -962,7 +964,7 @@ static void parse_foreach_keys(struct parser *p, struct ast_foreach *fe, int *ma
 		expect_close(p, "]", open);
 }
 
-/* foreach_spec -> [IDENT [sort_mark] '='] foreach_keys 'in' IDENT ['[' index_list ']']
+/* foreach_spec -> [IDENT [sort_mark] '='] foreach_keys 'in' (IDENT ['[' index_list ']'] | hist)
  *                 [sort_mark | '@'agg sort_mark] ['limit' expr] */
 static void parse_foreach_spec(struct parser *p, struct ast_foreach *fe)
 {
@@ -979,8 +981,12 @@ static void parse_foreach_spec(struct parser *p, struct ast_foreach *fe)
 	parse_foreach_keys(p, fe, &marks);
 	if (!accept_kw(p, "in"))
 		fail(p, "%s", "expected 'in' in foreach");
-	fe->array = parse_array_name(p);
-	if (is_op(p, "[")) {
+	if (peek(p)->kind == TOK_AT && (strcmp(peek(p)->text, "@hist_linear") == 0 ||
+					strcmp(peek(p)->text, "@hist_log") == 0))
+		fe->array = parse_hist(p, next(p)); /* its buckets' indexes */
+	else
+		fe->array = parse_array_name(p);
+	if (fe->array->kind != AST_HIST && is_op(p, "[")) {
 		struct token *open = next(p);
 
 		parse_index_list(p, &fe->slice, true);

@@ -586,10 +586,14 @@ static void resolve_foreach(struct scope *sc, struct ast *n)
 {
 	struct ast_foreach *fe = n->fe;
 
-	bind_var(sc, fe->array);
-	use_array(sc, fe->array);
-	if (fe->array->sym)
-		fe->array->sym->read = true;
+	if (fe->array->kind == AST_HIST) {
+		resolve(sc, &fe->array);
+	} else {
+		bind_var(sc, fe->array);
+		use_array(sc, fe->array);
+		if (fe->array->sym)
+			fe->array->sym->read = true;
+	}
 	resolve_vec(sc, &fe->keys);
 	for (int i = 0; i < fe->keys.len; i++) {
 		struct ast *k = fe->keys.items[i];
@@ -895,6 +899,7 @@ static void resolve(struct scope *sc, struct ast **slot)
 
 			s->written = true;
 			s->type = TYPE_STRING;
+			n->sym = s;
 		}
 		resolve(sc, &n->els);
 		return;

@@ -245,6 +245,11 @@ static void infer_foreach(struct infer *in, struct ast *n)
 	struct ast_foreach *fe = n->fe;
 	struct symbol *s = fe->array->sym;
 
+	if (fe->array->kind == AST_HIST) { /* bucket indexes */
+		infer(in, fe->array, TYPE_UNKNOWN);
+		for (int i = 0; i < fe->keys.len; i++)
+			infer(in, fe->keys.items[i], TYPE_LONG);
+	}
 	if (s) {
 		if (s->nkeys < 0) {
 			s->nkeys = fe->keys.len;

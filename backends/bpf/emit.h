@@ -20,6 +20,9 @@ struct bpf_opts {
 	int maxerrors;
 	const char *tapir_rt_dir; /* where runtime/bpf and runtime/common are */
 	bool timing;           /* -t: keep each probe's own time (emit_timing.c) */
+	int maxaction;         /* -D MAXACTION: statements a user-side probe run may */
+	int maxaction_interruptible; /* ... begin/end/error probes: 10 x MAXACTION */
+	int maxnesting;        /* -D MAXNESTING: depth of recursive calls */
 };
 
 /* Per-global facts the emitter computes once. */
@@ -64,6 +67,7 @@ struct em {
 	int ntemps;
 	int loop_depth;
 	const char *frame_type;    /* struct name of the frame */
+	struct loc stmt;           /* kernel side: the statement being lowered */
 };
 
 /* emit_expr.c */
@@ -81,6 +85,7 @@ int em_loc_id(struct em_file *f, const char *what, struct loc loc);
 void em_assign_to(struct em *m, struct ast *lhs, const char *val, enum ast_type t);
 const char *em_local_ref(struct em *m, const struct symbol *s);
 void em_key(struct em *m, const struct symbol *arr, struct vec *args, const char **key_out);
+const char *em_overflow_msg(struct em_file *f, const struct symbol *s);
 
 /* emit_cast.c: @cast(...)->chain, or its address */
 const char *em_cast(struct em *m, struct ast *n, bool address);
@@ -89,6 +94,34 @@ const char *em_cast(struct em *m, struct ast *n, bool address);
 void em_stmt(struct em *m, struct ast *n);
 const char *em_call(struct em *m, struct ast *n);
 const char *em_take_callbacks(struct em_file *f);
+void em_reset_locals(struct em *m, const struct vec *locals);
+void em_add_callback(const char *text);
+
+/* emit_try.c */
+void em_raise(struct em *m, const char *loc, const char *msg);
+void em_call_check(struct em *m, const char *frame);
+void em_try(struct em *m, struct ast *n, int label);
+void em_try_jump(struct em *m);
+bool em_try_active(void);
+struct em_try_saved {
+	int base, depth;
+};
+struct em_try_saved em_try_suspend(void);
+void em_try_resume(struct em_try_saved saved);
+void em_try_callback_begin(void);
+void em_try_callback_end(void);
+
+/* emit_slice.c */
+bool em_has_star(const struct vec *args);
+const char **em_slice_values(struct em *m, const struct symbol *arr, struct vec *args);
+void em_slice_match(struct em *m, const struct symbol *arr, const struct vec *args,
+		    const char **vals, const char *miss);
+const char *em_in_slice(struct em *m, struct ast *n);
+void em_delete_slice(struct em *m, struct ast *x);
+
+/* emit_hist.c */
+int em_hist_buckets(struct em *m, struct ast *h);
+const char *em_hist_bucket(struct em *m, struct ast *n);
 
 /* emit_timing.c: -t; each is empty (or does nothing) without it */
 void em_timing_kern_decls(struct em_file *f);
@@ -113,6 +146,7 @@ const char *em_kfunc_target(struct em *m, struct ast *n);
 const char *em_kfunc_entry(struct em *m, struct ast *n);
 
 /* emit_file.c */
+void em_line_at(struct em_file *f, struct strbuf *o, struct loc loc);
 int bpf_emit(struct elab *e, const struct bpf_opts *o, const char *dir);
 
 #endif /* TAPIR_BPF_EMIT_H */

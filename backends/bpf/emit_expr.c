@@ -17,6 +17,10 @@ void em_line(struct em *m, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
+	/* Every kernel line names its statement's script line: clang's BTF
+	 * line info, which the verifier quotes, then points at the script. */
+	if (!m->user && m->stmt.src && m->stmt.line > 0)
+		sb_printf(&m->body, "#line %d %s\n", m->stmt.line, em_quote(m, m->stmt.src->name));
 	for (int i = 0; i < m->indent + 1; i++)
 		sb_putc(&m->body, '\t');
 	sb_puts(&m->body, buf);
@@ -159,8 +163,10 @@ static const char *em_index_read(struct em *m, struct ast *n)
 	const char *key, *val;
 	int k = m->ntemps++;
 
+	if (base->kind == AST_HIST)
+		return em_hist_bucket(m, n);
 	if (base->kind != AST_VAR || !base->sym) {
-		em_error(m, n->loc, "histogram buckets can't be read on the bpf runtime yet");
+		em_error(m, n->loc, "this can't be indexed on the bpf runtime yet");
 		return "0";
 	}
 	if (base->sym->type == TYPE_STATS) {
@@ -200,10 +206,16 @@ static const char *em_binop(struct em *m, struct ast *n, const char *op, const c
 		int id = em_loc_id(m->f, arena_printf(m->f->e->arena, "operator '%s'", op), n->loc);
 
 		t = em_tmp_long(m);
-		em_line(m, "if (%s == 0) { TAPIR_ERROR(%d, \"division by 0\"); }", b, id);
+		em_line(m, "if (%s == 0) {", b);
+		m->indent++;
+		em_raise(m, arena_printf(m->f->e->arena, "%d", id), "\"division by 0\"");
+		m->indent--;
+		em_line(m, "}");
 		em_line(m, "%s = %s(%s, %s);", t, op[0] == '/' ? "TAPIR_DIV" : "TAPIR_MOD", a, b);
 		return t;
 	}
+	if (strcmp(op, ">>>") == 0)
+		return arena_printf(m->f->e->arena, "((s64)((u64)(%s) >> ((%s) & 63)))", a, b);
 	if (strcmp(op, "<<") == 0 || strcmp(op, ">>") == 0)
 		return arena_printf(m->f->e->arena, "((s64)((%s) %s ((%s) & 63)))", a, op, b);
 	return arena_printf(m->f->e->arena, "((s64)((u64)(%s) %s (u64)(%s)))", a, op, b);
@@ -262,10 +274,37 @@ static const char *em_ternary(struct em *m, struct ast *n)
 	return t;
 }
 
+/* The place an array's run-time errors name: the identifier at this use. */
+static int em_array_loc(struct em *m, const struct ast *var)
+{
+	return em_loc_id(m->f, arena_printf(m->f->e->arena, "identifier '%s'", var->sym->name),
+			 var->loc);
+}
+
+/* SystemTap's message when an array is full: its size, or MAXMAPENTRIES. */
+const char *em_overflow_msg(struct em_file *f, const struct symbol *s)
+{
+	if (s->decl && s->decl->max_size > 0)
+		return arena_printf(f->e->arena, "Array overflow, check size limit (%lld)",
+				    (long long)s->decl->max_size);
+	return "Array overflow, check MAXMAPENTRIES";
+}
+
+/* call stores into array arr, and returns < 0 when arr is full. */
+static void em_store(struct em *m, const char *call, const struct symbol *arr, int loc)
+{
+	em_line(m, "if (%s < 0) {", call);
+	m->indent++;
+	em_raise(m, arena_printf(m->f->e->arena, "%d", loc), em_quote(m, em_overflow_msg(m->f, arr)));
+	m->indent--;
+	em_line(m, "}");
+}
+
 /* An lvalue, with its array key computed once. */
 struct lval {
 	const struct symbol *var;  /* a variable, or the array */
 	const char *key;           /* the array element's key, or NULL */
+	int loc;                   /* an element's error location */
 	bool bad;
 };
 
@@ -278,6 +317,7 @@ static struct lval em_lval(struct em *m, struct ast *lhs)
 	} else if (lhs->kind == AST_INDEX && lhs->lhs->kind == AST_VAR) {
 		lv.var = lhs->lhs->sym;
 		em_key(m, lv.var, &lhs->args, &lv.key);
+		lv.loc = em_array_loc(m, lhs->lhs);
 	} else {
 		em_error(m, lhs->loc, "this can't be assigned on the bpf runtime yet");
 		lv.bad = true;
@@ -318,12 +358,14 @@ static void em_lval_write(struct em *m, const struct lval *lv, const char *val, 
 		k = m->ntemps++;
 		sb_printf(&m->frame, "\tstruct tapir_str v%d;\n", k);
 		em_line(m, "tapir_str_copy(F->v%d.s, %s);", k, val);
-		em_line(m, "set_%s(&%s, &F->v%d);", lv->var->name, lv->key, k);
+		em_store(m, arena_printf(m->f->e->arena, "set_%s(&%s, &F->v%d)", lv->var->name,
+					 lv->key, k), lv->var, lv->loc);
 	} else {
 		const char *v = em_tmp_long(m);
 
 		em_line(m, "%s = %s;", v, val);
-		em_line(m, "set_%s(&%s, &%s);", lv->var->name, lv->key, v);
+		em_store(m, arena_printf(m->f->e->arena, "set_%s(&%s, &%s)", lv->var->name, lv->key, v),
+			 lv->var, lv->loc);
 	}
 }
 
@@ -369,7 +411,8 @@ static const char *em_stats_add(struct em *m, struct ast *n)
 			lhs->kind == AST_INDEX ? "&" : "", lhs->kind == AST_INDEX ? key : "NULL", v);
 		return v;
 	}
-	em_line(m, "add_%s(&%s, %s);", s->name, key, v);
+	em_store(m, arena_printf(m->f->e->arena, "add_%s(&%s, %s)", s->name, key, v), s,
+		 em_array_loc(m, lhs->kind == AST_INDEX ? lhs->lhs : lhs));
 	return v;
 }
 
@@ -418,6 +461,12 @@ static const char *em_assign(struct em *m, struct ast *n)
 
 		snprintf(bop, sizeof(bop), "%.*s", (int)strlen(op) - 1, op);
 		res = em_binop(m, n, bop, cur, rhs, t);
+		if (t != TYPE_STRING) { /* the value now, not x's later */
+			const char *tmp = em_tmp_long(m);
+
+			em_line(m, "%s = %s;", tmp, res);
+			res = tmp;
+		}
 		em_lval_write(m, &lv, res, t);
 		return res;
 	}
@@ -436,7 +485,8 @@ static const char *em_elem_add(struct em *m, struct ast *x, const char *delta)
 	const char *key, *old = em_tmp_long(m);
 
 	em_key(m, x->lhs->sym, &x->args, &key);
-	em_line(m, "%s = add_%s(&%s, %s);", old, x->lhs->sym->name, key, delta);
+	em_store(m, arena_printf(m->f->e->arena, "add_%s(&%s, %s, &%s)", x->lhs->sym->name, key,
+				 delta, old), x->lhs->sym, em_array_loc(m, x->lhs));
 	return old;
 }
 
@@ -472,6 +522,8 @@ static const char *em_in(struct em *m, struct ast *n)
 {
 	const char *key;
 
+	if (em_has_star(&n->args))
+		return em_in_slice(m, n);
 	em_key(m, n->rhs->sym, &n->args, &key);
 	return arena_printf(m->f->e->arena, "((s64)has_%s(&%s))", n->rhs->sym->name, key);
 }
@@ -505,8 +557,8 @@ static const char *em_stat_op(struct em *m, struct ast *n)
 	if (strcmp(n->name, "@count") == 0 || strcmp(n->name, "@sum") == 0)
 		em_line(m, "\tF->a%d.count = F->a%d.sum = 0;", k, k);
 	else
-		em_line(m, "\tTAPIR_ERROR(%d, \"empty aggregate\");",
-			em_loc_id(m->f, "operator", n->loc));
+		em_raise(m, arena_printf(m->f->e->arena, "%d", em_loc_id(m->f, arena_printf(
+				m->f->e->arena, "operator '%s'", n->name), n->loc)), "\"empty aggregate\"");
 	em_line(m, "%s = F->a%d.%s;", t, k, n->name + 1);
 	return t;
 }
@@ -595,6 +647,54 @@ static const struct ctx_var *find_var(const struct derived_probe *dp, const char
 	return NULL;
 }
 
+/* The raw value of a tracepoint's argument v, as its C type. */
+static void ctx_arg(struct strbuf *sb, const struct ctx_var *v)
+{
+	if (v->src == 1)
+		sb_printf(sb, "((%s)((struct pt_regs *)ctx[0])->%s)", v->type_name,
+			  syscall_regs[v->index < 6 ? v->index : 5]);
+	else
+		sb_printf(sb, "((%s)ctx[%d])", v->type_name, v->index);
+}
+
+/* $$vars and $$parms of a tracepoint: "name=0x1f name2=0x0 ..." (its
+ * arguments are all parameters; $$locals is empty), as SystemTap formats
+ * them with %#x, through bpf_snprintf, which takes no '#'. */
+static const char *em_multi_var(struct em *m, struct ast *n)
+{
+	const struct vec *vars = &m->dp->target->vars;
+	const char *res = em_tmp_str(m);
+	struct strbuf fmt = { 0 }, val = { 0 };
+
+	if (strcmp(n->name, "$$locals") == 0 || vars->len == 0) {
+		em_line(m, "%s[0] = '\\0';", res);
+		return res;
+	}
+	if (vars->len > 12) {
+		em_error(m, n->loc, "'%s' of more than 12 arguments is not supported on the bpf "
+			 "runtime yet", n->name);
+		return res;
+	}
+	em_line(m, "{");
+	m->indent++;
+	em_line(m, "u64 __a[%d];", vars->len);
+	for (int i = 0; i < vars->len; i++) {
+		const struct ctx_var *v = vars->items[i];
+
+		sb_printf(&fmt, "%s%s=0x%%llx", i ? " " : "", v->name);
+		val.len = 0;
+		ctx_arg(&val, v);
+		em_line(m, "__a[%d] = (u64)%s;", i, val.data);
+	}
+	em_line(m, "bpf_snprintf(%s, TAPIR_MAXSTRINGLEN, %s, __a, sizeof(__a));", res,
+		em_quote(m, fmt.data));
+	m->indent--;
+	em_line(m, "}");
+	sb_free(&fmt);
+	sb_free(&val);
+	return res;
+}
+
 /* $var of a tracepoint: the raw tracepoint argument, or a syscall argument
  * read from the pt_regs of sys_enter; member chains dereference BTF
  * pointers directly, as tp_btf programs may. */
@@ -612,6 +712,10 @@ static const char *em_target(struct em *m, struct ast *n)
 		return em_uvar(m, n, v);
 	if (!m->user && m->dp && bpf_is_uprobe(m->dp->target) && strncmp(n->name, "$$", 2) == 0)
 		return em_uvar_set(m, n);
+	if (!m->user && m->dp && m->dp->target->kind == PK_TRACE && !n->pretty &&
+	    n->chain.len == 0 && (strcmp(n->name, "$$vars") == 0 ||
+				  strcmp(n->name, "$$parms") == 0 || strcmp(n->name, "$$locals") == 0))
+		return em_multi_var(m, n);
 	if (m->user || !m->dp || m->dp->target->kind != PK_TRACE ||
 	    !(v = find_var(m->dp, n->name + 1, &idx))) {
 		em_error(m, n->loc, "context variable '%s' is not available here", n->name);
@@ -622,11 +726,7 @@ static const char *em_target(struct em *m, struct ast *n)
 			 n->pretty);
 		return "0";
 	}
-	if (v->src == 1)
-		sb_printf(&sb, "((%s)((struct pt_regs *)ctx[0])->%s)", v->type_name,
-			  syscall_regs[v->index < 6 ? v->index : 5]);
-	else
-		sb_printf(&sb, "((%s)ctx[%d])", v->type_name, v->index);
+	ctx_arg(&sb, v);
 	for (int i = 0; i < n->chain.len; i++) {
 		const struct ast_step *st = n->chain.items[i];
 

@@ -67,6 +67,8 @@ static void scan_hist(struct em_file *f, struct ast *n)
 	scan_hist(f, n->inc);
 	scan_hist(f, n->body);
 	scan_vec(f, &n->args);
+	if (n->fe)
+		scan_hist(f, n->fe->array);
 }
 
 static void collect_globals(struct em_file *f)
@@ -181,55 +183,81 @@ static const char *value_type(const struct symbol *s)
 	return s->type == TYPE_STRING ? "struct tapir_str" : "s64";
 }
 
+static bool is_wrap(const struct symbol *s)
+{
+	return s->decl && s->decl->wrap;
+}
+
+/* A % array is an LRU hash: when full, an update replaces the entry
+ * used least recently, and never overflows. */
+static const char *map_type_of(const struct symbol *s)
+{
+	return is_wrap(s) ? "BPF_MAP_TYPE_LRU_HASH" : "BPF_MAP_TYPE_HASH";
+}
+
+static void emit_kern_stat_map(struct em_file *f, const struct em_global *g, int entries)
+{
+	const struct symbol *s = g->sym;
+	struct strbuf *o = &f->kern_decls;
+	bool scalar = !s->is_array;
+
+	sb_printf(o, "struct {\n\t__uint(type, %s);\n\t__uint(max_entries, %d);\n"
+		     "\t__type(key, %s);\n\t__type(value, struct sv_%s);\n} m_%s SEC(\".maps\");\n"
+		     "static const struct sv_%s sv_%s_zero;\n\n",
+		  scalar ? "BPF_MAP_TYPE_PERCPU_ARRAY" : "BPF_MAP_TYPE_PERCPU_HASH",
+		  scalar ? 1 : entries, scalar ? "u32" : arena_printf(f->e->arena, "struct k_%s", s->name),
+		  s->name, s->name, s->name, s->name);
+	sb_printf(o, "static __attribute__((always_inline)) inline int add_%s(const void *k, s64 v)\n{\n"
+		     "\tstruct sv_%s *p = bpf_map_lookup_elem(&m_%s, k);\n\n"
+		     "\tif (!p) {\n\t\tif (bpf_map_update_elem(&m_%s, k, &sv_%s_zero, BPF_NOEXIST) < 0 &&\n"
+		     "\t\t    !bpf_map_lookup_elem(&m_%s, k)) {\n"
+		     "\t\t\treturn -1;\n\t\t}\n"
+		     "\t\tp = bpf_map_lookup_elem(&m_%s, k);\n\t\tif (!p)\n\t\t\treturn 0;\n\t}\n"
+		     "\tTAPIR_STAT_ADD(p, %d, %d, %d, %d, %d, %d, %s, v);\n\treturn 0;\n}\n\n",
+		  s->name, s->name, s->name, s->name, s->name, s->name, s->name,
+		  g->hist_type, g->start, g->stop, g->interval, g->buckets, g->shift,
+		  g->variance ? "true" : "false");
+	if (scalar)
+		return;
+	sb_printf(o, "static __attribute__((always_inline)) inline int has_%s(const struct k_%s *k)\n{\n"
+		     "\treturn bpf_map_lookup_elem(&m_%s, k) != NULL;\n}\n\n"
+		     "static __attribute__((always_inline)) inline void del_%s(const struct k_%s *k)\n{\n"
+		     "\tbpf_map_delete_elem(&m_%s, k);\n}\n\n",
+		  s->name, s->name, s->name, s->name, s->name, s->name);
+}
+
+/* set_X and add_X return -1 when the array is full: the caller raises
+ * the overflow error (emit_expr.c). */
 static void emit_kern_map(struct em_file *f, const struct em_global *g)
 {
 	const struct symbol *s = g->sym;
 	struct strbuf *o = &f->kern_decls;
 	int entries = s->decl && s->decl->max_size > 0 ? (int)s->decl->max_size : f->o->maxmapentries;
-	int loc = em_loc_id(f, arena_printf(f->e->arena, "identifier '%s'", s->name), s->loc);
-
 	if (s->type == TYPE_STATS) {
-		bool scalar = !s->is_array;
-
-		sb_printf(o, "struct {\n\t__uint(type, %s);\n\t__uint(max_entries, %d);\n"
-			     "\t__type(key, %s);\n\t__type(value, struct sv_%s);\n} m_%s SEC(\".maps\");\n"
-			     "static const struct sv_%s sv_%s_zero;\n\n",
-			  scalar ? "BPF_MAP_TYPE_PERCPU_ARRAY" : "BPF_MAP_TYPE_PERCPU_HASH",
-			  scalar ? 1 : entries, scalar ? "u32" : arena_printf(f->e->arena, "struct k_%s", s->name),
-			  s->name, s->name, s->name, s->name);
-		sb_printf(o, "static __attribute__((always_inline)) inline void add_%s(const void *k, s64 v)\n{\n"
-			     "\tstruct sv_%s *p = bpf_map_lookup_elem(&m_%s, k);\n\n"
-			     "\tif (!p) {\n\t\tif (bpf_map_update_elem(&m_%s, k, &sv_%s_zero, BPF_NOEXIST) < 0 &&\n"
-			     "\t\t    !bpf_map_lookup_elem(&m_%s, k)) {\n"
-			     "\t\t\ttapir_error(%d, \"Array overflow, check size limit (%d)\");\n\t\t\treturn;\n\t\t}\n"
-			     "\t\tp = bpf_map_lookup_elem(&m_%s, k);\n\t\tif (!p)\n\t\t\treturn;\n\t}\n"
-			     "\tTAPIR_STAT_ADD(p, %d, %d, %d, %d, %d, %d, %s, v);\n}\n\n",
-			  s->name, s->name, s->name, s->name, s->name, s->name, loc, entries, s->name,
-			  g->hist_type, g->start, g->stop, g->interval, g->buckets, g->shift,
-			  g->variance ? "true" : "false");
+		emit_kern_stat_map(f, g, entries);
 		return;
 	}
-	sb_printf(o, "struct {\n\t__uint(type, BPF_MAP_TYPE_HASH);\n\t__uint(max_entries, %d);\n"
+	sb_printf(o, "struct {\n\t__uint(type, %s);\n\t__uint(max_entries, %d);\n"
 		     "\t__type(key, struct k_%s);\n\t__type(value, %s);\n} m_%s SEC(\".maps\");\n\n",
-		  entries, s->name, value_type(s), s->name);
+		  map_type_of(s), entries, s->name, value_type(s), s->name);
 	sb_printf(o, "static __attribute__((always_inline)) inline int get_%s(const struct k_%s *k, %s *out)\n{\n"
 		     "\t%s *v = bpf_map_lookup_elem(&m_%s, k);\n\n"
 		     "\tif (!v) {\n\t\t__builtin_memset(out, 0, sizeof(*out));\n\t\treturn -1;\n\t}\n"
 		     "\t__builtin_memcpy(out, v, sizeof(*out));\n\treturn 0;\n}\n\n",
 		  s->name, s->name, value_type(s), value_type(s), s->name);
 	sb_printf(o, "static __attribute__((always_inline)) inline int set_%s(const struct k_%s *k, const %s *v)\n{\n"
-		     "\tif (bpf_map_update_elem(&m_%s, k, v, BPF_ANY) < 0) {\n"
-		     "\t\ttapir_error(%d, \"Array overflow, check size limit (%d)\");\n\t\treturn -1;\n\t}\n"
-		     "\treturn 0;\n}\n\n",
-		  s->name, s->name, value_type(s), s->name, loc, entries);
+		     "\treturn bpf_map_update_elem(&m_%s, k, v, BPF_ANY) < 0 ? -1 : 0;\n}\n\n",
+		  s->name, s->name, value_type(s), s->name);
 	if (s->type == TYPE_LONG)
-		sb_printf(o, "static __attribute__((always_inline)) inline s64 add_%s(const struct k_%s *k, s64 d)\n{\n"
+		sb_printf(o, "static __attribute__((always_inline)) inline int add_%s(const struct k_%s *k, s64 d, s64 *old)\n{\n"
 			     "\ts64 *v = bpf_map_lookup_elem(&m_%s, k);\n\n"
-			     "\tif (v)\n\t\treturn __sync_fetch_and_add(v, d);\n"
+			     "\t*old = 0;\n"
+			     "\tif (v) {\n\t\t*old = __sync_fetch_and_add(v, d);\n\t\treturn 0;\n\t}\n"
 			     "\tif (bpf_map_update_elem(&m_%s, k, &d, BPF_NOEXIST) == 0)\n\t\treturn 0;\n"
-			     "\tv = bpf_map_lookup_elem(&m_%s, k);\n\tif (v)\n\t\treturn __sync_fetch_and_add(v, d);\n"
-			     "\ttapir_error(%d, \"Array overflow, check size limit (%d)\");\n\treturn 0;\n}\n\n",
-			  s->name, s->name, s->name, s->name, s->name, loc, entries);
+			     "\tv = bpf_map_lookup_elem(&m_%s, k);\n"
+			     "\tif (v) {\n\t\t*old = __sync_fetch_and_add(v, d);\n\t\treturn 0;\n\t}\n"
+			     "\treturn -1;\n}\n\n",
+			  s->name, s->name, s->name, s->name, s->name);
 	sb_printf(o, "static __attribute__((always_inline)) inline int has_%s(const struct k_%s *k)\n{\n"
 		     "\treturn bpf_map_lookup_elem(&m_%s, k) != NULL;\n}\n\n"
 		     "static __attribute__((always_inline)) inline void del_%s(const struct k_%s *k)\n{\n"
@@ -314,6 +342,15 @@ static const char *ctx_type(const struct probe_target *t)
 	return bpf_is_uprobe(t) ? "struct pt_regs" : "struct bpf_perf_event_data";
 }
 
+/* Before a kernel function: clang's BTF line info names the file of the
+ * function with every line of its body, so the function must be in the
+ * script for the body's #line directives (em_line) to name the script. */
+void em_line_at(struct em_file *f, struct strbuf *o, struct loc loc)
+{
+	if (loc.src && loc.line > 0)
+		sb_printf(o, "#line %d %s\n", loc.line, em_quote(&(struct em){ .f = f }, loc.src->name));
+}
+
 static void emit_probe(struct em_file *f, struct derived_probe *dp, bool user)
 {
 	struct em m = { .f = f, .user = user, .dp = dp };
@@ -323,6 +360,17 @@ static void emit_probe(struct em_file *f, struct derived_probe *dp, bool user)
 
 	m.frame_type = arena_printf(f->e->arena, "fr_probe_%d", idx);
 	frame_locals(&m, &dp->locals);
+	if (!user && dp->target->kind == PK_TRACE &&
+	    ((const struct tpdb_event *)dp->target->data)->attach != TPDB_ATTACH_TP_BTF) {
+		/* no btf_trace_<name>: its arguments are only known from the
+		 * format file, for a perf tracepoint program */
+		em_error(&m, dp->decl ? dp->decl->loc : dp->body->loc, "probe %s: the kernel's BTF "
+			 "has no type for this event: perf tracepoints are not supported on the bpf "
+			 "runtime yet", dp->target->name);
+		sb_free(&m.frame);
+		sb_free(&m.cvars);
+		return;
+	}
 	if (!user) {
 		emit_filter(&m, dp->target);
 		filter = arena_strdup(f->e->arena, m.body.data ? m.body.data : "");
@@ -330,6 +378,11 @@ static void emit_probe(struct em_file *f, struct derived_probe *dp, bool user)
 		if (m.body.data)
 			m.body.data[0] = '\0';
 	}
+	if (!user) /* the frame map keeps the last hit's strings */
+		em_reset_locals(&m, &dp->locals);
+	if (user) /* begin, end and error may run longer, as in SystemTap */
+		em_line(&m, "tapir_actions = %s;\n\ttapir_nesting = 0;",
+			dp->target->kind == PK_TIMER ? "TAPIR_MAXACTION" : "TAPIR_MAXACTION_INTERRUPTIBLE");
 	if (f->uses_context || user)
 		em_line(&m, "TAPIR_SET_PP(%s);", em_quote(&m, dp->target->name));
 	/* 'probe P if (cond)': SystemTap arms and disarms the probe as the
@@ -365,6 +418,7 @@ static void emit_probe(struct em_file *f, struct derived_probe *dp, bool user)
 
 			if (dp->target->kind == PK_KFUNC)
 				em_kfunc_variant(f, dp, v, o, &kp);
+			em_line_at(f, o, dp->body ? dp->body->loc : (struct loc){ 0 });
 			if (light) {
 				sb_printf(o, "SEC(\"%s\")\nint %s(%s *ctx)\n{\n%s%s\n%s"
 					     "\tif (tapir_G.st.exiting)\n\t\treturn 0;\n%s%s"
@@ -408,13 +462,23 @@ static bool needs_user(const struct ast *n)
 			return true;
 		break;
 	case AST_DELETE:
-		if (n->lhs->kind == AST_VAR && n->lhs->sym && n->lhs->sym->is_array)
+		if (n->lhs->kind == AST_VAR && n->lhs->sym &&
+		    (n->lhs->sym->is_array || n->lhs->sym->type == TYPE_STATS))
 			return true;
 		break;
-	case AST_CALL:
-		if (n->fn && n->fn->decl->body && needs_user(n->fn->decl->body))
+	case AST_CALL: {
+		static int depth; /* a recursive function is looked at once */
+		bool r = false;
+
+		if (n->fn && n->fn->decl->body && depth < 16) {
+			depth++;
+			r = needs_user(n->fn->decl->body);
+			depth--;
+		}
+		if (r)
 			return true;
 		break;
+	}
 	default:
 		break;
 	}
@@ -454,6 +518,11 @@ static void emit_prelude(struct em_file *f, struct strbuf *o, bool user)
 	}
 	sb_printf(o, "#define TAPIR_MAXSTRINGLEN %d\n#define MAXSTRINGLEN %d\n#define TAPIR_MAXMAPENTRIES %d\n",
 		  f->o->maxstringlen, f->o->maxstringlen, f->o->maxmapentries);
+	if (user)
+		sb_printf(o, "#define TAPIR_MAXACTION %d\n#define TAPIR_MAXACTION_INTERRUPTIBLE %d\n"
+			     "#define TAPIR_MAXNESTING %d\n", f->o->maxaction > 0 ? f->o->maxaction : 1000,
+			  f->o->maxaction_interruptible > 0 ? f->o->maxaction_interruptible : 10000,
+			  f->o->maxnesting > 0 ? f->o->maxnesting : 10);
 	sb_puts(o, "#include \"tapir_rec.h\"\n");
 	if (user)
 		sb_puts(o, "#include \"tapir_rt.h\"\n#include \"tapir_gen_user.h\"\n\n");
@@ -484,13 +553,19 @@ static void emit_user_map(struct em_file *f, const struct em_global *g)
 		sb_printf(o, "\t{ offsetof(struct k_%s, k%d), %d },\n", s->name, k,
 			  s->key_types[k] == TYPE_STRING);
 	sb_puts(o, "};\n\n");
-	if (s->type == TYPE_STATS)
+	if (s->type == TYPE_STATS) {
+		/* a key is in a statistics array while it has values */
+		sb_printf(o, "static int has_%s(const struct k_%s *k)\n{\n\tstruct rt_agg a;\n\n"
+			     "\treturn tapir_stat_get(%d, k, &a, NULL) == 0;\n}\n\n"
+			     "static void del_%s(const struct k_%s *k)\n{\n\ttapir_map_delete(MAP_%s, k);\n}\n\n",
+			  s->name, s->name, g->stat_index, s->name, s->name, s->name);
 		return;
+	}
 	sb_printf(o, "static int get_%s(const struct k_%s *k, %s *out)\n{\n"
 		     "\tif (tapir_map_get(MAP_%s, k, out) < 0) {\n\t\tmemset(out, 0, sizeof(*out));\n"
 		     "\t\treturn -1;\n\t}\n\treturn 0;\n}\n\n"
 		     "static int set_%s(const struct k_%s *k, const %s *v)\n{\n"
-		     "\treturn tapir_map_set(MAP_%s, k, v);\n}\n\n"
+		     "\treturn tapir_map_set(MAP_%s, k, v) < 0 ? -1 : 0;\n}\n\n"
 		     "static int has_%s(const struct k_%s *k)\n{\n\t%s v;\n\n"
 		     "\treturn tapir_map_get(MAP_%s, k, &v) == 0;\n}\n\n"
 		     "static void del_%s(const struct k_%s *k)\n{\n\ttapir_map_delete(MAP_%s, k);\n}\n\n",

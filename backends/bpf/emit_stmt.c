@@ -65,10 +65,14 @@ static void em_hist_print(struct em *m, struct ast *h)
 	}
 	k = m->ntemps++;
 	sb_printf(&m->frame, "\tstruct rt_agg a%d;\n\tint64_t h%d[RT_HIST_MAX_BUCKETS + 2];\n", k, k);
-	em_line(m, "if (tapir_stat_get(%d, %s, &F->a%d, F->h%d) == 0)", g->stat_index, key, k, k);
+	em_line(m, "if (tapir_stat_get(%d, %s, &F->a%d, F->h%d) == 0) {", g->stat_index, key, k, k);
 	em_line(m, "\ttapir_hist_print(%d, &F->a%d, F->h%d);", g->stat_index, k, k);
-	em_line(m, "else");
-	em_line(m, "\tTAPIR_ERROR(%d, \"empty aggregate\");", em_loc_id(m->f, "operator", h->loc));
+	em_line(m, "} else {");
+	m->indent++;
+	em_raise(m, arena_printf(m->f->e->arena, "%d", em_loc_id(m->f, arena_printf(m->f->e->arena,
+				"operator '%s'", h->name), h->loc)), "\"empty aggregate\"");
+	m->indent--;
+	em_line(m, "}");
 }
 
 /* SystemTap's format as the kernel's bpf_snprintf takes it: integer
@@ -129,6 +133,57 @@ static const char *em_kernel_sprintf(struct em *m, struct ast *n, const char *fm
 	return res;
 }
 
+/* Can evaluating n change a variable? (assignments, ++/--, calls of
+ * script functions: embedded C can't reach the script's variables) */
+static bool has_effects(const struct ast *n)
+{
+	if (!n)
+		return false;
+	switch (n->kind) {
+	case AST_ASSIGN:
+	case AST_PREINC:
+	case AST_POSTINC:
+		return true;
+	case AST_CALL:
+		if (!n->fn || !n->fn->decl->embedded)
+			return true;
+		break;
+	default:
+		break;
+	}
+	if (has_effects(n->lhs) || has_effects(n->rhs) || has_effects(n->cond))
+		return true;
+	for (int i = 0; i < n->args.len; i++) {
+		if (has_effects(n->args.items[i]))
+			return true;
+	}
+	return false;
+}
+
+/* Argument i of n, read now: a variable is copied when a later argument
+ * may change it (printf("%d %d", x, ++x) prints "10 11"). */
+static const char *em_arg_now(struct em *m, struct ast *n, int i)
+{
+	struct ast *a = n->args.items[i];
+	const char *v = em_expr(m, a), *t;
+	bool later = false;
+
+	if (a->kind != AST_VAR)
+		return v;
+	for (int j = i + 1; j < n->args.len && !later; j++)
+		later = has_effects(n->args.items[j]);
+	if (!later)
+		return v;
+	if (a->type == TYPE_STRING) {
+		t = em_tmp_str(m);
+		em_line(m, "tapir_str_copy(%s, %s);", t, v);
+	} else {
+		t = em_tmp_long(m);
+		em_line(m, "%s = %s;", t, v);
+	}
+	return t;
+}
+
 static const char *em_print(struct em *m, struct ast *n)
 {
 	bool is_s = n->name[0] == 's';
@@ -152,7 +207,7 @@ static const char *em_print(struct em *m, struct ast *n)
 		return "0";
 	}
 	for (int i = first; i < n->args.len; i++)
-		vals[i - first] = em_expr(m, n->args.items[i]);
+		vals[i - first] = em_arg_now(m, n, i);
 	id = em_fmt_id(m->f, fmt);
 	if (is_s && !m->user)
 		return em_kernel_sprintf(m, n, fmt, vals, first);
@@ -177,6 +232,20 @@ static const char *em_print(struct em *m, struct ast *n)
 
 static void emit_function(struct em_file *f, struct func *fn, bool user);
 
+/* The functions being lowered, callers first: a call of one of them is
+ * recursion. */
+static struct func *lowering[64];
+static int nlowering;
+
+static bool in_progress(const struct func *fn)
+{
+	for (int i = 0; i < nlowering && i < 64; i++) {
+		if (lowering[i] == fn)
+			return true;
+	}
+	return false;
+}
+
 const char *em_call(struct em *m, struct ast *n)
 {
 	struct func *fn = n->fn;
@@ -189,14 +258,26 @@ const char *em_call(struct em *m, struct ast *n)
 		em_error(m, n->loc, "unresolved function '%s'", n->name);
 		return "0";
 	}
-	if (m->fn == fn) {
-		em_error(m, n->loc, "recursive call of '%s': recursion is not supported on the bpf "
-			 "runtime", fn->name);
+	if (m->fn == fn && !m->user) {
+		em_error(m, n->loc, "recursive call of '%s': recursion is not supported in a kernel "
+			 "probe on the bpf runtime", fn->name);
 		return "0";
 	}
-	emit_function(m->f, fn, m->user);
-	sb_printf(&m->frame, "\tstruct fr_%s_%d c%d;\n", fn->name, fn->decl->params.len, c);
-	frame = arena_printf(m->f->e->arena, "F->c%d", c);
+	if (m->fn == fn) {
+		/* user side: each call's frame on the C stack, MAXNESTING deep */
+		sb_printf(&m->cvars, "\tstruct fr_%s_%d c%d;\n", fn->name, fn->decl->params.len, c);
+		frame = arena_printf(m->f->e->arena, "c%d", c);
+		em_line(m, "if (tapir_nesting >= TAPIR_MAXNESTING) TAPIR_ERROR(%d, \"MAXNESTING exceeded\");",
+			em_loc_id(m->f, arena_printf(m->f->e->arena, "identifier '%s'", fn->name), n->loc));
+	} else if (in_progress(fn)) {
+		em_error(m, n->loc, "mutual recursion of '%s' and '%s' is not supported on the bpf "
+			 "runtime", fn->name, m->fn ? m->fn->name : "?");
+		return "0";
+	} else {
+		emit_function(m->f, fn, m->user);
+		sb_printf(&m->frame, "\tstruct fr_%s_%d c%d;\n", fn->name, fn->decl->params.len, c);
+		frame = arena_printf(m->f->e->arena, "F->c%d", c);
+	}
 	for (int i = 0; i < n->args.len; i++) {
 		const struct symbol *p = fn->params.items[i];
 		const char *v = em_expr(m, n->args.items[i]);
@@ -207,8 +288,12 @@ const char *em_call(struct em *m, struct ast *n)
 	em_line(m, "%s.__err = 0;", frame);
 	em_line(m, "%s.__loc = %d;", frame,
 		em_loc_id(m->f, arena_printf(m->f->e->arena, "identifier '%s'", fn->name), n->loc));
+	if (m->fn == fn)
+		em_line(m, "tapir_nesting++;");
 	em_line(m, "fn_%s_%d(&%s);", fn->name, fn->decl->params.len, frame);
-	em_line(m, "if (%s.__err) TAPIR_FAIL;", frame);
+	if (m->fn == fn)
+		em_line(m, "tapir_nesting--;");
+	em_call_check(m, frame);
 	if (fn->ret == TYPE_STRING)
 		return arena_printf(m->f->e->arena, "%s.__ret", frame);
 	if (fn->ret == TYPE_UNKNOWN && n->type == TYPE_STRING) {
@@ -246,6 +331,45 @@ static void em_if(struct em *m, struct ast *n)
 	em_line(m, "}");
 }
 
+/* MAXACTION, counted at each iteration of a user-side loop. */
+static void em_count_actions(struct em *m, struct ast *n)
+{
+	if (m->user)
+		em_line(m, "if ((tapir_actions -= %d) < 0) TAPIR_ERROR(%d, \"MAXACTION exceeded\");",
+			1 + (n->body && n->body->kind == AST_BLOCK ? n->body->args.len : 1),
+			em_loc_id(m->f, "keyword", n->loc));
+}
+
+/* foreach (i in @hist_*(s)): every bucket's index, in user space. */
+static void em_foreach_hist(struct em *m, struct ast *n)
+{
+	struct ast_foreach *fe = n->fe;
+	int label = next_label++, buckets = em_hist_buckets(m, fe->array);
+	bool saved = in_callback;
+	const char *b;
+
+	if (buckets < 0)
+		return;
+	if (fe->keys.len != 1 || fe->value || fe->slice.len || fe->limit) {
+		em_error(m, n->loc, "foreach over histogram buckets takes one key, and no value, "
+			 "slice or limit");
+		return;
+	}
+	b = em_local_ref(m, ((struct ast *)fe->keys.items[0])->sym);
+	em_line(m, "for (%s = 0; %s < %d; %s++) {", b, b, buckets, b);
+	m->indent++;
+	em_count_actions(m, n);
+	loops[nloops++] = (struct loop){ .label = label };
+	in_callback = false;
+	em_stmt(m, n->body);
+	in_callback = saved;
+	nloops--;
+	em_line(m, "goto cont_%d;", label);
+	em_line(m, "cont_%d: ;", label);
+	m->indent--;
+	em_line(m, "}");
+}
+
 /* while and for: for (;;) { cond; body; cont_N: inc } */
 static void em_loop(struct em *m, struct ast *n)
 {
@@ -256,6 +380,7 @@ static void em_loop(struct em *m, struct ast *n)
 		(void)em_expr(m, n->init);
 	em_line(m, "for (;;) {");
 	m->indent++;
+	em_count_actions(m, n);
 	if (n->cond)
 		em_line(m, "if (!(%s)) break;", em_long(m, n->cond));
 	loops[nloops++] = (struct loop){ .label = label };
@@ -275,12 +400,14 @@ static void em_delete(struct em *m, struct ast *n)
 {
 	struct ast *x = n->lhs;
 
-	if (x->kind == AST_INDEX && x->lhs->kind == AST_VAR) {
+	if (x->kind == AST_INDEX && x->lhs->kind == AST_VAR && em_has_star(&x->args)) {
+		em_delete_slice(m, x);
+	} else if (x->kind == AST_INDEX && x->lhs->kind == AST_VAR) {
 		const char *key;
 
 		em_key(m, x->lhs->sym, &x->args, &key);
 		em_line(m, "del_%s(&%s);", x->lhs->sym->name, key);
-	} else if (x->kind == AST_VAR && x->sym->is_array) {
+	} else if (x->kind == AST_VAR && (x->sym->is_array || x->sym->type == TYPE_STATS)) {
 		if (!m->user) {
 			em_error(m, n->loc, "deleting a whole array in a kernel probe is not supported "
 				 "on the bpf runtime yet");
@@ -316,10 +443,10 @@ void em_stmt(struct em *m, struct ast *n)
 {
 	if (!n)
 		return;
-	/* Kernel code names the script line it came from, so that the
-	 * verifier's source annotations point at the script. */
+	/* Kernel code names the script line it came from (em_line), so
+	 * that the verifier's source annotations point at the script. */
 	if (!m->user && n->kind != AST_BLOCK && n->loc.src && n->loc.line > 0)
-		sb_printf(&m->body, "#line %d \"%s\"\n", n->loc.line, n->loc.src->name);
+		m->stmt = n->loc;
 	switch (n->kind) {
 	case AST_BLOCK:
 		em_block(m, n);
@@ -339,7 +466,10 @@ void em_stmt(struct em *m, struct ast *n)
 		em_loop(m, n);
 		break;
 	case AST_FOREACH:
-		em_foreach(m, n);
+		if (n->fe->array->kind == AST_HIST)
+			em_foreach_hist(m, n);
+		else
+			em_foreach(m, n);
 		break;
 	case AST_BREAK:
 		em_line(m, in_callback ? "return 1;" : "break;");
@@ -364,6 +494,9 @@ void em_stmt(struct em *m, struct ast *n)
 		break;
 	case AST_NULL_STMT:
 		break;
+	case AST_TRY:
+		em_try(m, n, next_label++);
+		break;
 	default:
 		em_error(m, n->loc, "this statement is not supported on the bpf runtime yet");
 		break;
@@ -380,9 +513,10 @@ void em_foreach(struct em *m, struct ast *n)
 	const struct symbol *arr = fe->array->sym;
 	struct em_global *g = em_global_of(m->f, arr);
 	int id = next_label++;
-	struct strbuf saved_body = m->body;
+	struct strbuf saved_body;
 	int saved_indent = m->indent;
 	bool saved_cb = in_callback;
+	const char **slice = NULL;
 
 	if (!m->user) {
 		em_error(m, n->loc, "foreach in a kernel probe is not supported on the bpf runtime yet");
@@ -392,10 +526,16 @@ void em_foreach(struct em *m, struct ast *n)
 		em_error(m, n->loc, "foreach needs a global array");
 		return;
 	}
+	if (fe->slice.len) /* foreach (k in arr[v, *]): the fixed values, once */
+		slice = em_slice_values(m, arr, &fe->slice);
 	/* the body, as a callback */
+	saved_body = m->body;
 	m->body = (struct strbuf){ 0 };
 	m->indent = 0;
 	in_callback = true;
+	em_try_callback_begin();
+	if (slice)
+		em_slice_match(m, arr, &fe->slice, slice, "return 0;");
 	for (int i = 0; i < fe->keys.len; i++) {
 		struct ast *k = fe->keys.items[i];
 
@@ -415,6 +555,7 @@ void em_foreach(struct em *m, struct ast *n)
 		}
 	}
 	em_stmt(m, n->body);
+	em_try_callback_end();
 	sb_printf(&callbacks, "static int fe_%d(const void *key, void *ctx)\n{\n"
 			      "\tconst struct k_%s *K = key;\n\tstruct %s *F = ctx;\n\n"
 			      "%s\treturn 0;\ntapir_out: __attribute__((unused));\n"
@@ -439,18 +580,24 @@ void em_foreach(struct em *m, struct ast *n)
 		m->indent++;
 		em_line(m, "struct tapir_iter it = { .map_index = MAP_%s, .stat_index = %d, "
 			   ".key_size = sizeof(struct k_%s), .value_size = %s, .cols = cols_%s, "
-			   ".ncols = %d, .sort = %d, .sort_col = %d, .agg = %s, .limit = %s };",
+			   ".ncols = %d, .sort = %d, .sort_col = %d, .agg = %s, .limit = %s, "
+			   ".value_is_string = %d };",
 			arr->name, g->stat_index, arr->name,
 			arr->type == TYPE_STATS ? "0" :
 			arr->type == TYPE_STRING ? "sizeof(struct tapir_str)" : "sizeof(s64)",
 			arr->name, arr->nkeys, sort, sort_col,
 			fe->agg ? em_quote(m, fe->agg) :
 			(arr->type == TYPE_STATS && sort && sort_col < 0 ? "\"@count\"" : "NULL"),
-			limit);
+			limit, arr->type == TYPE_STRING);
 		em_line(m, "int rc = tapir_foreach(&it, fe_%d, F);", id);
 		em_line(m, "if (rc == 2) goto tapir_out;");
 		if (m->in_function) /* a 'return' in the body */
 			em_line(m, in_callback ? "if (rc == 4) return 4;" : "if (rc == 4) return;");
+		if (em_try_active()) {
+			em_line(m, "if (rc == 3) {");
+			em_try_jump(m);
+			em_line(m, "}");
+		}
 		m->indent--;
 		em_line(m, "}");
 	}
@@ -500,6 +647,19 @@ static void frame_fields(struct em *m, const struct vec *syms, bool params)
 	}
 }
 
+/* Locals start at 0 and "" in every call: the frame is reused. */
+void em_reset_locals(struct em *m, const struct vec *locals)
+{
+	for (int i = 0; i < locals->len; i++) {
+		const struct symbol *s = locals->items[i];
+
+		if (s->type == TYPE_STRING)
+			em_line(m, "F->l_%s[0] = '\\0';", s->name);
+		else if (m->user)
+			em_line(m, "F->l_%s = 0;", s->name);
+	}
+}
+
 static void emit_function(struct em_file *f, struct func *fn, bool user)
 {
 	struct em m = { .f = f, .user = user, .in_function = true, .fn = fn };
@@ -507,9 +667,14 @@ static void emit_function(struct em_file *f, struct func *fn, bool user)
 	int n = fn->decl->params.len;
 	struct strbuf outer_callbacks = callbacks; /* of the probe being lowered */
 	bool outer_in_callback = in_callback;
+	struct em_try_saved tries;
 
 	if (emitted(f, fn, user))
 		return;
+	tries = em_try_suspend();
+	if (nlowering < 64)
+		lowering[nlowering] = fn;
+	nlowering++;
 	m.frame_type = arena_printf(f->e->arena, "fr_%s_%d", fn->name, n);
 	callbacks = (struct strbuf){ 0 };
 	in_callback = false;
@@ -525,20 +690,32 @@ static void emit_function(struct em_file *f, struct func *fn, bool user)
 			if (p->type != TYPE_STRING)
 				sb_printf(&m.cvars, "\ts64 l_%s = F->l_%s;\n", p->name, p->name);
 		}
+		em_reset_locals(&m, &fn->locals);
 		em_stmt(&m, fn->decl->body);
 	}
-	sb_printf(out, "struct fr_%s_%d {\n\ts64 __retl;\n\tint __err;\n\tint __loc;\n\tchar __ret[TAPIR_MAXSTRINGLEN];\n%s};\n\n",
+	sb_printf(out, "struct fr_%s_%d {\n\ts64 __retl;\n\tint __err;\n\tint __loc;\n\tint __eloc;\n\tchar __ret[TAPIR_MAXSTRINGLEN];\n%s};\n\n",
 		  fn->name, n, m.frame.data ? m.frame.data : "");
 	sb_puts(out, em_take_callbacks(f)); /* its foreach bodies */
 	callbacks = outer_callbacks;
 	in_callback = outer_in_callback;
-	sb_printf(out, "static __attribute__((always_inline)) inline void fn_%s_%d(struct fr_%s_%d *F)\n{\n%s%s%s",
-		  fn->name, n, fn->name, n, m.cvars.data ? m.cvars.data : "",
+	/* BPF has no calls of static functions that take a frame pointer
+	 * into a map; user space has, and needs them for recursion. */
+	if (!user)
+		em_line_at(f, out, fn->decl->loc);
+	sb_printf(out, "static %svoid fn_%s_%d(struct fr_%s_%d *F)\n{\n%s%s%s",
+		  user ? "" : "__attribute__((always_inline)) inline ", fn->name, n, fn->name, n, m.cvars.data ? m.cvars.data : "",
 		  m.cvars.len ? "\n" : "", m.body.data ? m.body.data : "");
 	sb_puts(out, "\treturn;\ntapir_out: __attribute__((unused));\n\tF->__err = 1;\n}\n\n");
 	sb_free(&m.frame);
 	sb_free(&m.cvars);
 	sb_free(&m.body);
+	em_try_resume(tries);
+	nlowering--;
+}
+
+void em_add_callback(const char *text)
+{
+	sb_puts(&callbacks, text);
 }
 
 /* The callbacks collected while lowering a user probe, then cleared. */

@@ -12,6 +12,9 @@ backends_bpf_libtapirbpf_a_SOURCES = \
 	backends/bpf/emit_timing.c \
 	backends/bpf/emit_kfunc.c \
 	backends/bpf/emit_uprobe.c \
-	backends/bpf/emit_uprobe.h
+	backends/bpf/emit_uprobe.h \
+	backends/bpf/emit_try.c \
+	backends/bpf/emit_slice.c \
+	backends/bpf/emit_hist.c
 EXTRA_DIST += runtime/bpf/tapir_rec.h runtime/bpf/tapir_rt.h runtime/bpf/tapir_gen_kern.h \
 	runtime/bpf/tapir_gen_kern_types.h runtime/bpf/tapir_gen_user.h

@@ -54,6 +54,19 @@ static void exec_cmd(const char *cmd)
 	_exit(errno == ENOENT ? 127 : 126);
 }
 
+/* The command starts with stdin, stdout and stderr only, as stapio
+ * starts it (closefrom(3)): none of ours, nor what tapir inherited. */
+static void close_from_3(void)
+{
+	long max;
+
+	if (close_range(3, ~0U, 0) == 0)
+		return;
+	max = sysconf(_SC_OPEN_MAX);
+	for (long fd = 3; fd < (max > 0 && max < 65536 ? max : 65536); fd++)
+		close((int)fd);
+}
+
 static void child_main(int gate, const char *cmd, const sigset_t *mask)
 {
 	ssize_t n;
@@ -66,6 +79,7 @@ static void child_main(int gate, const char *cmd, const sigset_t *mask)
 		_exit(127); /* the run failed before it started */
 	signal(SIGPIPE, SIG_DFL);
 	sigprocmask(SIG_SETMASK, mask, NULL);
+	close_from_3();
 	exec_cmd(cmd);
 }
 

@@ -178,6 +178,7 @@ static int map_globals(struct rt_exec *x)
 	x->bss_size = size;
 	x->globals = (char *)g + off;
 	x->st = x->globals;
+	x->st->maxerrors = x->p->maxerrors;
 	return 0;
 }
 

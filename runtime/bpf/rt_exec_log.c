@@ -7,6 +7,7 @@
  * (the backend's #line directives make that a script line).  Outside
  * loading they are shown with -v only.
  */
+#define _GNU_SOURCE /* memmem */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -106,7 +107,7 @@ static int line_len(const char *b, const char *e)
 static bool is_summary(const char *s, int len)
 {
 	static const char *const prefixes[] = {"processed ", "verification time", "stack depth",
-	                                       "mark_read", "insn "};
+	                                       "mark_read", "insn ", "cur state:", "old state:"};
 	size_t i;
 
 	if (len == 0)
@@ -146,6 +147,53 @@ static const char *probe_of(struct rt_exec *x, const char *prog)
 	return NULL;
 }
 
+/* The column of the first non-blank of line n of the script, or 1. */
+static int script_col(const char *path, long n)
+{
+	FILE *f = fopen(path, "r");
+	char buf[4096];
+	int col = 1;
+
+	if (!f)
+		return 1;
+	while (n > 0 && fgets(buf, sizeof(buf), f)) {
+		if (--n == 0)
+			col = 1 + (int)strspn(buf, " \t");
+		else if (!strchr(buf, '\n'))
+			n++; /* the rest of a long line */
+	}
+	fclose(f);
+	return col;
+}
+
+/* A rejection at "FILE:LINE" of the script (the generated code's #line
+ * directives point there): "script:line:col: error: reason", as the
+ * translator reports errors, with a hint for loops. */
+static bool report_at_script(struct rt_exec *x, const char *reason, int rlen, const char *at,
+                             int alen)
+{
+	const char *script = x->p->script, *base, *colon;
+	long line;
+
+	if (!script || !(colon = memchr(at, ':', (size_t)alen)))
+		return false;
+	base = strrchr(script, '/') ? strrchr(script, '/') + 1 : script;
+	if ((size_t)(colon - at) != strlen(base) || strncmp(at, base, strlen(base)) != 0)
+		return false;
+	line = strtol(colon + 1, NULL, 10);
+	if (line <= 0)
+		return false;
+	rt_exec_out_flush(x);
+	fprintf(stderr, "%s:%ld:%d: error: the BPF verifier rejected this: %.*s%s\n", script, line,
+	        script_col(script, line), rlen, reason,
+	        memmem(reason, (size_t)rlen, "loop", 4) || memmem(reason, (size_t)rlen, "too large", 9)
+	                ? " (a loop the verifier can't bound: give it a constant bound, or run it "
+	                  "in a begin or end probe)"
+	                : "");
+	x->status = 1;
+	return true;
+}
+
 /* The reason: the last line of the log that is not its summary. */
 static void report_verifier(struct rt_exec *x, const char *body, const char *end)
 {
@@ -175,6 +223,9 @@ static void report_verifier(struct rt_exec *x, const char *body, const char *end
 	if (source) {
 		const char *at = strstr(source, " @ ");
 
+		if (at && at < source + slen &&
+		    report_at_script(x, reason, rlen, at + 3, (int)(source + slen - at - 3)))
+			return;
 		if (at && at < source + slen)
 			rt_exec_errorf(x, "verifier: %.*s at %.*s (%.*s)", rlen, reason,
 			               (int)(source + slen - at - 3), at + 3, (int)(at - source),

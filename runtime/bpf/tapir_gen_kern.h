@@ -45,11 +45,13 @@ static __attribute__((always_inline)) inline struct tapir_context *tapir_context
 
 /* The tapsets' embedded-C conventions. */
 #define STAP_RETURN(v) do { STAP_RETVALUE = (v); return; } while (0)
-/* Formatted into the failing function's result buffer, which is free. */
+/* Formatted into the failing function's result buffer, which is free;
+ * its caller raises it at the call (backends/bpf/emit_try.c), so that a
+ * try around the call catches it. */
 #define STAP_ERROR(fmt, args...) \
 	do { \
 		BPF_SNPRINTF(F->__ret, sizeof(F->__ret), fmt, ##args); \
-		tapir_error(F->__loc, F->__ret); \
+		F->__eloc = F->__loc; \
 		F->__err = 1; \
 		return; \
 	} while (0)
@@ -59,7 +61,8 @@ static __attribute__((always_inline)) inline struct tapir_context *tapir_context
 		tapir_warn(F->__ret); \
 	} while (0)
 #define STAP_EXIT() tapir_exit()
-#define STAP_ABORT() tapir_exit()
+/* exit(), and the caller leaves its probe past any catch. */
+#define STAP_ABORT() do { tapir_exit(); F->__err = 2; return; } while (0)
 #define _stp_target (tapir_G.st.target)
 
 #endif

@@ -70,11 +70,19 @@ static inline s64 tapir_user_div(s64 a, s64 b, int mod)
 
 static const u32 tapir_zero_key;
 
+/* What the running probe may still do (MAXACTION, counted at each loop
+ * iteration), and how deep its recursive calls are (MAXNESTING). */
+static long long tapir_actions;
+static int tapir_nesting;
+
 #define STAP_RETURN(v) do { STAP_RETVALUE = (v); return; } while (0)
+/* As on the kernel side (tapir_gen_kern.h): the caller raises it. */
 #define STAP_ERROR(fmt, ...) \
 	do { \
 		snprintf(F->__ret, sizeof(F->__ret), fmt, ##__VA_ARGS__); \
-		tapir_error(F->__loc, F->__ret); \
+		F->__eloc = F->__loc; \
+		F->__err = 1; \
+		return; \
 	} while (0)
 #define STAP_WARN(fmt, ...) \
 	do { \
@@ -83,7 +91,7 @@ static const u32 tapir_zero_key;
 		tapir_warn(__w); \
 	} while (0)
 #define STAP_EXIT() tapir_exit()
-#define STAP_ABORT() tapir_exit()
+#define STAP_ABORT() do { tapir_exit(); F->__err = 2; return; } while (0)
 #define _stp_target (tapir_target())
 
 #endif

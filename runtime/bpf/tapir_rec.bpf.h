@@ -223,7 +223,11 @@ static __always_inline int tapir_exit(void)
  */
 static __always_inline int tapir_error(__u32 loc, const char *msg)
 {
-	__sync_fetch_and_add(&tapir_G.st.errors, 1);
+	/* Past MAXERRORS no probe may start again (tapir_probe_enter), as
+	 * SystemTap skips every probe once the session is in error: not
+	 * only once user space has read this record. */
+	if (__sync_fetch_and_add(&tapir_G.st.errors, 1) >= tapir_G.st.maxerrors)
+		tapir_G.st.exiting = 1;
 	return tapir_rec_msg(TAPIR_REC_ERROR, loc, msg);
 }
 

@@ -58,6 +58,8 @@ struct tapir_state {
 	tapir_s64 errors;    /* run-time errors reported */
 	tapir_s64 skipped;   /* probe hits skipped (MAXERRORS reached...) */
 	tapir_s64 target;    /* target(): the -c/-x pid, set by the executor */
+	tapir_s64 maxerrors; /* MAXERRORS, set by the executor: the error past
+			      * it stops the kernel probes at once */
 };
 
 #endif /* TAPIR_REC_H */

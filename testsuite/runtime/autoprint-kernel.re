@@ -1,3 +1,3 @@
 iterations=1000 .*
-n=0x3e8
-by_name\["getppid_loop"\]=0x3e8
+n=1000
+by_name\["getppid_loop"\]=1000

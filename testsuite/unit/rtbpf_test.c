@@ -467,36 +467,34 @@ static const struct tapir_uprobe begin_arrays_p[] = {{begin_arrays, 0, "begin"}}
 
 #define SYSCALL_PP "kernel.trace(\"raw_syscalls:sys_enter\")"
 static const struct tapir_kprobe tp_btf_k[] = {
-    {"rtbpf_tp_btf", TAPIR_ATTACH_TP_BTF, "sys_enter", {0}, SYSCALL_PP}};
+    {.prog = "rtbpf_tp_btf", .attach = TAPIR_ATTACH_TP_BTF, .target = "sys_enter", .num = {0}, .pp = SYSCALL_PP}};
 static const struct tapir_kprobe raw_tp_k[] = {
-    {"rtbpf_raw_tp", TAPIR_ATTACH_RAW_TP, "sys_enter", {0}, SYSCALL_PP}};
+    {.prog = "rtbpf_raw_tp", .attach = TAPIR_ATTACH_RAW_TP, .target = "sys_enter", .num = {0}, .pp = SYSCALL_PP}};
 static const struct tapir_kprobe perf_tp_k[] = {
-    {"rtbpf_perf_tp", TAPIR_ATTACH_PERF_TP, "raw_syscalls:sys_enter", {0}, SYSCALL_PP}};
+    {.prog = "rtbpf_perf_tp", .attach = TAPIR_ATTACH_PERF_TP, .target = "raw_syscalls:sys_enter", .num = {0}, .pp = SYSCALL_PP}};
 static const struct tapir_kprobe timer_k[] = {
-    {"rtbpf_timer", TAPIR_ATTACH_TIMER, NULL, {10000000, 0}, "timer.ms(10)"}};
+    {.prog = "rtbpf_timer", .attach = TAPIR_ATTACH_TIMER, .target = NULL, .num = {10000000, 0}, .pp = "timer.ms(10)"}};
 static const struct tapir_kprobe timer_rand_k[] = {
-    {"rtbpf_timer", TAPIR_ATTACH_TIMER, NULL, {10000000, 5000000}, "timer.ms(10).randomize(5)"}};
+    {.prog = "rtbpf_timer", .attach = TAPIR_ATTACH_TIMER, .target = NULL, .num = {10000000, 5000000}, .pp = "timer.ms(10).randomize(5)"}};
 static const struct tapir_kprobe ticks_k[] = {
-    {"rtbpf_profile", TAPIR_ATTACH_PROFILE, NULL, {1000000}, "timer.profile"},
-    {"rtbpf_perf",
-     TAPIR_ATTACH_PERF,
-     NULL,
-     {PERF_TYPE_SOFTWARE, PERF_COUNT_SW_CPU_CLOCK, 1000, 1},
-     "perf.sw.cpu_clock.hz(1000)"},
+    {.prog = "rtbpf_profile", .attach = TAPIR_ATTACH_PROFILE, .target = NULL, .num = {1000000}, .pp = "timer.profile"},
+    {.prog = "rtbpf_perf",
+     .attach = TAPIR_ATTACH_PERF,
+     .num = {PERF_TYPE_SOFTWARE, PERF_COUNT_SW_CPU_CLOCK, 1000, 1},
+     .pp = "perf.sw.cpu_clock.hz(1000)"},
 };
 static const struct tapir_kprobe hw_k[] = {
-    {"rtbpf_perf",
-     TAPIR_ATTACH_PERF,
-     NULL,
-     {PERF_TYPE_HARDWARE, PERF_COUNT_HW_CPU_CYCLES, 1000000, 0},
-     "perf.hw.cpu_cycles.sample(1000000)"},
+    {.prog = "rtbpf_perf",
+     .attach = TAPIR_ATTACH_PERF,
+     .num = {PERF_TYPE_HARDWARE, PERF_COUNT_HW_CPU_CYCLES, 1000000, 0},
+     .pp = "perf.hw.cpu_cycles.sample(1000000)"},
 };
 static const struct tapir_kprobe bad_k[] = {
-    {"rtbpf_bad", TAPIR_ATTACH_TIMER, NULL, {10000000}, "timer.ms(10)"}};
+    {.prog = "rtbpf_bad", .attach = TAPIR_ATTACH_TIMER, .target = NULL, .num = {10000000}, .pp = "timer.ms(10)"}};
 static const struct tapir_kprobe nobtf_k[] = {
-    {"rtbpf_tp_btf", TAPIR_ATTACH_TP_BTF, "no_such_tracepoint", {0}, "kernel.trace(\"nope\")"}};
+    {.prog = "rtbpf_tp_btf", .attach = TAPIR_ATTACH_TP_BTF, .target = "no_such_tracepoint", .num = {0}, .pp = "kernel.trace(\"nope\")"}};
 static const struct tapir_kprobe missing_k[] = {
-    {"rtbpf_nothere", TAPIR_ATTACH_RAW_TP, "sys_enter", {0}, SYSCALL_PP}};
+    {.prog = "rtbpf_nothere", .attach = TAPIR_ATTACH_RAW_TP, .target = "sys_enter", .num = {0}, .pp = SYSCALL_PP}};
 
 #define PROBES(field, arr) .field = arr, .n##field = (int)(sizeof(arr) / sizeof(arr[0]))
 

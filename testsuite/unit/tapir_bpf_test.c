@@ -779,7 +779,8 @@ static bool pairs_ok(const struct record *r, const char *a)
 
 static void test_records(void)
 {
-	struct verdict v = {.test = "records"}, vdrop = {.test = "record_overflow"};
+	struct verdict v = {.test = "records"}, vdrop = {.test = "record_overflow"},
+	               vmax = {.test = "maxerrors_stops_probes"};
 	static unsigned char exp[TAPIR_REC_MAX];
 	int64_t errors0, dropped0;
 	size_t la, lb, off = 0;
@@ -796,9 +797,11 @@ static void test_records(void)
 	lb = strlen(g->io.b);
 	errors0 = g->st.errors;
 	dropped0 = g->st.dropped;
+	g->st.maxerrors = errors0 + 1; /* this run's error is the last allowed */
 	consume();
 	trigger(TBT_OP_REC);
 	consume();
+	check(&vmax, g->st.exiting == 0, "an error within MAXERRORS set exiting");
 	if (!check(&v, nrecs == 6, "%zu records, expected 6", nrecs))
 		goto out;
 	memcpy(exp + off, &(int64_t){-5}, 8);
@@ -831,9 +834,16 @@ static void test_records(void)
 	check(&vdrop, g->st.dropped == dropped0 + 2,
 	      "two overflowing records: dropped went from %lld to %lld", (long long)dropped0,
 	      (long long)g->st.dropped);
+	/* the error past MAXERRORS stops the kernel probes at once */
+	trigger(TBT_OP_REC);
+	consume();
+	check(&vmax, g->st.exiting == 1, "the error past MAXERRORS did not set exiting");
 out:
+	g->st.exiting = 0;
+	g->st.maxerrors = INT64_MAX;
 	done(&v);
 	done(&vdrop);
+	done(&vmax);
 }
 
 static void test_nesting(void)
@@ -1032,6 +1042,7 @@ int main(int argc, char **argv)
 		g = NULL;
 		goto out;
 	}
+	g->st.maxerrors = INT64_MAX; /* tests that raise errors go on */
 	prog = bpf_object__find_program_by_name(obj, "tbt_main");
 	link = prog ? bpf_program__attach(prog) : NULL;
 	if (!link) {

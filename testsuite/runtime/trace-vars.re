@@ -1,0 +1,3 @@
+preempt=0x[01] prev=0x[0-9a-f]+ next=0x[0-9a-f]+ prev_state=0x[0-9a-f]+
+preempt=0x[01] prev=0x[0-9a-f]+ next=0x[0-9a-f]+ prev_state=0x[0-9a-f]+
+\[\]
