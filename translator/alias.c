@@ -233,9 +233,10 @@ static int through_alias(struct elab *e, struct ast_decl *alias, const struct as
 	return expand_points(e, &alias->points, &inner, &suffix);
 }
 
-/* Does some alias's whole name match pp? Then, as in SystemTap, a wildcard
- * after a shorter alias's name picks the longer aliases ('lib.tick.*' is
- * lib.tick.fast), not suffixes of the shorter one. */
+/* Does some alias's whole name match pp? Then, as in SystemTap's match
+ * tree, the longer aliases win over suffixes of a shorter one: 'lib.tick.*'
+ * is lib.tick.fast, and 'syscall.read.return' is that alias, not
+ * syscall.read with a '.return' suffix. */
 static bool whole_name_matches(struct elab *e, const struct ast_probe_point *pp)
 {
 	for (int i = 0; i < e->all_aliases.len; i++) {

@@ -118,7 +118,7 @@ static void warn_write_only(struct elab *e, const struct vec *locals)
 	for (int i = 0; i < locals->len; i++) {
 		const struct symbol *s = locals->items[i];
 
-		if (s->src->is_library || s->name[0] == '_')
+		if (s->src->is_library || s->loc.src->is_library || s->name[0] == '_')
 			continue;
 		if (s->written && !s->read && !s->updated)
 			diag_at(e->diag, DIAG_WARNING, s->loc,

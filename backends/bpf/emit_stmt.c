@@ -76,8 +76,9 @@ static void em_hist_print(struct em *m, struct ast *h)
 }
 
 /* SystemTap's format as the kernel's bpf_snprintf takes it: integer
- * conversions get "ll" (every argument is a u64); NULL when the format
- * uses what bpf_snprintf lacks (%o %b %m %M, '*' widths, '#'). */
+ * conversions get "ll" (every argument is a u64), %p and %#x become
+ * 0x%llx; NULL when the format uses what bpf_snprintf lacks (%o %b %m %M,
+ * '*' widths, other '#' forms). */
 static const char *kernel_format(struct em *m, const char *fmt)
 {
 	struct strbuf sb = { 0 };
@@ -91,6 +92,12 @@ static const char *kernel_format(struct em *m, const char *fmt)
 		if (p[1] == '%') {
 			sb_puts(&sb, "%%");
 			p++;
+			continue;
+		}
+		/* %p and %#x print as SystemTap's do: 0x and the hex digits. */
+		if (p[1] == 'p' || (p[1] == '#' && p[2] == 'x')) {
+			sb_puts(&sb, "0x%llx");
+			p += p[1] == 'p' ? 1 : 2;
 			continue;
 		}
 		sb_putc(&sb, '%');
@@ -117,7 +124,7 @@ static const char *em_kernel_sprintf(struct em *m, struct ast *n, const char *fm
 
 	if (!kfmt || nv > 12) {
 		em_error(m, n->loc, "%s with this format is not supported in a kernel probe on the "
-			 "bpf runtime yet (only %%d %%i %%u %%x %%X %%s %%c, up to 12 values)", n->name);
+			 "bpf runtime yet (only %%d %%i %%u %%x %%X %%p %%#x %%s %%c, up to 12 values)", n->name);
 		return "0";
 	}
 	res = em_tmp_str(m);
