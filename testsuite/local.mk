@@ -21,3 +21,15 @@ testsuite/progs/uprobe_prog: $(top_srcdir)/testsuite/progs/uprobe_prog.c
 # ... and one optimised, whose variables have location lists.
 testsuite/progs/uprobe_opt: $(top_srcdir)/testsuite/progs/uprobe_opt.c
 	$(AM_V_CC)$(MKDIR_P) testsuite/progs && $(CC) -std=gnu11 -g -O2 -o $@ $<
+# The kmod backend's runtime tests run in the VM (testsuite/vm/check-vm):
+# the runtime corpus and the fault-injection set, built on the host,
+# run in one boot, a result table and the usual summary line.
+check-vm: $(bin_PROGRAMS)
+	TAPIR=$(abs_top_builddir)/tapir TAPIR_BUILDDIR=$(abs_top_builddir) \
+	TAPIR_SRCDIR=$(abs_top_srcdir) $(SHELL) $(top_srcdir)/testsuite/vm/check-vm
+.PHONY: check-vm
+clean-local: kmod-cache-clean
+kmod-cache-clean:
+	rm -rf testsuite/kmod-cache vm/check-vm
+.PHONY: kmod-cache-clean
+EXTRA_DIST += testsuite/vm/check-vm testsuite/suites/kmod-build.sh

@@ -42,8 +42,8 @@ translator_libtapirfront_a_SOURCES = \
 
 bin_PROGRAMS += tapir
 tapir_SOURCES = translator/main.c translator/options.c translator/options.h
-tapir_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/backends/bpf
-tapir_LDADD = backends/bpf/libtapirbpf.a translator/libtapirfront.a translator/probes/libtapirprobes.a \
+tapir_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/backends/bpf -I$(top_srcdir)/backends/kmod
+tapir_LDADD = backends/bpf/libtapirbpf.a backends/kmod/libtapirkmod.a translator/libtapirfront.a translator/probes/libtapirprobes.a \
 	runtime/common/librtcommon.a \
 	$(LIBDW_LIBS) $(LIBELF_LIBS) $(LIBBPF_LIBS) $(ZLIB_LIBS)
 

@@ -14,6 +14,7 @@
 #include "options.h"
 #include "bpf_backend.h"
 #include "compare.h"
+#include "kmod_backend.h"
 #include "elab.h"
 #include "probes/kfunc_db.h"
 #include "probes/tracepoint_db.h"
@@ -37,7 +38,7 @@ struct session {
 
 /* The last pass this build implements, per runtime; options needing later
  * ones are refused. */
-#define LAST_IMPLEMENTED_PASS_KMOD 2
+#define LAST_IMPLEMENTED_PASS_KMOD 5
 #define LAST_IMPLEMENTED_PASS_BPF 5
 
 /* ---- pass timing, for -v ----------------------------------------------- */
@@ -375,6 +376,8 @@ static int pass_translate(struct session *s)
 		return -1;
 	}
 	s->build_dir = arena_strdup(s->arena, tmpl);
+	if (s->opt.runtime == RUNTIME_KMOD)
+		return kmod_translate(&s->elab, &s->opt, s->build_dir);
 	bo.maxstringlen = define_int(&s->opt, "MAXSTRINGLEN", 128, 16, 1024);
 	bo.maxmapentries = define_int(&s->opt, "MAXMAPENTRIES", 2048, 1, 1 << 24);
 	bo.maxerrors = define_int(&s->opt, "MAXERRORS", 0, 0, 1 << 30);
@@ -407,6 +410,10 @@ static void cat_file(const char *path, FILE *out)
 
 static void pass_translate_print(struct session *s, FILE *out)
 {
+	if (s->opt.runtime == RUNTIME_KMOD) {
+		cat_file(arena_printf(s->arena, "%s/prog.c", s->build_dir), out);
+		return;
+	}
 	cat_file(arena_printf(s->arena, "%s/prog.bpf.c", s->build_dir), out);
 	cat_file(arena_printf(s->arena, "%s/prog.user.c", s->build_dir), out);
 }
@@ -414,13 +421,17 @@ static void pass_translate_print(struct session *s, FILE *out)
 /* Pass 4: build (or find in the cache) the runnable artifact. */
 static int pass_build(struct session *s)
 {
+	if (s->opt.runtime == RUNTIME_KMOD)
+		return kmod_pass_build(s->arena, s->diag, &s->opt, s->build_dir, &s->artifact,
+				       &s->artifact_cached);
 	return bpf_build(s->arena, s->diag, s->build_dir, s->opt.verbose, &s->artifact,
 			 &s->artifact_cached);
 }
 
 static void pass_build_report(struct session *s, FILE *out)
 {
-	fprintf(out, "Pass 4: %s \"%s\" ", s->artifact_cached ? "using cached" : "compiled BPF program into",
+	fprintf(out, "Pass 4: %s \"%s\" ", s->artifact_cached ? "using cached" :
+		s->opt.runtime == RUNTIME_KMOD ? "compiled C into" : "compiled BPF program into",
 		s->artifact);
 }
 
@@ -438,6 +449,10 @@ static int pass_run(struct session *s)
 	const char *argv[16];
 	int n = 0;
 
+	if (o->runtime == RUNTIME_KMOD) {
+		remove_build_dir(s);
+		return kmod_pass_run(s->arena, s->diag, o, s->artifact);
+	}
 	argv[n++] = s->artifact;
 	if (o->output_file) {
 		argv[n++] = "-o";
@@ -529,6 +544,7 @@ static void remove_build_dir(struct session *s)
 	}
 	unlink(arena_printf(s->arena, "%s/prog.bpf.c", s->build_dir));
 	unlink(arena_printf(s->arena, "%s/prog.user.c", s->build_dir));
+	unlink(arena_printf(s->arena, "%s/prog.c", s->build_dir));
 	rmdir(s->build_dir);
 	s->build_dir = NULL;
 }

@@ -10,7 +10,7 @@ set -u
 
 # The last pass this tapir has: raise it as passes land, and the tests of
 # "not implemented yet" below follow.
-LAST_PASS=2
+LAST_PASS=5
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

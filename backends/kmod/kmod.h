@@ -1,0 +1,95 @@
+/* kmod.h - the kernel-module backend: pass 3 (module C) and pass 4 (kbuild).
+ *
+ * The module C is one file, prog.c: the limits, the runtime headers
+ * (runtime/kmod/tapir_*.h), the globals, a frame struct per probe and
+ * function (locals and temporaries live in the per-CPU context's stack,
+ * not on the kernel stack), the functions, the probe handlers, and the
+ * module's init/start/stop. Expressions lower to a C expression plus
+ * statements emitted before it, as in the BPF backend; an error sets
+ * c->unwind and every statement that may fail is followed by a jump to
+ * the current unwind label (the handler's end, a function's return, or
+ * a try block's catch).
+ */
+#ifndef TAPIR_KMOD_BACKEND_H
+#define TAPIR_KMOD_BACKEND_H
+
+#include "elab.h"
+
+struct kmod_opts {
+	int maxstringlen, maxmapentries, maxerrors, maxaction, maxnesting, maxskipped;
+	int bufsize_mb;            /* -s */
+	const char *module_name;   /* -m, or NULL: tapir_<hash> */
+	const char *const *defines; int ndefines; /* -D NAME=VALUE, passed to the C */
+};
+
+/* Facts about a global the emitter needs at each use. */
+struct km_global {
+	struct symbol *sym;
+	int hist_type;             /* RT_HIST_* */
+	int64_t start, stop, interval;
+};
+
+struct km_file {
+	struct elab *e;
+	const struct kmod_opts *o;
+	struct strbuf decls, protos, funcs, probes, init, arm, disarm;
+	struct vec globals;        /* struct km_global * */
+	struct vec fmts;           /* const char * */
+	struct vec done_funcs;     /* struct func * */
+	int nlabels;
+	int nprobes;
+	bool failed;
+};
+
+struct km_loop {
+	int label;
+};
+
+/* One body being lowered: a probe handler or a function. */
+struct km {
+	struct km_file *f;
+	struct func *fn;
+	struct derived_probe *dp;
+	struct vec *locals;        /* struct symbol * */
+	struct strbuf body, frame;
+	int indent, ntemps;
+	const char *unwind;        /* label an error jumps to */
+	struct km_loop loops[64];
+	int nloops;
+};
+
+/* kmod_expr.c */
+const char *km_expr(struct km *m, struct ast *n);
+void km_line(struct km *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void km_error(struct km *m, struct loc loc, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+const char *km_tmp_long(struct km *m);
+const char *km_tmp_str(struct km *m);
+const char *km_near(struct km *m, const char *what, struct loc loc);
+const char *km_quote(struct arena *a, const char *s);
+void km_check(struct km *m);
+const char *km_var_ref(struct km *m, const struct symbol *s);
+const char *km_key(struct km *m, const struct symbol *arr, struct vec *args);
+void km_assign_to(struct km *m, struct ast *lhs, const char *val, enum ast_type t);
+struct km_global *km_global_of(struct km_file *f, const struct symbol *s);
+const char *km_stat_ref(struct km *m, struct ast *x, bool create, const char *near);
+int km_agg_index(const char *name);
+
+/* kmod_stmt.c */
+void km_stmt(struct km *m, struct ast *n);
+const char *km_call(struct km *m, struct ast *n);
+const char *km_print(struct km *m, struct ast *n);
+void km_emit_function(struct km_file *f, struct func *fn);
+
+/* kmod_file.c: pass 3, writes dir/prog.c. */
+int kmod_emit(struct elab *e, const struct kmod_opts *o, const char *dir);
+
+/* kmod_build.c: pass 4, kbuild into a cached .ko; kdir the build tree. */
+int kmod_build(struct arena *a, struct diag_ctx *d, const char *src_dir, const char *kdir,
+	       const char *module_name, int verbose, const char **artifact, bool *cached);
+/* The kbuild tree for -r (a release or a folder), or the running kernel's;
+ * NULL with an error reported when there is none. */
+const char *kmod_kbuild_dir(struct arena *a, struct diag_ctx *d, const char *release_or_dir,
+			    const char *running_release);
+
+#endif

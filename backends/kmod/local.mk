@@ -1,0 +1,13 @@
+# The kmod backend: pass 3 (module C), pass 4 (kbuild, cache), pass 5 (the loader).
+noinst_LIBRARIES += backends/kmod/libtapirkmod.a
+backends_kmod_libtapirkmod_a_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/backends/kmod
+backends_kmod_libtapirkmod_a_SOURCES = \
+	backends/kmod/kmod.h \
+	backends/kmod/kmod_backend.h \
+	backends/kmod/kmod_expr.c \
+	backends/kmod/kmod_stmt.c \
+	backends/kmod/kmod_file.c \
+	backends/kmod/kmod_build.c \
+	backends/kmod/kmod_driver.c
+EXTRA_DIST += runtime/kmod/tapir_kmod.h runtime/kmod/tapir_map.h runtime/kmod/tapir_transport.h \
+	runtime/kmod/tapir_probes.h

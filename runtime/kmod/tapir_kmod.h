@@ -1,0 +1,479 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * tapir_kmod.h - the kernel side of every tapir module: session state,
+ * per-CPU contexts, errors, the global lock, strings.
+ *
+ * The generated module C defines the limits (TAPIR_MAXSTRINGLEN ...) and
+ * then includes this file once; every function here is static, so that a
+ * module is one translation unit plus runtime/common.
+ *
+ * A probe handler runs as SystemTap's do: interrupts off, on its CPU's
+ * context (a busy context means the probe interrupted another one on the
+ * same CPU: the hit is skipped and counted), its locals and temporaries
+ * in frames taken from the context's stack, every global under one lock
+ * taken with a bounded trylock (MAXTRYLOCK: skipped too, never a deadlock).
+ * An error unwinds the handler and, past MAXERRORS, ends the session.
+ */
+#ifndef TAPIR_KMOD_H
+#define TAPIR_KMOD_H
+
+#include <linux/module.h>
+#include <linux/kernel.h>
+#include <linux/delay.h>
+#include <linux/hrtimer.h>
+#include <linux/kstrtox.h>
+#include <linux/moduleparam.h>
+#include <asm/irq_regs.h>
+#include <linux/ktime.h>
+#include <linux/percpu.h>
+#include <linux/prandom.h>
+#include <linux/ptrace.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+#include <linux/vmalloc.h>
+
+#include "rt_format.h"
+#include "rt_hist.h"
+#include "rt_stats.h"
+
+#ifndef TAPIR_MAXSTRINGLEN
+#define TAPIR_MAXSTRINGLEN 128
+#endif
+#ifndef TAPIR_MAXACTION
+#define TAPIR_MAXACTION 1000
+#endif
+#ifndef TAPIR_MAXNESTING
+#define TAPIR_MAXNESTING 10
+#endif
+#ifndef TAPIR_MAXERRORS
+#define TAPIR_MAXERRORS 0
+#endif
+#ifndef TAPIR_MAXSKIPPED
+#define TAPIR_MAXSKIPPED 100
+#endif
+#ifndef TAPIR_MAXTRYLOCK
+#define TAPIR_MAXTRYLOCK 1000
+#endif
+#ifndef TAPIR_TRYLOCKDELAY
+#define TAPIR_TRYLOCKDELAY 10 /* ns */
+#endif
+#ifndef TAPIR_STACK_SIZE
+#define TAPIR_STACK_SIZE (128 * 1024)
+#endif
+
+/* The tapsets' contract (tapsets/check-c): SystemTap's names. */
+#define MAXSTRINGLEN TAPIR_MAXSTRINGLEN
+#define MAXERRORS TAPIR_MAXERRORS
+#define CONTEXT _ctx
+#define STAP_RETURN(x)                   \
+	do {                             \
+		STAP_RETVALUE = (x);     \
+		return;                  \
+	} while (0)
+#define STAP_ERROR(...) tapir_error_fmt(CONTEXT, __VA_ARGS__)
+#define STAP_WARN(...) tapir_warn_fmt(__VA_ARGS__)
+#define STAP_EXIT() tapir_request_exit()
+#define STAP_ABORT() tapir_abort(CONTEXT)
+#define _stp_read_kernel(dst, src, n) copy_from_kernel_nofault((dst), (src), (n))
+#define _stp_read_user(dst, src, n) copy_from_user_nofault((dst), (const void __user *)(src), (n))
+
+enum tapir_state {
+	TAPIR_LOADED,   /* module loaded, probes not armed */
+	TAPIR_STARTING, /* begin probes running */
+	TAPIR_RUNNING,
+	TAPIR_STOPPING, /* exit() called: only end probes run */
+	TAPIR_ERRORED,  /* MAXERRORS passed: only error probes run */
+	TAPIR_DONE,
+};
+
+/* Records of the transport, read by the loader (runtime/kmod/loader). */
+enum tapir_rec_type {
+	TAPIR_REC_OUT = 1,  /* bytes for stdout (or -o) */
+	TAPIR_REC_ERR = 2,  /* a line for stderr */
+	TAPIR_REC_EXIT = 3, /* the session wants to end: stop it */
+	TAPIR_REC_DONE = 4, /* end probes ran; one byte: the exit status */
+};
+
+struct tapir_ctx {
+	atomic_t busy;
+	const char *probe_point;
+	struct pt_regs *regs;
+	int user_mode_p;
+	const u64 *targs;     /* a tracepoint's arguments */
+	bool unwind;          /* an error or abort() unwinds the handler */
+	bool aborted;
+	bool error_set;
+	long actions;
+	int nesting;
+	size_t sp;            /* bytes of stack in use */
+	const char *near;     /* "identifier 'f' at file:1:2" for STAP_ERROR */
+	char error[TAPIR_MAXSTRINGLEN * 2];
+	char errline[TAPIR_MAXSTRINGLEN * 2 + 160]; /* "ERROR: ... near ...\n" */
+	struct rt_sink out;   /* this CPU's print buffer */
+	char outbuf[RT_BUFFER_SIZE];
+	char stack[TAPIR_STACK_SIZE] __aligned(16);
+};
+
+/* -G NAME=VALUE of a long global: a 64-bit module parameter. */
+static int tapir_param_set_s64(const char *val, const struct kernel_param *kp)
+{
+	return kstrtos64(val, 0, (s64 *)kp->arg);
+}
+
+static int tapir_param_get_s64(char *buf, const struct kernel_param *kp)
+{
+	return scnprintf(buf, PAGE_SIZE, "%lld\n", *(s64 *)kp->arg);
+}
+
+static const struct kernel_param_ops tapir_param_s64 = {
+	.set = tapir_param_set_s64,
+	.get = tapir_param_get_s64,
+};
+
+static __maybe_unused int64_t _stp_target;
+module_param_cb(_tapir_target, &tapir_param_s64, &_stp_target, 0);
+
+static __maybe_unused atomic_t tapir_session = ATOMIC_INIT(TAPIR_LOADED);
+static __maybe_unused atomic_t tapir_nerrors = ATOMIC_INIT(0);
+static __maybe_unused atomic_t tapir_nskipped = ATOMIC_INIT(0);
+static __maybe_unused struct tapir_ctx *tapir_ctxs[NR_CPUS];
+static __maybe_unused DEFINE_RAW_SPINLOCK(tapir_glock);
+
+static __maybe_unused void tapir_ring_write(int type, const char *p, size_t n);
+
+static __maybe_unused int tapir_session_state(void)
+{
+	return atomic_read(&tapir_session);
+}
+
+static __maybe_unused void tapir_request_exit(void)
+{
+	int s = atomic_cmpxchg(&tapir_session, TAPIR_RUNNING, TAPIR_STOPPING);
+
+	if (s == TAPIR_STARTING)
+		s = atomic_cmpxchg(&tapir_session, TAPIR_STARTING, TAPIR_STOPPING);
+	if (s == TAPIR_RUNNING || s == TAPIR_STARTING)
+		tapir_ring_write(TAPIR_REC_EXIT, NULL, 0);
+}
+
+/* ---- errors ---------------------------------------------------------------- */
+
+static __maybe_unused __printf(2, 3) void tapir_error_fmt(struct tapir_ctx *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (c->unwind)
+		return;
+	va_start(ap, fmt);
+	vscnprintf(c->error, sizeof(c->error), fmt, ap);
+	va_end(ap);
+	c->unwind = true;
+	c->error_set = true;
+}
+
+/* An error at a place of the script: "division by 0" near "operator '/' at f:1:2". */
+static __maybe_unused void tapir_error_at(struct tapir_ctx *c, const char *msg, const char *near)
+{
+	if (c->unwind)
+		return;
+	c->near = near;
+	tapir_error_fmt(c, "%s", msg);
+}
+
+static __maybe_unused void tapir_abort(struct tapir_ctx *c)
+{
+	c->unwind = true;
+	c->aborted = true;
+	tapir_request_exit();
+}
+
+static __maybe_unused __printf(1, 2) void tapir_warn_fmt(const char *fmt, ...)
+{
+	char buf[TAPIR_MAXSTRINGLEN + 16];
+	va_list ap;
+	int n;
+
+	n = scnprintf(buf, sizeof(buf), "WARNING: ");
+	va_start(ap, fmt);
+	n += vscnprintf(buf + n, sizeof(buf) - n - 1, fmt, ap);
+	va_end(ap);
+	if (n == 0 || buf[n - 1] != '\n')
+		buf[n++] = '\n';
+	tapir_ring_write(TAPIR_REC_ERR, buf, n);
+}
+
+/* After a handler: report its error; past MAXERRORS the session ends. */
+static __maybe_unused void tapir_report_error(struct tapir_ctx *c)
+{
+	char *buf = c->errline;
+	size_t size = sizeof(c->errline);
+	int n;
+
+	if (!c->error_set)
+		return;
+	if (c->near)
+		n = scnprintf(buf, size, "ERROR: %s near %s\n", c->error, c->near);
+	else
+		n = scnprintf(buf, size, "ERROR: %s\n", c->error);
+	tapir_ring_write(TAPIR_REC_ERR, buf, n);
+	if (atomic_inc_return(&tapir_nerrors) > TAPIR_MAXERRORS) {
+		int s = atomic_read(&tapir_session);
+
+		if (s == TAPIR_RUNNING || s == TAPIR_STARTING || s == TAPIR_STOPPING) {
+			atomic_set(&tapir_session, TAPIR_ERRORED);
+			tapir_ring_write(TAPIR_REC_EXIT, NULL, 0);
+		}
+	}
+}
+
+/* ---- the per-CPU context ------------------------------------------------------- */
+
+static __maybe_unused int tapir_out_flush(struct rt_sink *s)
+{
+	tapir_ring_write(TAPIR_REC_OUT, s->buf, s->len);
+	s->len = 0;
+	return 0;
+}
+
+static __maybe_unused int tapir_ctxs_alloc(void)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		tapir_ctxs[cpu] = vzalloc(sizeof(struct tapir_ctx));
+		if (!tapir_ctxs[cpu])
+			return -ENOMEM;
+		rt_sink_init(&tapir_ctxs[cpu]->out, tapir_ctxs[cpu]->outbuf, RT_BUFFER_SIZE);
+		tapir_ctxs[cpu]->out.flush = tapir_out_flush;
+	}
+	return 0;
+}
+
+static __maybe_unused void tapir_ctxs_free(void)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		vfree(tapir_ctxs[cpu]);
+		tapir_ctxs[cpu] = NULL;
+	}
+}
+
+static __maybe_unused void tapir_skip(void)
+{
+	atomic_inc(&tapir_nskipped);
+}
+
+/*
+ * Enter a probe handler in session state 'want' (RUNNING for event
+ * probes): NULL if it must not run. Interrupts stay off until
+ * tapir_leave().
+ */
+static __maybe_unused struct tapir_ctx *tapir_enter(int want, const char *pp, unsigned long *flags)
+{
+	struct tapir_ctx *c;
+
+	if (atomic_read(&tapir_session) != want)
+		return NULL;
+	local_irq_save(*flags);
+	c = tapir_ctxs[smp_processor_id()];
+	if (!c || atomic_inc_return(&c->busy) != 1) {
+		if (c)
+			atomic_dec(&c->busy);
+		local_irq_restore(*flags);
+		tapir_skip();
+		return NULL;
+	}
+	c->probe_point = pp;
+	c->regs = NULL;
+	c->user_mode_p = 0;
+	c->targs = NULL;
+	c->unwind = c->aborted = c->error_set = false;
+	c->actions = 0;
+	c->nesting = 0;
+	c->sp = 0;
+	c->near = NULL;
+	return c;
+}
+
+static __maybe_unused void tapir_leave(struct tapir_ctx *c, unsigned long *flags)
+{
+	rt_sink_flush(&c->out);
+	tapir_report_error(c);
+	atomic_dec(&c->busy);
+	local_irq_restore(*flags);
+}
+
+/* The global lock, taken around a handler that uses globals. */
+static __maybe_unused bool tapir_lock(void)
+{
+	int i;
+
+	for (i = 0; i < TAPIR_MAXTRYLOCK; i++) {
+		if (raw_spin_trylock(&tapir_glock))
+			return true;
+		ndelay(TAPIR_TRYLOCKDELAY);
+	}
+	tapir_skip();
+	return false;
+}
+
+static __maybe_unused void tapir_unlock(void)
+{
+	raw_spin_unlock(&tapir_glock);
+}
+
+/* A zeroed frame of n bytes from the context's stack, or NULL (reported). */
+static __maybe_unused void *tapir_push(struct tapir_ctx *c, size_t n, const char *near)
+{
+	void *p;
+
+	n = ALIGN(n, 16);
+	if (c->nesting >= TAPIR_MAXNESTING + 1 || c->sp + n > sizeof(c->stack)) {
+		tapir_error_at(c, "MAXNESTING exceeded", near);
+		return NULL;
+	}
+	p = c->stack + c->sp;
+	c->sp += n;
+	c->nesting++;
+	memset(p, 0, n);
+	return p;
+}
+
+static __maybe_unused void tapir_pop(struct tapir_ctx *c, size_t n)
+{
+	c->sp -= ALIGN(n, 16);
+	c->nesting--;
+}
+
+/* Scratch of n bytes from the context's stack (foreach's sorted entries). */
+static __maybe_unused void *tapir_alloc(struct tapir_ctx *c, size_t n, const char *near)
+{
+	void *p;
+
+	n = ALIGN(n, 16);
+	if (c->sp + n > sizeof(c->stack)) {
+		tapir_error_at(c, "out of context stack (too many array entries to sort)", near);
+		return NULL;
+	}
+	p = c->stack + c->sp;
+	c->sp += n;
+	return p;
+}
+
+static __maybe_unused void tapir_free(struct tapir_ctx *c, size_t n, void *p)
+{
+	if (p)
+		c->sp -= ALIGN(n, 16);
+}
+
+/* Statement and loop counting: MAXACTION. */
+static __maybe_unused bool tapir_action(struct tapir_ctx *c, const char *near)
+{
+	if (likely(++c->actions <= TAPIR_MAXACTION))
+		return true;
+	tapir_error_at(c, "MAXACTION exceeded", near);
+	return false;
+}
+
+/* ---- arithmetic and strings ---------------------------------------------------- */
+
+static __maybe_unused int64_t tapir_div(struct tapir_ctx *c, int64_t a, int64_t b, const char *near)
+{
+	if (unlikely(b == 0)) {
+		tapir_error_at(c, "division by 0", near);
+		return 0;
+	}
+	return rt_div64(a, b);
+}
+
+static __maybe_unused int64_t tapir_mod(struct tapir_ctx *c, int64_t a, int64_t b, const char *near)
+{
+	if (unlikely(b == 0)) {
+		tapir_error_at(c, "division by 0", near);
+		return 0;
+	}
+	if (b == -1)
+		return 0;
+	return rt_sub64(a, rt_mul64(rt_div64(a, b), b));
+}
+
+static __maybe_unused int64_t tapir_shl(int64_t a, int64_t b)
+{
+	return rt_shl64(a, (int)(b & 63));
+}
+
+static __maybe_unused int64_t tapir_shr(int64_t a, int64_t b)
+{
+	return a >> (b & 63);
+}
+
+static __maybe_unused void tapir_str_copy(char *dst, const char *src)
+{
+	if (dst != src)
+		strscpy(dst, src, TAPIR_MAXSTRINGLEN);
+}
+
+static __maybe_unused void tapir_str_concat(char *dst, const char *a, const char *b)
+{
+	char tmp[TAPIR_MAXSTRINGLEN];
+	size_t n = strscpy(tmp, a, sizeof(tmp));
+
+	if ((ssize_t)n < 0)
+		n = sizeof(tmp) - 1;
+	strscpy(tmp + n, b, sizeof(tmp) - n);
+	memcpy(dst, tmp, sizeof(tmp));
+}
+
+/* ---- statistics ------------------------------------------------------------------ */
+
+/* A statistic: one part (globals are locked) and its histogram. */
+struct tapir_stat {
+	struct rt_stat st;
+	int64_t hist[RT_HIST_MAX_BUCKETS + 2];
+};
+
+static __maybe_unused void tapir_stat_add(struct tapir_stat *s, const struct rt_stat_desc *d, int64_t v)
+{
+	rt_stat_add(&s->st, d->type == RT_HIST_NONE ? NULL : s->hist, d, v);
+}
+
+/* @count ... of s: an error for @min/@max/@avg/@variance of nothing. */
+static __maybe_unused int64_t tapir_stat_read(struct tapir_ctx *c, const struct tapir_stat *s,
+			       const struct rt_stat_desc *d, int op, const char *near)
+{
+	struct rt_agg a;
+
+	rt_agg_init(&a, NULL, d);
+	if (s) {
+		rt_agg_add(&a, &s->st, NULL);
+		rt_agg_add_variance(&a, &s->st);
+	}
+	rt_agg_finish(&a);
+	if (a.count == 0 && op >= 2) {
+		tapir_error_at(c, "empty aggregate", near);
+		return 0;
+	}
+	switch (op) {
+	case 0: return a.count;
+	case 1: return a.sum;
+	case 2: return a.min;
+	case 3: return a.max;
+	case 4: return a.avg;
+	default: return a.variance;
+	}
+}
+
+static __maybe_unused void tapir_hist_print(struct tapir_ctx *c, const struct tapir_stat *s,
+			     const struct rt_stat_desc *d, const char *near)
+{
+	static const int64_t none[RT_HIST_MAX_BUCKETS + 2];
+
+	if (rt_hist_print(&c->out, d, s ? s->hist : none, NULL) == -ENODATA)
+		tapir_error_at(c, "empty aggregate", near);
+}
+
+#endif /* TAPIR_KMOD_H */

@@ -1,0 +1,255 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * tapir_map.h - a script's arrays: 1 to 9 keys (longs and strings), a long,
+ * string or statistic value, preallocated (nothing is allocated in probe
+ * context), hashed, kept in insertion order (so that a '%' array replaces
+ * its oldest entry), and sorted on demand for foreach.
+ *
+ * A key is a zeroed struct of the generated code (struct k_NAME), so keys
+ * compare with memcmp; the descriptor says where each field lies and what
+ * it holds, for sorting and printing.
+ */
+#ifndef TAPIR_MAP_H
+#define TAPIR_MAP_H
+
+#include <linux/jhash.h>
+#include <linux/list.h>
+#include <linux/sort.h>
+
+enum tapir_vtype { TAPIR_V_LONG, TAPIR_V_STR, TAPIR_V_STAT };
+
+struct tapir_map_desc {
+	const char *name;
+	int nkeys;
+	u8 ktype[9];          /* 0: long, 1: string */
+	u16 koff[9];
+	size_t klen, vlen;
+	enum tapir_vtype vtype;
+	int maxentries;
+	int size;             /* declared [N], or 0 */
+	bool wrap;            /* '%' */
+	struct rt_stat_desc sdesc;
+};
+
+struct tapir_ent {
+	struct hlist_node hnode;
+	struct list_head order;
+	char data[] __aligned(8); /* key, then value */
+};
+
+struct tapir_map {
+	const struct tapir_map_desc *d;
+	struct hlist_head *buckets;
+	unsigned int nbuckets;
+	struct list_head used, free;
+	int count;
+	size_t esize;
+	char *pool;
+};
+
+static __maybe_unused inline void *tapir_ent_key(struct tapir_ent *e)
+{
+	return e->data;
+}
+
+static __maybe_unused inline void *tapir_ent_val(const struct tapir_map *m, struct tapir_ent *e)
+{
+	return e->data + ALIGN(m->d->klen, 8);
+}
+
+static __maybe_unused struct tapir_map *tapir_map_new(const struct tapir_map_desc *d)
+{
+	struct tapir_map *m = kzalloc(sizeof(*m), GFP_KERNEL);
+	int i;
+
+	if (!m)
+		return NULL;
+	m->d = d;
+	m->nbuckets = roundup_pow_of_two(d->maxentries);
+	m->esize = ALIGN(sizeof(struct tapir_ent) + ALIGN(d->klen, 8) + d->vlen, 8);
+	m->buckets = vzalloc(sizeof(*m->buckets) * m->nbuckets);
+	m->pool = vzalloc(m->esize * d->maxentries);
+	if (!m->buckets || !m->pool) {
+		vfree(m->buckets);
+		vfree(m->pool);
+		kfree(m);
+		return NULL;
+	}
+	INIT_LIST_HEAD(&m->used);
+	INIT_LIST_HEAD(&m->free);
+	for (i = 0; i < d->maxentries; i++)
+		list_add_tail(&((struct tapir_ent *)(m->pool + i * m->esize))->order, &m->free);
+	return m;
+}
+
+static __maybe_unused void tapir_map_free(struct tapir_map *m)
+{
+	if (!m)
+		return;
+	vfree(m->buckets);
+	vfree(m->pool);
+	kfree(m);
+}
+
+static __maybe_unused struct hlist_head *tapir_map_bucket(const struct tapir_map *m, const void *key)
+{
+	return &m->buckets[jhash(key, m->d->klen, 0) & (m->nbuckets - 1)];
+}
+
+static __maybe_unused struct tapir_ent *tapir_map_lookup(const struct tapir_map *m, const void *key)
+{
+	struct tapir_ent *e;
+
+	hlist_for_each_entry(e, tapir_map_bucket(m, key), hnode) {
+		if (memcmp(e->data, key, m->d->klen) == 0)
+			return e;
+	}
+	return NULL;
+}
+
+/* The value of key, or NULL. */
+static __maybe_unused void *tapir_map_find(const struct tapir_map *m, const void *key)
+{
+	struct tapir_ent *e = tapir_map_lookup(m, key);
+
+	return e ? tapir_ent_val(m, e) : NULL;
+}
+
+static __maybe_unused void tapir_map_unlink(struct tapir_map *m, struct tapir_ent *e)
+{
+	hlist_del(&e->hnode);
+	list_move(&e->order, &m->free);
+	m->count--;
+}
+
+/* The value of key, added (zeroed) when absent; NULL when full (reported). */
+static __maybe_unused void *tapir_map_set(struct tapir_ctx *c, struct tapir_map *m, const void *key,
+			   const char *near)
+{
+	struct tapir_ent *e = tapir_map_lookup(m, key);
+
+	if (e)
+		return tapir_ent_val(m, e);
+	if (list_empty(&m->free) || (m->d->size && m->count >= m->d->size)) {
+		if (!m->d->wrap || list_empty(&m->used)) {
+			if (m->d->size)
+				tapir_error_fmt(c, "Array overflow, check size limit (%d)", m->d->size);
+			else
+				tapir_error_fmt(c, "Array overflow, check MAXMAPENTRIES");
+			c->near = near;
+			return NULL;
+		}
+		tapir_map_unlink(m, list_first_entry(&m->used, struct tapir_ent, order));
+	}
+	e = list_first_entry(&m->free, struct tapir_ent, order);
+	memset(e->data, 0, m->esize - sizeof(*e));
+	memcpy(e->data, key, m->d->klen);
+	hlist_add_head(&e->hnode, tapir_map_bucket(m, key));
+	list_move_tail(&e->order, &m->used);
+	m->count++;
+	return tapir_ent_val(m, e);
+}
+
+static __maybe_unused void tapir_map_del(struct tapir_map *m, const void *key)
+{
+	struct tapir_ent *e = tapir_map_lookup(m, key);
+
+	if (e)
+		tapir_map_unlink(m, e);
+}
+
+static __maybe_unused void tapir_map_clear(struct tapir_map *m)
+{
+	while (!list_empty(&m->used))
+		tapir_map_unlink(m, list_first_entry(&m->used, struct tapir_ent, order));
+}
+
+/* ---- sorted iteration ----------------------------------------------------------- */
+
+/* How foreach orders: col -1 the value, else key col; dir +1/-1, 0 unsorted;
+ * agg for a statistic value: 0 @count ... 5 @variance. */
+struct tapir_sort {
+	const struct tapir_map *m;
+	int col, dir, agg;
+};
+
+static __maybe_unused int64_t tapir_ent_stat(const struct tapir_sort *s, struct tapir_ent *e)
+{
+	const struct tapir_stat *st = tapir_ent_val(s->m, e);
+	struct rt_agg a;
+
+	rt_agg_init(&a, NULL, &s->m->d->sdesc);
+	rt_agg_add(&a, &st->st, NULL);
+	rt_agg_add_variance(&a, &st->st);
+	rt_agg_finish(&a);
+	switch (s->agg) {
+	case 1: return a.sum;
+	case 2: return a.min;
+	case 3: return a.max;
+	case 4: return a.avg;
+	case 5: return a.variance;
+	default: return a.count;
+	}
+}
+
+static __maybe_unused int tapir_cmp_col(const struct tapir_sort *s, struct tapir_ent *a, struct tapir_ent *b,
+			 int col)
+{
+	const struct tapir_map_desc *d = s->m->d;
+	const char *pa, *pb;
+	int64_t x, y;
+
+	if (col < 0) {
+		if (d->vtype == TAPIR_V_STR)
+			return strcmp(tapir_ent_val(s->m, a), tapir_ent_val(s->m, b));
+		if (d->vtype == TAPIR_V_STAT) {
+			x = tapir_ent_stat(s, a);
+			y = tapir_ent_stat(s, b);
+		} else {
+			x = *(int64_t *)tapir_ent_val(s->m, a);
+			y = *(int64_t *)tapir_ent_val(s->m, b);
+		}
+		return x < y ? -1 : x > y;
+	}
+	pa = a->data + d->koff[col];
+	pb = b->data + d->koff[col];
+	if (d->ktype[col])
+		return strcmp(pa, pb);
+	memcpy(&x, pa, 8);
+	memcpy(&y, pb, 8);
+	return x < y ? -1 : x > y;
+}
+
+/* sort() has no context argument: the one sort running holds it (under the lock). */
+static __maybe_unused const struct tapir_sort *tapir_sort_now;
+
+static __maybe_unused int tapir_cmp_ents(const void *pa, const void *pb)
+{
+	const struct tapir_sort *s = tapir_sort_now;
+	struct tapir_ent *a = *(struct tapir_ent *const *)pa, *b = *(struct tapir_ent *const *)pb;
+	int r = tapir_cmp_col(s, a, b, s->col), i;
+
+	/* ties: by the keys in order, as SystemTap's sort is stable on them */
+	for (i = 0; r == 0 && i < s->m->d->nkeys; i++)
+		r = tapir_cmp_col(s, a, b, i);
+	return s->dir < 0 ? -r : r;
+}
+
+/* The entries of m in foreach order into ents (room for m->count). */
+static __maybe_unused int tapir_map_sorted(const struct tapir_map *m, struct tapir_ent **ents,
+			    const struct tapir_sort *s)
+{
+	struct tapir_ent *e;
+	int n = 0;
+
+	list_for_each_entry(e, &m->used, order)
+		ents[n++] = e;
+	if (s->dir) {
+		tapir_sort_now = s;
+		sort(ents, n, sizeof(*ents), tapir_cmp_ents, NULL);
+		tapir_sort_now = NULL;
+	}
+	return n;
+}
+
+#endif /* TAPIR_MAP_H */

@@ -1,0 +1,109 @@
+#!/bin/bash
+# kmod-build: passes 3 and 4 of the kmod backend on the host, as a user
+# sees them: -p3 prints module C, -p4 builds a .ko with kbuild W=1 against
+# the VM kernel's headers (no warning allowed) and caches it, and the
+# errors for a host without a build tree or without module support say
+# what to do. Running the modules is `make check-vm` (testsuite/vm/check-vm).
+set -u
+src=${TAPIR_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
+TAPIR=${TAPIR:-$src/build/tapir}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+export TAPIR_CACHE=$tmp/cache
+kver=$("$src/testsuite/vm/vm-run" --kernel-release 2>/dev/null)
+kdir=/lib/modules/$kver/build
+running=$(uname -r)
+
+# expect NAME STATUS REGEX -- ARGS: tapir ARGS exits STATUS and stderr matches REGEX
+expect() {
+	local name=$1 want=$2 re=$3 rc
+	shift 4
+	"$TAPIR" "$@" >"$tmp/out" 2>"$tmp/err" </dev/null
+	rc=$?
+	if [ "$rc" != "$want" ]; then
+		echo "FAIL: kmod $name: exit status $rc, expected $want"
+		sed -n '1,6s/^/    /p' "$tmp/err"
+	elif ! grep -Eq -- "$re" "$tmp/err"; then
+		echo "FAIL: kmod $name: stderr has no line matching /$re/"
+		sed -n '1,6s/^/    /p' "$tmp/err"
+	else
+		echo "PASS: kmod $name"
+	fi
+}
+
+# ---- what a user without the right kernel sees -----------------------------------
+if [ -d "/lib/modules/$running/build" ]; then
+	echo "SKIP: kmod no-build-tree: this host has a build tree for $running"
+else
+	expect no-build-tree 1 "no kernel build tree at /lib/modules/$running/build" -- \
+		-p4 -e 'probe begin { exit() }'
+	grep -q -- "--runtime=bpf" "$tmp/err" && grep -q -- "-r RELEASE" "$tmp/err" ||
+		echo "FAIL: kmod no-build-tree-hint: the hint names neither -r nor --runtime=bpf"
+fi
+expect bad-release 1 "no kernel build tree at /lib/modules/no-such-kernel/build" -- \
+	-p4 -r no-such-kernel -e 'probe begin { exit() }'
+expect unsupported 1 "^<input>:1:57: error: this expression is not supported on the kmod runtime yet" -- \
+	-p3 -e 'probe begin { x = 1; println(x) } probe begin { println(@cast(0, "task_struct")->pid) }'
+
+if [ -z "$kver" ] || [ ! -f "$kdir/Makefile" ]; then
+	echo "SKIP: kmod p4-*: no kbuild tree for the VM kernel (install linux-headers-amd64)"
+	exit 0
+fi
+if [ -e /proc/modules ]; then
+	echo "SKIP: kmod no-modules: this kernel can load modules"
+else
+	expect no-modules 1 "this kernel \($running\) cannot load modules" -- \
+		-r "$kver" -e 'probe begin { exit() }'
+	grep -q -- "--runtime=bpf" "$tmp/err" ||
+		echo "FAIL: kmod no-modules-hint: the hint does not name --runtime=bpf"
+fi
+
+# ---- -p3 --------------------------------------------------------------------------
+if "$TAPIR" -p3 -e 'probe begin { printf("hi %d\n", 42) }' >"$tmp/p3.c" 2>"$tmp/err" &&
+	grep -q 'module_init(tapir_init)' "$tmp/p3.c" && grep -q '"hi %d\\012"' "$tmp/p3.c"; then
+	echo "PASS: kmod p3-prints-module-c"
+else
+	echo "FAIL: kmod p3-prints-module-c"
+	sed -n '1,6s/^/    /p' "$tmp/err"
+fi
+
+# ---- -p4: W=1 builds, warning-free, and the cache -----------------------------------
+p4() { # NAME FILE [OPTIONS...]
+	local name=$1 f=$2 ko
+	shift 2
+	if ! "$TAPIR" -p4 -v -r "$kver" "$@" "$f" >"$tmp/ko" 2>"$tmp/err"; then
+		echo "FAIL: kmod p4-$name: the build failed"
+		grep -E 'error' "$tmp/err" | sed -n '1,6s/^/    /p'
+		return
+	fi
+	ko=$(cat "$tmp/ko")
+	if grep -q 'warning:' "$tmp/err"; then
+		echo "FAIL: kmod p4-$name: kbuild W=1 warns: $(grep -m1 'warning:' "$tmp/err")"
+	elif [ ! -f "$ko" ] || ! grep -qa "name=tapir_" "$ko"; then
+		echo "FAIL: kmod p4-$name: '$ko' is not a tapir module"
+	else
+		echo "PASS: kmod p4-$name"
+	fi
+}
+rt=$src/testsuite/runtime
+p4 begin-printf "$rt/begin-printf.stp"
+p4 hist-log "$rt/hist-log-timer.stp"
+p4 arrays "$rt/array-keys-1-to-9.stp"
+p4 foreach-sort "$rt/array-sort-multikey.stp"
+p4 tracepoint-syscall "$rt/err-div-zero-kernel.stp"
+p4 try-catch "$rt/try-catch.stp"
+p4 recursion "$rt/func-recursion.stp"
+p4 defines "$rt/array-overflow-maxmapentries.stp" -D MAXMAPENTRIES=10
+for f in "$src"/testsuite/vm/faults/*.stp; do
+	p4 "$(basename "$f" .stp)" "$f"
+done
+
+# the same script again: the cached module, said so with -v
+"$TAPIR" -p4 -r "$kver" "$rt/begin-printf.stp" >"$tmp/ko1" 2>/dev/null
+"$TAPIR" -p4 -v -r "$kver" "$rt/begin-printf.stp" >"$tmp/ko2" 2>"$tmp/err"
+if cmp -s "$tmp/ko1" "$tmp/ko2" && grep -q '^Pass 4: using cached' "$tmp/err"; then
+	echo "PASS: kmod p4-cache"
+else
+	echo "FAIL: kmod p4-cache: the second build did not use the cache"
+fi
+exit 0
