@@ -83,3 +83,18 @@ examples_family() {
 	*) printf '%s\n' "${p%%.*}" ;;
 	esac
 }
+
+# examples_host_reason ERRFILE: why this host can't answer an example that
+# is fine otherwise (stap fails alike here): a kernel function or module
+# this kernel lacks or only DWARF knows, a program that isn't installed or
+# lacks the function, kernel functions that can't attach (no kprobes,
+# fentry refused). Prints the reason; fails when it is none of these.
+examples_host_reason() {
+	local e
+	e=$(grep -m1 -E "needs the kernel's DWARF debuginfo|no kernel function matches|module '[^']*' has no BTF|no loaded module matches|no such program: |no (function|statement) matches .* in /|isn't available in probe process\(|cannot attach to kernel function" "$1") ||
+		return 1
+	case $e in
+	*"cannot attach to kernel function"*) echo "this host can't attach kernel functions (fentry refused, no kprobes)" ;;
+	*) echo "this host can't answer: ${e#*error: }" ;;
+	esac
+}

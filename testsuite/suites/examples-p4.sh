@@ -11,6 +11,9 @@
 #   PASS: example-p4 DIR/NAME.stp                  builds and runs cleanly
 #   SKIP: example-p4 DIR/NAME.stp: needs probe family F (not resolved yet)
 #   SKIP: example-p4 DIR/NAME.stp: known: REASON   listed in examples-p4.known
+#   SKIP: example-p4 DIR/NAME.stp: this host ...    a kernel function, module or
+#                                                 program this host lacks, or
+#                                                 kernel functions (no kprobes)
 #   FAIL: example-p4 DIR/NAME.stp: what failed     anything else
 # then prints
 #   examples-p4: N build, M run cleanly (R run), K need unresolved families
@@ -94,7 +97,7 @@ fail_line() {
 	printf '%s\n' "$what" | sed -E "s/^(build|run): ([^ ]*:)?[0-9]+:[0-9]+: /\1: /; s/0x[0-9a-f]+/ADDR/g" >>"$tmp/reasons"
 }
 
-nbuild=0 nrun=0 nran=0 nfam=0 nfail=0
+nbuild=0 nrun=0 nran=0 nfam=0 nfail=0 nhost=0
 : >"$tmp/reasons"
 : >"$tmp/families"
 for d in "${dirs[@]}"; do
@@ -122,6 +125,9 @@ for d in "${dirs[@]}"; do
 				printf '%s\n' "$fams" >>"$tmp/families"
 				echo "SKIP: example-p4 $rel: needs probe family $(echo $fams | sed 's/ /, /g') (not resolved yet)"
 				nfam=$((nfam + 1))
+			elif why=$(examples_host_reason "$tmp/err"); then
+				echo "SKIP: example-p4 $rel: $why"
+				nhost=$((nhost + 1))
 			else
 				first=$(grep -m1 'error: ' "$tmp/err")
 				[ -n "$first" ] || first="exit status $rc: $(head -n1 "$tmp/err")"
@@ -144,6 +150,9 @@ for d in "${dirs[@]}"; do
 		stop_workloads
 		if examples_crashed $rc "$tmp/err"; then
 			fail_line "$rel" "run: tapir crashed (status $rc)"
+		elif [ $rc -ne 0 ] && why=$(examples_host_reason "$tmp/err"); then
+			echo "SKIP: example-p4 $rel: built; $why"
+			nhost=$((nhost + 1))
 		elif [ $rc -ne 0 ] || grep -q '^ERROR' "$tmp/err"; then
 			first=$(grep -m1 '^ERROR\|error: ' "$tmp/err")
 			[ -n "$first" ] || first="exit status $rc: $(head -n1 "$tmp/err")"
@@ -157,7 +166,7 @@ for d in "${dirs[@]}"; do
 	done < <(find "$d" -name '*.stp' -type f | sort)
 done
 
-echo "examples-p4: $nbuild build, $nrun run cleanly ($nran run), $nfam need unresolved families"
+echo "examples-p4: $nbuild build, $nrun run cleanly ($nran run), $nfam need unresolved families, $nhost need what this host lacks"
 if [ -s "$tmp/families" ]; then
 	echo "examples-p4: unresolved families, by examples needing them:"
 	sort "$tmp/families" | uniq -c | sort -rn | head -n 12 | sed 's/^/    /'
