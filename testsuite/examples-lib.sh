@@ -1,6 +1,6 @@
-# examples-lib.sh: what the example suites (examples-p4; examples-p2 has
-# its own copy) share: how an example is run, from its .meta file.  Sourced
-# by a suite, not run.
+# examples-lib.sh: what the example suites (examples-p2, examples-p4)
+# share: how an example is run, from its .meta file.  Sourced by a suite,
+# not run.
 
 examples_crashed() { # STATUS ERRFILE
 	[ "$1" -gt 128 ] && [ "$1" -ne 130 ] && [ "$1" -ne 124 ] && return 0

@@ -49,55 +49,7 @@ if [ ${#dirs[@]} -eq 0 ]; then
 	exit 0
 fi
 
-crashed() { # STATUS ERRFILE
-	[ "$1" -gt 128 ] || grep -q 'Sanitizer\|runtime error:' "$2"
-}
-
-# meta_command META SCRIPT: the stap command line of META's first
-# test_check/test_installcheck line that runs SCRIPT, with $$ and `...`
-# replaced by harmless words so that it can be split without a shell.
-meta_command() {
-	local meta=$1 script=$2 key line
-	[ -f "$meta" ] || return 1
-	for key in test_check test_installcheck; do
-		while IFS= read -r line; do
-			line=${line#"$key": }
-			line=$(printf '%s' "$line" | sed -e "s/[\$][\$]\( \|\$\)/$$\1/g" -e 's/`[^`]*`/0/g')
-			case " $line " in
-			*" stap "*" $script "*) ;;
-			*) continue ;;
-			esac
-			printf '%s\n' "$line"
-			return 0
-		done < <(grep "^$key: " "$meta")
-	done
-	return 1
-}
-
-# split_command LINE: sets opts[] and args[] from a stap command line.
-split_command() {
-	local script=$1 line=$2 toks=() t i seen=0 started=0
-	opts=() args=()
-	mapfile -t toks < <(printf '%s\n' "$line" | xargs printf '%s\n' 2>/dev/null) || return
-	for ((i = 0; i < ${#toks[@]}; i++)); do
-		t=${toks[i]}
-		if [ $started = 0 ]; then
-			[ "$t" = stap ] && started=1
-			continue
-		fi
-		case $t in
-		'||' | '|' | '&&' | ';' | '2>'* | '>'*) break ;;
-		"$script") seen=1 ;;
-		-I | -D | -x | -c) opts+=("$t" "${toks[i + 1]-}"); i=$((i + 1)) ;;
-		-I?* | -D?*) opts+=("$t") ;;
-		-T | -o | -d | -G | -s | -m | -r | -e | -E) i=$((i + 1)) ;;
-		-g | -gp*) opts+=(-g) ;;
-		-w | -wp*) opts+=(-w) ;;
-		-*) ;;
-		*) [ $seen = 1 ] && args+=("$t") ;;
-		esac
-	done
-}
+. "$TAPIR_SRCDIR/testsuite/examples-lib.sh"
 
 # known_reason REL: the reason testsuite/examples-p2.known gives for REL
 # ("DIR/NAME.stp: reason" lines); fails when REL is not listed.
@@ -105,18 +57,6 @@ known_reason() {
 	local line
 	line=$(grep -m1 -F "$1: " "$known") || return 1
 	printf '%s\n' "${line#"$1": }"
-}
-
-# family POINT: the probe family a point belongs to, for the SKIP line:
-# kernel.function("x").return -> kernel.function, syscall.open -> syscall.
-family() {
-	local p
-	p=$(printf '%s' "$1" | sed 's/ if .*//; s/("[^"]*")//g; s/([^)]*)//g')
-	case $p in
-	kernel.* | module.* | process.* | perf.*)
-		printf '%s\n' "$p" | cut -d. -f1-2 ;;
-	*) printf '%s\n' "${p%%.*}" ;;
-	esac
 }
 
 npass=0 nskip=0 nfail=0
@@ -127,23 +67,12 @@ for d in "${dirs[@]}"; do
 		rel=${f#"$d"/}
 		case /$rel in */tapset/*) continue ;; esac
 		base=$(basename "$f")
-		opts=() args=()
-		# its own .meta, else another .meta of its folder that runs it
-		for meta in "${f%.stp}.meta" "$(dirname "$f")"/*.meta; do
-			if line=$(meta_command "$meta" "$base"); then
-				split_command "$base" "$line"
-				break
-			fi
-		done
-		# a folder's own tapset library, as its README or .meta says to load it
-		if [ -d "$(dirname "$f")/tapset" ] && [[ " ${opts[*]-} " != *" -I"* ]]; then
-			opts+=(-I tapset)
-		fi
+		examples_options "$f"
 		(cd "$(dirname "$f")" && timeout 120 "$TAPIR" -p2 "${opts[@]}" "$base" "${args[@]}") \
 			>"$tmp/out" 2>"$tmp/err" </dev/null
 		rc=$?
 		name="example $rel"
-		if crashed $rc "$tmp/err"; then
+		if examples_crashed $rc "$tmp/err"; then
 			echo "FAIL: $name: tapir crashed (status $rc)"
 			sed -n '1,6s/^/    /p' "$tmp/err"
 			echo "crash" >>"$tmp/reasons"
@@ -156,7 +85,7 @@ for d in "${dirs[@]}"; do
 			npass=$((npass + 1))
 		elif grep -q 'error: probe point not resolved' "$tmp/err"; then
 			fams=$(sed -n 's/.*error: probe point not resolved: //p' "$tmp/err" |
-				while IFS= read -r p; do family "$p"; done | sort -u)
+				while IFS= read -r p; do examples_family "$p"; done | sort -u)
 			printf '%s\n' "$fams" >>"$tmp/families"
 			echo "SKIP: $name: needs probe family $(echo $fams | sed 's/ /, /g') (not resolved yet)"
 			nskip=$((nskip + 1))
