@@ -12,6 +12,8 @@ translator_libtapirfront_a_SOURCES = \
 	translator/ast.c \
 	translator/print.c \
 	translator/session.c \
+	translator/cache.h \
+	translator/cache.c \
 	translator/elab.h \
 	translator/elaborate.c \
 	translator/symbols.c \

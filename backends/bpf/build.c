@@ -10,47 +10,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cache.h"
 #include "bpf_backend.h"
-
-static uint64_t fnv(uint64_t h, const void *p, size_t n)
-{
-	const unsigned char *c = p;
-
-	for (size_t i = 0; i < n; i++) {
-		h ^= c[i];
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
-
-static uint64_t hash_file(uint64_t h, const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	char buf[65536];
-	size_t n;
-
-	if (!f)
-		return fnv(h, path, strlen(path));
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-		h = fnv(h, buf, n);
-	fclose(f);
-	return h;
-}
-
-static int mkdirs(const char *path)
-{
-	char tmp[4096];
-
-	snprintf(tmp, sizeof(tmp), "%s", path);
-	for (char *p = tmp + 1; *p; p++) {
-		if (*p == '/') {
-			*p = '\0';
-			mkdir(tmp, 0755);
-			*p = '/';
-		}
-	}
-	return mkdir(tmp, 0755) == 0 || errno == EEXIST ? 0 : -1;
-}
 
 /* The compiler's first error lines: a failed build is tapir's bug, and
  * this is what a report needs. */
@@ -111,7 +72,7 @@ static const char *vmlinux_h(struct arena *a, struct diag_ctx *d, const char *ca
 			    (long long)st.st_mtime);
 	if (exists(arena_printf(a, "%s/vmlinux.h", path)))
 		return path;
-	mkdirs(path);
+	cache_mkdirs(path);
 	/* runs at once may race here: each writes its own file, then renames */
 	if (run(d, arena_printf(a, "bpftool btf dump file /sys/kernel/btf/vmlinux format c > '%s/vmlinux.h.%d' && mv '%s/vmlinux.h.%d' '%s/vmlinux.h'",
 				path, (int)getpid(), path, (int)getpid(), path),
@@ -142,39 +103,29 @@ static int embed(struct diag_ctx *d, const char *obj, const char *out_c)
 	return fclose(out) == 0 ? 0 : -1;
 }
 
-static const char *cache_root(struct arena *a)
-{
-	const char *x = getenv("TAPIR_CACHE");
-	const char *home = getenv("HOME");
-
-	if (x && *x)
-		return x;
-	return arena_printf(a, "%s/.cache/tapir", home && *home ? home : "/tmp");
-}
-
 int bpf_build(struct arena *a, struct diag_ctx *d, const char *src_dir, int verbose,
 	      const char **artifact, bool *cached)
 {
 	const char *rt = TAPIR_SRCDIR "/runtime";
 	const char *cache = cache_root(a), *vml, *dir, *log, *obj, *objc;
-	uint64_t h = 1469598103934665603ULL;
+	uint64_t h = CACHE_HASH_INIT;
 	const char *flags = "-O2 -g -target bpf -mcpu=v3 -D__TARGET_ARCH_x86 -Wno-unused-function "
 			    "-Wno-unused-label -Wno-unused-variable";
 
-	h = hash_file(h, arena_printf(a, "%s/prog.bpf.c", src_dir));
-	h = hash_file(h, arena_printf(a, "%s/prog.user.c", src_dir));
-	h = fnv(h, PACKAGE_VERSION, strlen(PACKAGE_VERSION));
-	h = fnv(h, flags, strlen(flags));
-	h = fnv(h, TAPIR_ARTIFACT_CFLAGS, strlen(TAPIR_ARTIFACT_CFLAGS));
-	h = fnv(h, TAPIR_BUILDDIR, strlen(TAPIR_BUILDDIR));
-	h = hash_file(h, TAPIR_BUILDDIR "/runtime/bpf/librtbpf.a");
-	h = hash_file(h, TAPIR_SRCDIR "/runtime/bpf/tapir.bpf.h");
+	h = cache_hash_file(h, arena_printf(a, "%s/prog.bpf.c", src_dir));
+	h = cache_hash_file(h, arena_printf(a, "%s/prog.user.c", src_dir));
+	h = cache_hash(h, PACKAGE_VERSION, strlen(PACKAGE_VERSION));
+	h = cache_hash(h, flags, strlen(flags));
+	h = cache_hash(h, TAPIR_ARTIFACT_CFLAGS, strlen(TAPIR_ARTIFACT_CFLAGS));
+	h = cache_hash(h, TAPIR_BUILDDIR, strlen(TAPIR_BUILDDIR));
+	h = cache_hash_file(h, TAPIR_BUILDDIR "/runtime/bpf/librtbpf.a");
+	h = cache_hash_file(h, TAPIR_SRCDIR "/runtime/bpf/tapir.bpf.h");
 	dir = arena_printf(a, "%s/%016llx", cache, (unsigned long long)h);
 	*artifact = arena_printf(a, "%s/run", dir);
 	*cached = exists(*artifact);
 	if (*cached)
 		return 0;
-	if (mkdirs(dir) < 0) {
+	if (cache_mkdirs(dir) < 0) {
 		diag_plain(d, DIAG_ERROR, "cannot create the cache folder '%s': %s", dir, strerror(errno));
 		return -1;
 	}

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cache.h"
 #include "config.h"
 #include "kmod.h"
 
@@ -24,17 +25,6 @@ static const char *const rt_common[] = {
 static const char *const rt_kmod[] = {
 	"tapir_kmod.h", "tapir_map.h", "tapir_transport.h", "tapir_probes.h",
 };
-
-static uint64_t fnv(uint64_t h, const void *p, size_t n)
-{
-	const unsigned char *c = p;
-
-	for (size_t i = 0; i < n; i++) {
-		h ^= c[i];
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
 
 static char *slurp(const char *path, size_t *len)
 {
@@ -58,16 +48,6 @@ static char *slurp(const char *path, size_t *len)
 	return buf;
 }
 
-static uint64_t hash_file(uint64_t h, const char *path)
-{
-	size_t n = 0;
-	char *b = slurp(path, &n);
-
-	h = b ? fnv(h, b, n) : fnv(h, path, strlen(path));
-	free(b);
-	return h;
-}
-
 static int copy_file(struct diag_ctx *d, const char *from, const char *to)
 {
 	size_t n = 0;
@@ -84,30 +64,6 @@ static int copy_file(struct diag_ctx *d, const char *from, const char *to)
 		diag_plain(d, DIAG_ERROR, "cannot copy '%s' to '%s': %s", from, to, strerror(errno));
 	free(b);
 	return rc;
-}
-
-static int mkdirs(const char *path)
-{
-	char tmp[4096];
-
-	snprintf(tmp, sizeof(tmp), "%s", path);
-	for (char *p = tmp + 1; *p; p++) {
-		if (*p == '/') {
-			*p = '\0';
-			mkdir(tmp, 0755);
-			*p = '/';
-		}
-	}
-	return mkdir(tmp, 0755) == 0 || errno == EEXIST ? 0 : -1;
-}
-
-static const char *cache_root(struct arena *a)
-{
-	const char *x = getenv("TAPIR_CACHE"), *home = getenv("HOME");
-
-	if (x && *x)
-		return x;
-	return arena_printf(a, "%s/.cache/tapir", home && *home ? home : "/tmp");
 }
 
 static bool is_dir(const char *p)
@@ -162,17 +118,17 @@ const char *kmod_kbuild_dir(struct arena *a, struct diag_ctx *d, const char *rel
 
 static uint64_t inputs_hash(struct arena *a, const char *src_dir, const char *kdir)
 {
-	uint64_t h = 1469598103934665603ULL;
+	uint64_t h = CACHE_HASH_INIT;
 
-	h = hash_file(h, arena_printf(a, "%s/prog.c", src_dir));
-	h = hash_file(h, arena_printf(a, "%s/include/config/kernel.release", kdir));
-	h = hash_file(h, arena_printf(a, "%s/Module.symvers", kdir));
-	h = fnv(h, kdir, strlen(kdir));
-	h = fnv(h, PACKAGE_VERSION, strlen(PACKAGE_VERSION));
+	h = cache_hash_file(h, arena_printf(a, "%s/prog.c", src_dir));
+	h = cache_hash_file(h, arena_printf(a, "%s/include/config/kernel.release", kdir));
+	h = cache_hash_file(h, arena_printf(a, "%s/Module.symvers", kdir));
+	h = cache_hash(h, kdir, strlen(kdir));
+	h = cache_hash(h, PACKAGE_VERSION, strlen(PACKAGE_VERSION));
 	for (size_t i = 0; i < sizeof(rt_common) / sizeof(rt_common[0]); i++)
-		h = hash_file(h, arena_printf(a, "%s/runtime/common/%s", TAPIR_SRCDIR, rt_common[i]));
+		h = cache_hash_file(h, arena_printf(a, "%s/runtime/common/%s", TAPIR_SRCDIR, rt_common[i]));
 	for (size_t i = 0; i < sizeof(rt_kmod) / sizeof(rt_kmod[0]); i++)
-		h = hash_file(h, arena_printf(a, "%s/runtime/kmod/%s", TAPIR_SRCDIR, rt_kmod[i]));
+		h = cache_hash_file(h, arena_printf(a, "%s/runtime/kmod/%s", TAPIR_SRCDIR, rt_kmod[i]));
 	return h;
 }
 
@@ -236,7 +192,7 @@ int kmod_build(struct arena *a, struct diag_ctx *d, const char *src_dir, const c
 	*artifact = ko;
 	if (*cached)
 		return 0;
-	if (mkdirs(work) < 0) {
+	if (cache_mkdirs(work) < 0) {
 		diag_plain(d, DIAG_ERROR, "cannot create '%s': %s", work, strerror(errno));
 		return -1;
 	}
