@@ -103,6 +103,14 @@ static int embed(struct diag_ctx *d, const char *obj, const char *out_c)
 	return fclose(out) == 0 ? 0 : -1;
 }
 
+/* What the generated sides include: a change to one of them is a new
+ * artifact. */
+static const char *const runtime_headers[] = {
+	"tapir.bpf.h", "tapir_arith.bpf.h", "tapir_gen_kern.h", "tapir_gen_kern_types.h",
+	"tapir_gen_user.h", "tapir_rec.bpf.h", "tapir_rec.h", "tapir_rt.h",
+	"tapir_stat.bpf.h", "tapir_str.bpf.h",
+};
+
 int bpf_build(struct arena *a, struct diag_ctx *d, const char *src_dir, int verbose,
 	      const char **artifact, bool *cached)
 {
@@ -119,7 +127,8 @@ int bpf_build(struct arena *a, struct diag_ctx *d, const char *src_dir, int verb
 	h = cache_hash(h, TAPIR_ARTIFACT_CFLAGS, strlen(TAPIR_ARTIFACT_CFLAGS));
 	h = cache_hash(h, TAPIR_BUILDDIR, strlen(TAPIR_BUILDDIR));
 	h = cache_hash_file(h, TAPIR_BUILDDIR "/runtime/bpf/librtbpf.a");
-	h = cache_hash_file(h, TAPIR_SRCDIR "/runtime/bpf/tapir.bpf.h");
+	for (size_t i = 0; i < sizeof(runtime_headers) / sizeof(runtime_headers[0]); i++)
+		h = cache_hash_file(h, arena_printf(a, "%s/bpf/%s", rt, runtime_headers[i]));
 	dir = arena_printf(a, "%s/%016llx", cache, (unsigned long long)h);
 	*artifact = arena_printf(a, "%s/run", dir);
 	*cached = exists(*artifact);

@@ -172,6 +172,9 @@ void rt_exec_log_unhook(void);
 int rt_exec_load(struct rt_exec *x);
 void rt_exec_unload(struct rt_exec *x);
 
+/* rt_exec_kread.c: frees the kernel reader, if a probe made it */
+void rt_exec_kread_free(void);
+
 /* rt_exec_cpus.c */
 int rt_exec_online_cpus(int **cpus);
 

@@ -271,6 +271,7 @@ void rt_exec_unload(struct rt_exec *x)
 	x->st = NULL;
 	bpf_object__close(x->obj);
 	x->obj = NULL;
+	rt_exec_kread_free();
 	free(x->maps);
 	free(x->stat_maps);
 	x->maps = x->stat_maps = NULL;

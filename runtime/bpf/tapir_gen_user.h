@@ -94,4 +94,32 @@ static int tapir_nesting;
 #define STAP_ABORT() do { tapir_exit(); F->__err = 2; return; } while (0)
 #define _stp_target (tapir_target())
 
+/* The BPF helpers that read memory, for tapset code that runs here too:
+ * kernel memory through the executor's syscall program (tapir_kread), as
+ * safely as in a kernel probe; user memory faults, as no traced process
+ * is current in a begin, end or user-space timer probe. */
+static inline long bpf_probe_read_kernel(void *dst, u32 size, const void *src)
+{
+	long r = tapir_kread(dst, size, (u64)(unsigned long)src, 0);
+
+	return r < 0 ? r : 0;
+}
+
+static inline long bpf_probe_read_kernel_str(void *dst, u32 size, const void *src)
+{
+	return tapir_kread(dst, size, (u64)(unsigned long)src, 1);
+}
+
+static inline long bpf_probe_read_user(void *dst, u32 size, const void *src)
+{
+	(void)src;
+	memset(dst, 0, size);
+	return -14;
+}
+
+static inline long bpf_probe_read_user_str(void *dst, u32 size, const void *src)
+{
+	return bpf_probe_read_user(dst, size, src);
+}
+
 #endif

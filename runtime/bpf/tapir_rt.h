@@ -133,6 +133,10 @@ void tapir_exit(void);
 void tapir_error(int loc_id, const char *msg) __attribute__((noreturn));
 void tapir_warn(const char *msg);
 long long tapir_target(void);             /* -c/-x pid, 0 if none */
+/* Reads size bytes (str: a string, at most size - 1 and a NUL) of kernel
+ * memory at addr into dst, as bpf_probe_read_kernel(_str) would in a
+ * kernel probe: its result (bytes of a string, 0, or -errno on a fault). */
+long tapir_kread(void *dst, uint32_t size, uint64_t addr, int str);
 
 /* Map access from user space: 0, or -ENOENT when absent. */
 int tapir_map_get(int map_index, const void *key, void *value);
