@@ -112,6 +112,7 @@ struct rt_exec {
 	char *outbuf;
 	int out_fd;
 	bool out_broken; /* a write failed: output is discarded */
+	bool out_flushing; /* an explicit flush: write partial lines too */
 	struct rt_exec_fmt *fmts;
 	void *warned; /* tsearch() tree of the warnings printed once */
 	unsigned int nwarned;

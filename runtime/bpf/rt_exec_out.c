@@ -6,9 +6,12 @@
  * compiled once each by runtime/common's engine.
  *
  * The stream is flushed every main-loop round, so that `... | head` sees
- * output as it comes.  A failed write (EPIPE when the reader has gone)
+ * output as it comes.  A buffer that fills up between rounds is written
+ * up to its last newline, the rest kept for the next write, so that a -c
+ * command writing to the same stdout does not land inside a line.  A failed write (EPIPE when the reader has gone)
  * ends the run: later output is dropped.
  */
+#define _GNU_SOURCE /* memrchr */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -35,14 +38,25 @@ static int write_all(int fd, const char *p, size_t n)
 	return 0;
 }
 
+/* How much of a full buffer to write: up to its last newline, or all of
+ * it when it holds no newline (a line longer than the buffer). */
+static size_t out_whole_lines(const struct rt_sink *s)
+{
+	const char *nl = memrchr(s->buf, '\n', s->len);
+
+	return nl ? (size_t)(nl - s->buf) + 1 : s->len;
+}
+
 static int out_drain(struct rt_sink *s)
 {
 	struct rt_exec *x = s->ctx;
+	size_t n = x->out_flushing ? s->len : out_whole_lines(s);
 	int rc = 0;
 
 	if (!x->out_broken)
-		rc = write_all(x->out_fd, s->buf, s->len);
-	s->len = 0;
+		rc = write_all(x->out_fd, s->buf, n);
+	memmove(s->buf, s->buf + n, s->len - n);
+	s->len -= n;
 	if (rc < 0) {
 		x->out_broken = true;
 		if (rc != -EPIPE) {
@@ -78,8 +92,11 @@ int rt_exec_out_open(struct rt_exec *x)
 
 void rt_exec_out_flush(struct rt_exec *x)
 {
-	if (x->outbuf)
-		rt_sink_flush(&x->out);
+	if (!x->outbuf)
+		return;
+	x->out_flushing = true;
+	rt_sink_flush(&x->out);
+	x->out_flushing = false;
 }
 
 void rt_exec_out_close(struct rt_exec *x)

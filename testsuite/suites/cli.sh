@@ -222,6 +222,21 @@ fi
 # Stopping before a missing pass, such options have nothing to do, as in stap.
 t c-ignored-at-p1 0 'out:probe begin' -- -p1 -c true -e "$ok"
 
+# ---- output shared with the -c command --------------------------------------------
+
+# Kernel-probe output fills the executor's buffer many times over (the ring
+# buffer drops some: a warning) while the command writes to the same stdout: the buffer is written in whole lines,
+# so the command's line starts a line and no line of the script is cut.
+wl=$TAPIR_BUILDDIR/bench/workloads/getppid_loop
+if [ "$(id -u)" != 0 ] || [ ! -d /sys/kernel/tracing/events/syscalls ] || [ ! -x "$wl" ]; then
+	echo "SKIP: output-whole-lines-with-c: needs root, syscall tracepoints and $wl"
+else
+	lines='probe kernel.trace("syscalls:sys_enter_getppid") { if (pid() == target()) for (i = 0; i < 20; i++) printf("%s\n", line) }
+probe begin { for (i = 0; i < 99; i++) line .= "x" } global line'
+	t output-whole-lines-with-c 0 'out:^iterations=20000 ' '!out:x+iterations' '!out:^x{1,98}$' '!out:^x{100,}' \
+		'!out:^x{99}.' -- --bpf -e "$lines" -c "$wl 20000"
+fi
+
 # ---- the man page -------------------------------------------------------------------
 
 man_page=$TAPIR_SRCDIR/doc/tapir.1
