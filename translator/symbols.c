@@ -692,15 +692,20 @@ static void check_hist(struct scope *sc, struct ast *n)
 	s->reported = true;
 }
 
-/* if/ternary whose condition became a constant: keep the taken branch. */
-static bool prune_branch(struct scope *sc, struct ast **slot)
+/* if/ternary: its parts, each once; one whose condition became a
+ * constant keeps only the taken branch. */
+static void prune_branch(struct scope *sc, struct ast **slot)
 {
 	struct ast *n = *slot;
 	int64_t v;
 
 	resolve(sc, &n->cond);
-	if (!const_value(n->cond, &v))
-		return false;
+	if (!const_value(n->cond, &v)) {
+		/* the condition once: a second pass would report twice */
+		resolve(sc, n->kind == AST_TERNARY ? &n->lhs : &n->then);
+		resolve(sc, n->kind == AST_TERNARY ? &n->rhs : &n->els);
+		return;
+	}
 	if (n->kind == AST_TERNARY) {
 		*slot = v ? n->lhs : n->rhs;
 	} else {
@@ -711,7 +716,6 @@ static bool prune_branch(struct scope *sc, struct ast **slot)
 		*slot = keep;
 	}
 	resolve(sc, slot);
-	return true;
 }
 
 /* The target of an assignment, ++/-- or delete: written; updated by ++,
@@ -886,8 +890,7 @@ static void resolve(struct scope *sc, struct ast **slot)
 		return;
 	case AST_IF:
 	case AST_TERNARY:
-		if (!prune_branch(sc, slot))
-			resolve_children(sc, n);
+		prune_branch(sc, slot);
 		return;
 	case AST_FOREACH:
 		resolve_foreach(sc, n);

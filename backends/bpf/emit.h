@@ -144,6 +144,13 @@ void em_kfunc_variant(struct em_file *f, const struct derived_probe *dp, int v, 
 const char *em_kfunc_attach(struct em_file *f, const struct probe_target *t, int idx);
 const char *em_kfunc_target(struct em *m, struct ast *n);
 const char *em_kfunc_entry(struct em *m, struct ast *n);
+/* emit_entry.c: @entry(e) in a .return probe; the value saved at the
+ * entry for node n (its slot in the companion program's record); the
+ * companion programs, after every probe. */
+#define EM_ENTRY_MAX 16 /* @entry values a probe keeps */
+const char *em_entry(struct em *m, struct ast *n);
+const char *em_entry_read(struct em *m, struct ast *n);
+void bpf_emit_entries(struct em_file *f);
 
 /* emit_file.c */
 void em_line_at(struct em_file *f, struct strbuf *o, struct loc loc);

@@ -616,9 +616,7 @@ const char *em_expr(struct em *m, struct ast *n)
 		em_error(m, n->loc, "'&' is only supported on @cast() on the bpf runtime yet");
 		return "0";
 	case AST_ENTRY:
-		if (m->dp && bpf_is_uprobe(m->dp->target) && n->lhs->kind == AST_TARGET)
-			return em_expr(m, n->lhs); /* its parameters are saved at the entry */
-		return em_kfunc_entry(m, n);
+		return em_entry(m, n);
 	default:
 		em_error(m, n->loc, "this expression is not supported on the bpf runtime yet");
 		return "0";

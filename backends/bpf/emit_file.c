@@ -742,7 +742,7 @@ int bpf_emit(struct elab *e, const struct bpf_opts *o, const char *dir)
 		}
 	}
 	em_timing_user_table(&f, user_side);
-	bpf_uprobe_emit_entries(&f);
+	bpf_emit_entries(&f);
 	emit_description(&f);
 	emit_embeds(&f, &khead);
 	emit_embeds(&f, &uhead);

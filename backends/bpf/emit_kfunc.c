@@ -281,10 +281,39 @@ const char *em_kfunc_target(struct em *m, struct ast *n)
 /* @entry(e) in a .return probe: the arguments are the values they had at
  * entry (fexit's slots, or what probe_N_ke saved), so e is evaluated on
  * them; memory a chain reads is read at return. */
+/* Is e made of parameters, constants and operators only, so that its
+ * value at the return, over the saved parameters, is its value at entry? */
+static bool params_only(const struct ast *e)
+{
+	if (!e)
+		return true;
+	switch (e->kind) {
+	case AST_NUM:
+	case AST_STR:
+	case AST_TARGET:
+		return true;
+	case AST_UNARY:
+	case AST_BINARY:
+	case AST_COMPARE:
+	case AST_LOGICAL:
+	case AST_TERNARY:
+	case AST_GROUP:
+		return params_only(e->lhs) && params_only(e->rhs) && params_only(e->cond);
+	default:
+		return false;
+	}
+}
+
 const char *em_kfunc_entry(struct em *m, struct ast *n)
 {
 	if (m->user || !m->dp || m->dp->target->kind != PK_KFUNC || !m->dp->target->num[0]) {
-		em_error(m, n->loc, "@entry is only available in a .return probe of a kernel function");
+		em_error(m, n->loc, "@entry is only available in a .return probe of a kernel function "
+			 "or a system call on the bpf runtime");
+		return "0";
+	}
+	if (!params_only(n->lhs)) {
+		em_error(m, n->loc, "@entry(...) in a kernel function's return takes the function's "
+			 "parameters, constants and operators only on the bpf runtime yet");
 		return "0";
 	}
 	return em_expr(m, n->lhs);

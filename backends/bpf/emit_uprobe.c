@@ -147,104 +147,37 @@ const char *em_uvar_set(struct em *m, struct ast *n)
  *
  * Each uretprobe that reads a parameter gets a companion uprobe where the
  * parameters are in place (after the prologue), which stores their values
- * in an LRU hash keyed by thread; the return probe reads them from there.
- * Recursion sees the innermost call's values. */
+ * for the return probe (emit_entry.c keeps them). */
 
-#define ENTRY_MAX 16
-
-struct entry_save {
-	struct derived_probe *dp;
-	struct ast *nodes[ENTRY_MAX];
-	int n;
-};
-
-static struct {
-	const struct em_file *f;
-	struct entry_save *saves;
-	int n;
-} entries;
-
-static struct entry_save *entry_save_of(struct em *m)
+void bpf_uprobe_emit_entry(struct em_file *f, struct derived_probe *rdp, struct ast **nodes, int n)
 {
-	struct entry_save *s;
-
-	if (entries.f != m->f) {
-		entries.f = m->f;
-		entries.saves = NULL;
-		entries.n = 0;
-	}
-	for (int i = 0; i < entries.n; i++) {
-		if (entries.saves[i].dp == m->dp)
-			return &entries.saves[i];
-	}
-	s = arena_alloc(m->f->e->arena, sizeof(*s) * (size_t)(entries.n + 1));
-	if (entries.n)
-		memcpy(s, entries.saves, sizeof(*s) * (size_t)entries.n);
-	entries.saves = s;
-	s = &entries.saves[entries.n++];
-	s->dp = m->dp;
-	sb_printf(&m->f->kern_decls,
-		  "struct {\n\t__uint(type, BPF_MAP_TYPE_LRU_HASH);\n\t__uint(max_entries, 10240);\n"
-		  "\t__type(key, u64);\n\t__type(value, s64[%d]);\n} tapir_entry_%d SEC(\".maps\");\n\n",
-		  ENTRY_MAX, m->dp->index);
-	return s;
-}
-
-/* In the return probe: the value its entry saved (0 if it missed it). */
-static const char *entry_read(struct em *m, struct ast *n)
-{
-	struct entry_save *s = entry_save_of(m);
-	const char *t = em_tmp_long(m);
-	int k = s->n;
-
-	for (int i = 0; i < s->n; i++) {
-		if (s->nodes[i] == n)
-			k = i;
-	}
-	if (k == ENTRY_MAX) {
-		em_error(m, n->loc, "more than %d @entry values in one probe", ENTRY_MAX);
-		return "0";
-	}
-	if (k == s->n)
-		s->nodes[s->n++] = n;
-	em_line(m, "%s = 0;", t);
-	em_line(m, "{");
-	em_line(m, "\tu64 __tid = bpf_get_current_pid_tgid();");
-	em_line(m, "\ts64 *__ev = bpf_map_lookup_elem(&tapir_entry_%d, &__tid);", m->dp->index);
-	em_line(m, "\tif (__ev)\n\t\t%s = __ev[%d];", t, k);
-	em_line(m, "}");
-	return t;
-}
-
-static void emit_entry(struct em_file *f, struct entry_save *s)
-{
-	struct probe_target t = *s->dp->target;
-	struct derived_probe dp = *s->dp;
+	struct probe_target t = *rdp->target;
+	struct derived_probe dp = *rdp;
 	struct em m = { .f = f, .dp = &dp };
-	int idx = s->dp->index;
+	int idx = rdp->index;
 	char *name = arena_strdup(f->e->arena, t.name);
 
 	t.kind = PK_UPROBE;
 	t.num[0] = t.num[2];
 	t.num[2] = 0;
 	dp.target = &t;
-	for (int i = 0; i < s->n; i++) {
+	for (int i = 0; i < n; i++) {
 		const struct ctx_var *v = NULL;
 
 		for (int j = 0; j < t.vars.len && !v; j++) {
 			v = t.vars.items[j];
-			if (strcmp(v->name, s->nodes[i]->name + 1) != 0)
+			if (strcmp(v->name, nodes[i]->name + 1) != 0)
 				v = NULL;
 		}
 		if (v)
-			em_line(&m, "__ev[%d] = %s;", i, em_uvar(&m, s->nodes[i], v));
+			em_line(&m, "__ev[%d] = %s;", i, em_uvar(&m, nodes[i], v));
 	}
 	sb_printf(&f->kern, "SEC(\"uprobe\")\nint probe_%d_entry(struct pt_regs *ctx)\n{\n"
 			    "\tu64 __tid = bpf_get_current_pid_tgid();\n\ts64 __ev[%d] = { 0 };\n%s"
 			    "\tif (tapir_probe_enter() < 0)\n\t\treturn 0;\n%s"
 			    "\tbpf_map_update_elem(&tapir_entry_%d, &__tid, __ev, BPF_ANY);\n"
 			    "tapir_out: __attribute__((unused));\n\ttapir_probe_leave();\n\treturn 0;\n}\n\n",
-		  idx, ENTRY_MAX, m.cvars.data ? m.cvars.data : "", m.body.data ? m.body.data : "", idx);
+		  idx, EM_ENTRY_MAX, m.cvars.data ? m.cvars.data : "", m.body.data ? m.body.data : "", idx);
 	for (char *p = name; *p; p++) {
 		if (*p == '"')
 			*p = '\'';
@@ -256,15 +189,6 @@ static void emit_entry(struct em_file *f, struct entry_save *s)
 	sb_free(&m.body);
 	sb_free(&m.cvars);
 	sb_free(&m.frame);
-}
-
-void bpf_uprobe_emit_entries(struct em_file *f)
-{
-	if (entries.f != f)
-		return;
-	for (int i = 0; i < entries.n; i++)
-		emit_entry(f, &entries.saves[i]);
-	entries.f = NULL;
 }
 
 static const char *lower(struct em *m, struct ast *n, const struct uaccess *acc, const char *value);
@@ -387,7 +311,7 @@ const char *em_uvar(struct em *m, struct ast *n, const struct ctx_var *v)
 			em_error(m, n->loc, "can't read '%s' here", n->name);
 			return "0";
 		}
-		return entry_read(m, n);
+		return em_entry_read(m, n);
 	}
 	if (!uvar_access(m->f->e, v, n, false, &acc)) {
 		em_error(m, n->loc, "can't read '%s' here", n->name);

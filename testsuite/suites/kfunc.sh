@@ -104,6 +104,10 @@ fails kprobe-untyped "error: .*'\\\$count'" \
 	-p2 -e 'probe kprobe.function("vfs_read") { println($count) }'
 fails entry-outside-return "@entry is only available in a .return probe" \
 	--bpf -p3 -e 'probe kernel.function("vfs_read") { println(@entry($count)) }'
+# a call would be evaluated at the return: refused, not a wrong value
+fails entry-call-in-return "1:.*: error: @entry\\(...\\) in a kernel function's return takes the function's parameters" \
+	--bpf -p3 -e 'probe kernel.function("vfs_read").return { println(@entry(gettimeofday_us())) }'
+ok entry-param-expr-in-return --bpf -p3 -e 'probe kernel.function("vfs_read").return { println(@entry($count * 2 + 1)) }'
 
 # ---- what can't be probed ------------------------------------------------------
 fails no-match 'error: no kernel function matches "vfs_raed"' \

@@ -18,6 +18,7 @@
 #   # expect-note: LINE:COL: text    stderr has "FILE:LINE:COL: note: ...text..."
 #   # expect-warning: LINE:COL: text stderr has "FILE:LINE:COL: warning: ...text..."
 #   # expect-no-warning              stderr has no warning at all
+#   # expect-errors: N               stderr has exactly N error lines
 #   # expect-p2:                     the comment lines that follow ("# x:long")
 #   # ...                            are lines of the -p2 output, in that order
 # (expect-* lines may come anywhere in the file, expect-p2 blocks end at the
@@ -81,7 +82,7 @@ run() {
 
 # extra_checks FILE: the expect-hint/note/warning/p2 lines; prints why not
 extra_checks() {
-	local f=$1 base line where text
+	local f=$1 base line where text n
 	base=$(basename "$f")
 	while IFS= read -r text; do
 		grep -F -- "hint: " "$tmp/err" | grep -q -F -- "$text" ||
@@ -95,6 +96,11 @@ extra_checks() {
 				{ echo "expected '$base:$where: $kind: ...$text...'"; return; }
 		done < <(all "$f" "expect-$kind")
 	done
+	n=$(all "$f" expect-errors)
+	if [ -n "$n" ] && [ "$(grep -c ': error: ' "$tmp/err")" != "$n" ]; then
+		echo "expected $n error lines, got $(grep -c ': error: ' "$tmp/err")"
+		return
+	fi
 	if grep -q '^# expect-no-warning' "$f" && grep -q ': warning: ' "$tmp/err"; then
 		echo "unexpected warning: $(grep -m1 ': warning: ' "$tmp/err")"
 		return
