@@ -24,6 +24,8 @@ translator_libtapirfront_a_SOURCES = \
 	translator/dump.c \
 	translator/ctxvar.c \
 	translator/cast.c \
+	translator/regex_dfa.h \
+	translator/regex_dfa.c \
 	translator/probes/provider.c \
 	translator/probes/begin.c \
 	translator/probes/timer.c \
@@ -55,6 +57,12 @@ testsuite_unit_front_test_SOURCES = testsuite/unit/front_test.c
 testsuite_unit_front_test_LDADD = translator/libtapirfront.a runtime/common/librtcommon.a \
 	$(LIBDW_LIBS) $(LIBELF_LIBS)
 EXTRA_DIST += testsuite/suites/front-unit.sh
+
+# The regex compiler against regexec (testsuite/suites/regex-unit.sh).
+check_PROGRAMS += testsuite/unit/regex_test
+testsuite_unit_regex_test_SOURCES = testsuite/unit/regex_test.c
+testsuite_unit_regex_test_LDADD = translator/libtapirfront.a
+EXTRA_DIST += testsuite/suites/regex-unit.sh
 
 # tapir --compare (translator/compare.h): runs tapir itself, per runtime.
 tapir_SOURCES += translator/compare.h translator/compare.c translator/compare_report.c

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "elab.h"
+#include "regex_dfa.h"
 #include "rt_format.h"
 
 struct infer {
@@ -18,6 +19,18 @@ struct infer {
 };
 
 static enum ast_type infer(struct infer *in, struct ast *n, enum ast_type want);
+
+/* The pattern of =~/!~, compiled on the last sweep to report it once. */
+static void check_regex(struct infer *in, const struct ast *re)
+{
+	struct regex_dfa d;
+	char err[160];
+
+	if (in->report && re->kind == AST_STR &&
+	    regex_compile(in->e->arena, re->str, &d, err, sizeof(err)) < 0)
+		diag_at(in->e->diag, DIAG_ERROR, re->loc, "bad regular expression \"%s\": %s", re->str,
+			err);
+}
 
 static void conflict(struct infer *in, struct loc at, const char *what, enum ast_type have,
 		     enum ast_type want, struct loc origin)
@@ -390,6 +403,7 @@ static enum ast_type infer_expr(struct infer *in, struct ast *n, enum ast_type w
 	case AST_REGEX:
 		infer(in, n->lhs, TYPE_STRING);
 		infer(in, n->rhs, TYPE_STRING);
+		check_regex(in, n->rhs);
 		return TYPE_LONG;
 	case AST_UNARY:
 	case AST_PREINC:

@@ -147,6 +147,8 @@ const char *em_kfunc_entry(struct em *m, struct ast *n);
 /* emit_entry.c: @entry(e) in a .return probe; the value saved at the
  * entry for node n (its slot in the companion program's record); the
  * companion programs, after every probe. */
+/* emit_regex.c: s =~ "re", s !~ "re" */
+const char *em_regex(struct em *m, struct ast *n);
 #define EM_ENTRY_MAX 16 /* @entry values a probe keeps */
 const char *em_entry(struct em *m, struct ast *n);
 const char *em_entry_read(struct em *m, struct ast *n);

@@ -617,6 +617,8 @@ const char *em_expr(struct em *m, struct ast *n)
 		return "0";
 	case AST_ENTRY:
 		return em_entry(m, n);
+	case AST_REGEX:
+		return em_regex(m, n);
 	default:
 		em_error(m, n->loc, "this expression is not supported on the bpf runtime yet");
 		return "0";

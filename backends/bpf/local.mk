@@ -13,6 +13,7 @@ backends_bpf_libtapirbpf_a_SOURCES = \
 	backends/bpf/emit_kfunc.c \
 	backends/bpf/emit_uprobe.c \
 	backends/bpf/emit_entry.c \
+	backends/bpf/emit_regex.c \
 	backends/bpf/emit_uprobe.h \
 	backends/bpf/emit_try.c \
 	backends/bpf/emit_slice.c \

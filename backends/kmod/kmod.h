@@ -60,6 +60,8 @@ struct km {
 
 /* kmod_expr.c */
 const char *km_expr(struct km *m, struct ast *n);
+/* kmod_regex.c: s =~ "re", s !~ "re" */
+const char *km_regex(struct km *m, struct ast *n);
 void km_line(struct km *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void km_error(struct km *m, struct loc loc, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

@@ -507,6 +507,8 @@ const char *km_expr(struct km *m, struct ast *n)
 		return km_binary(m, n);
 	case AST_COMPARE:
 		return km_compare(m, n);
+	case AST_REGEX:
+		return km_regex(m, n);
 	case AST_LOGICAL:
 		return km_logical(m, n);
 	case AST_TERNARY:
