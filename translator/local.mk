@@ -58,11 +58,10 @@ testsuite_unit_front_test_LDADD = translator/libtapirfront.a runtime/common/libr
 	$(LIBDW_LIBS) $(LIBELF_LIBS)
 EXTRA_DIST += testsuite/suites/front-unit.sh
 
-# The regex compiler against regexec (testsuite/suites/regex-unit.sh).
+# The regex compiler against regexec (run by testsuite/suites/front-unit.sh).
 check_PROGRAMS += testsuite/unit/regex_test
 testsuite_unit_regex_test_SOURCES = testsuite/unit/regex_test.c
 testsuite_unit_regex_test_LDADD = translator/libtapirfront.a
-EXTRA_DIST += testsuite/suites/regex-unit.sh
 
 # tapir --compare (translator/compare.h): runs tapir itself, per runtime.
 tapir_SOURCES += translator/compare.h translator/compare.c translator/compare_report.c
