@@ -60,6 +60,10 @@ struct km {
 
 /* kmod_expr.c */
 const char *km_expr(struct km *m, struct ast *n);
+/* kmod_locks.c: a readers/writers lock per global; the locks handler id
+ * takes (tapir_locks_ID in the module), false when it uses no global. */
+void km_locks_decls(struct km_file *f);
+bool km_locks_emit(struct km_file *f, const struct derived_probe *dp, int id);
 /* kmod_regex.c: s =~ "re", s !~ "re" */
 const char *km_regex(struct km *m, struct ast *n);
 void km_line(struct km *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -118,7 +118,7 @@ static void emit_globals(struct km_file *f)
 			emit_array(f, s);
 		else
 			emit_scalar(f, s);
-	}
+	}	km_locks_decls(f);
 }
 
 /* ---- probes ------------------------------------------------------------------------- */
@@ -137,7 +137,7 @@ static const char *state_of(int kind)
 static void emit_handler(struct km_file *f, struct derived_probe *dp, int id)
 {
 	struct km m = { .f = f, .dp = dp, .unwind = "out", .locals = &dp->locals };
-	bool lock = f->e->prog.globals.len > 0;
+	bool lock = km_locks_emit(f, dp, id);
 	struct arena *a = f->e->arena;
 
 	for (int i = 0; i < dp->locals.len; i++) {
@@ -158,12 +158,14 @@ static void emit_handler(struct km_file *f, struct derived_probe *dp, int id)
 		  "\tc->user_mode_p = regs ? user_mode(regs) : 0;\n\tc->targs = targs;\n",
 		  dp->target->name, id, state_of(dp->target->kind), km_quote(a, dp->target->name), id);
 	if (lock)
-		sb_puts(&f->probes, "\tif (!tapir_lock())\n\t\tgoto leave;\n");
+		sb_printf(&f->probes, "\tif (!tapir_lock(tapir_locks_%d, ARRAY_SIZE(tapir_locks_%d)))\n"
+				      "\t\tgoto leave;\n", id, id);
 	sb_printf(&f->probes, "\tF = tapir_alloc(c, sizeof(*F), NULL);\n\tif (!F)\n\t\tgoto out;\n"
 			      "\tmemset(F, 0, sizeof(*F));\n"
 			      "%sout: __attribute__((unused));\n", m.body.data ? m.body.data : "");
 	if (lock)
-		sb_puts(&f->probes, "\ttapir_unlock();\nleave: __attribute__((unused));\n");
+		sb_printf(&f->probes, "\ttapir_unlock(tapir_locks_%d, ARRAY_SIZE(tapir_locks_%d));\n"
+				      "leave: __attribute__((unused));\n", id, id);
 	sb_puts(&f->probes, "\ttapir_leave(c, &flags);\n}\n\n");
 	sb_free(&m.body);
 	sb_free(&m.frame);

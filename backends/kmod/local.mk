@@ -6,6 +6,7 @@ backends_kmod_libtapirkmod_a_SOURCES = \
 	backends/kmod/kmod_backend.h \
 	backends/kmod/kmod_expr.c \
 	backends/kmod/kmod_regex.c \
+	backends/kmod/kmod_locks.c \
 	backends/kmod/kmod_stmt.c \
 	backends/kmod/kmod_file.c \
 	backends/kmod/kmod_build.c \

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * tapir_kmod.h - the kernel side of every tapir module: session state,
- * per-CPU contexts, errors, the global lock, strings.
+ * per-CPU contexts, errors, the globals' locks, strings.
  *
  * The generated module C defines the limits (TAPIR_MAXSTRINGLEN ...) and
  * then includes this file once; every function here is static, so that a
@@ -10,8 +10,9 @@
  * A probe handler runs as SystemTap's do: interrupts off, on its CPU's
  * context (a busy context means the probe interrupted another one on the
  * same CPU: the hit is skipped and counted), its locals and temporaries
- * in frames taken from the context's stack, every global under one lock
- * taken with a bounded trylock (MAXTRYLOCK: skipped too, never a deadlock).
+ * in frames taken from the context's stack, each global under its own
+ * readers/writers lock, the ones a handler uses taken with a bounded
+ * trylock (MAXTRYLOCK: skipped too, never a deadlock).
  * An error unwinds the handler and, past MAXERRORS, ends the session.
  */
 #ifndef TAPIR_KMOD_H
@@ -140,7 +141,6 @@ static __maybe_unused atomic_t tapir_session = ATOMIC_INIT(TAPIR_LOADED);
 static __maybe_unused atomic_t tapir_nerrors = ATOMIC_INIT(0);
 static __maybe_unused atomic_t tapir_nskipped = ATOMIC_INIT(0);
 static __maybe_unused struct tapir_ctx *tapir_ctxs[NR_CPUS];
-static __maybe_unused DEFINE_RAW_SPINLOCK(tapir_glock);
 
 static __maybe_unused void tapir_ring_write(int type, const char *p, size_t n);
 
@@ -307,23 +307,43 @@ static __maybe_unused void tapir_leave(struct tapir_ctx *c, unsigned long *flags
 	local_irq_restore(*flags);
 }
 
-/* The global lock, taken around a handler that uses globals. */
-static __maybe_unused bool tapir_lock(void)
-{
-	int i;
+/* A global's lock as a handler takes it: for reading, or for writing. */
+struct tapir_lockref {
+	rwlock_t *lock;
+	int write;
+};
 
-	for (i = 0; i < TAPIR_MAXTRYLOCK; i++) {
-		if (raw_spin_trylock(&tapir_glock))
-			return true;
-		ndelay(TAPIR_TRYLOCKDELAY);
+static __maybe_unused void tapir_unlock(const struct tapir_lockref *l, size_t n)
+{
+	while (n-- > 0) {
+		if (l[n].write)
+			write_unlock(l[n].lock);
+		else
+			read_unlock(l[n].lock);
 	}
-	tapir_skip();
-	return false;
 }
 
-static __maybe_unused void tapir_unlock(void)
+/* The locks of the globals a handler uses, in declaration order, each
+ * with MAXTRYLOCK tries; false (the probe skipped, what was taken
+ * released) when one can't be had. */
+static __maybe_unused bool tapir_lock(const struct tapir_lockref *l, size_t n)
 {
-	raw_spin_unlock(&tapir_glock);
+	size_t i;
+	int t;
+
+	for (i = 0; i < n; i++) {
+		for (t = 0; t < TAPIR_MAXTRYLOCK; t++) {
+			if (l[i].write ? write_trylock(l[i].lock) : read_trylock(l[i].lock))
+				break;
+			ndelay(TAPIR_TRYLOCKDELAY);
+		}
+		if (t == TAPIR_MAXTRYLOCK) {
+			tapir_unlock(l, i);
+			tapir_skip();
+			return false;
+		}
+	}
+	return true;
 }
 
 /* A zeroed frame of n bytes from the context's stack, or NULL (reported). */

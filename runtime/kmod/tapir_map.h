@@ -220,12 +220,10 @@ static __maybe_unused int tapir_cmp_col(const struct tapir_sort *s, struct tapir
 	return x < y ? -1 : x > y;
 }
 
-/* sort() has no context argument: the one sort running holds it (under the lock). */
-static __maybe_unused const struct tapir_sort *tapir_sort_now;
 
-static __maybe_unused int tapir_cmp_ents(const void *pa, const void *pb)
+static __maybe_unused int tapir_cmp_ents(const void *pa, const void *pb, const void *priv)
 {
-	const struct tapir_sort *s = tapir_sort_now;
+	const struct tapir_sort *s = priv;
 	struct tapir_ent *a = *(struct tapir_ent *const *)pa, *b = *(struct tapir_ent *const *)pb;
 	int r = tapir_cmp_col(s, a, b, s->col), i;
 
@@ -245,9 +243,7 @@ static __maybe_unused int tapir_map_sorted(const struct tapir_map *m, struct tap
 	list_for_each_entry(e, &m->used, order)
 		ents[n++] = e;
 	if (s->dir) {
-		tapir_sort_now = s;
-		sort(ents, n, sizeof(*ents), tapir_cmp_ents, NULL);
-		tapir_sort_now = NULL;
+		sort_r(ents, n, sizeof(*ents), tapir_cmp_ents, NULL, s);
 	}
 	return n;
 }

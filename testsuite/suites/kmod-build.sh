@@ -67,6 +67,26 @@ else
 	sed -n '1,6s/^/    /p' "$tmp/err"
 fi
 
+# Per-global readers/writers locks: the handler that counts takes the
+# write locks of 'n' and of 'seen' (through its function), the one that
+# prints reads 'n' only, a handler without globals takes none; the end
+# probes that print the unread globals read them.
+locks='global n, seen, unused
+function bump() { seen[1]++ }
+probe timer.ms(1) { n++; bump() }
+probe timer.ms(2) { printf("%d\n", n) }
+probe begin { println("no globals") }
+probe end { unused = 1 }'
+"$TAPIR" -p3 -e "$locks" >"$tmp/locks.c" 2>"$tmp/err"
+want='{ &tapir_lk_n, 1 },{ &tapir_lk_seen, 1 },|{ &tapir_lk_n, 0 },|{ &tapir_lk_unused, 1 },|{ &tapir_lk_seen, 0 },|{ &tapir_lk_unused, 0 },|'
+got=$(awk '/^static const struct tapir_lockref/ { on = 1; next } on && /^};/ { printf "|"; on = 0; next }
+	on { gsub(/^\t/, ""); printf "%s", $0 }' "$tmp/locks.c")
+if [ "$got" = "$want" ] && [ "$(grep -c 'tapir_lock(tapir_locks_' "$tmp/locks.c")" = 5 ]; then
+	echo "PASS: kmod p3-per-global-locks"
+else
+	echo "FAIL: kmod p3-per-global-locks: lock sets '$got', expected '$want'"
+fi
+
 # ---- -p4: W=1 builds, warning-free, and the cache -----------------------------------
 p4() { # NAME FILE [OPTIONS...]
 	local name=$1 f=$2 ko
