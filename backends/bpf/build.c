@@ -108,7 +108,7 @@ static int embed(struct diag_ctx *d, const char *obj, const char *out_c)
 static const char *const runtime_headers[] = {
 	"tapir.bpf.h", "tapir_arith.bpf.h", "tapir_gen_kern.h", "tapir_gen_kern_types.h",
 	"tapir_gen_user.h", "tapir_rec.bpf.h", "tapir_rec.h", "tapir_rt.h",
-	"tapir_stat.bpf.h", "tapir_str.bpf.h",
+	"tapir_stat.bpf.h", "tapir_str.bpf.h", "tapir_kagg.bpf.h",
 };
 
 int bpf_build(struct arena *a, struct diag_ctx *d, const char *src_dir, int verbose,

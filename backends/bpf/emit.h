@@ -68,6 +68,7 @@ struct em {
 	int loop_depth;
 	const char *frame_type;    /* struct name of the frame */
 	struct loc stmt;           /* kernel side: the statement being lowered */
+	bool longs_in_frame;       /* kernel side: long locals in the frame (emit_kforeach.c) */
 };
 
 /* emit_expr.c */
@@ -122,6 +123,28 @@ void em_delete_slice(struct em *m, struct ast *x);
 /* emit_hist.c */
 int em_hist_buckets(struct em *m, struct ast *h);
 const char *em_hist_bucket(struct em *m, struct ast *n);
+
+/* emit_kstat.c: statistics read in a kernel probe, merged over CPUs */
+const char *em_kstat_op(struct em *m, struct ast *n);
+const char *em_kstat_bucket(struct em *m, struct ast *n);
+void em_kstat_clear(struct em *m, const struct symbol *s);
+void em_kstat_walks(struct em_file *f, const struct em_global *g);
+
+/* emit_kforeach.c: foreach and delete of a whole array in kernel probes */
+bool em_kwalks(const struct ast *n);
+bool em_kloops(const struct ast *n);
+void em_kact(struct em *m, int cost, struct loc loc);
+void em_kforeach(struct em *m, struct ast *n);
+void em_kdelete_all(struct em *m, const struct symbol *s);
+void em_kwalk_begin(struct em *m, int id, const char *limit);
+void em_kwalk_end(struct em *m);
+const char *em_kin_slice(struct em *m, struct ast *n);
+void em_kdelete_slice(struct em *m, struct ast *x);
+/* emit_ksort.c: sorted foreach in kernel probes */
+void em_ksorted(struct em *m, struct ast *n, int id, const char *limit);
+/* emit_stmt.c: are break/continue/next/return lowered for a callback? */
+bool em_enter_callback(bool on);
+bool em_in_callback(void);
 
 /* emit_timing.c: -t; each is empty (or does nothing) without it */
 void em_timing_kern_decls(struct em_file *f);

@@ -112,7 +112,7 @@ const char *em_local_ref(struct em *m, const struct symbol *s)
 {
 	if (s->kind == SYM_GLOBAL)
 		return arena_printf(m->f->e->arena, "GLOB(g_%s)", s->name);
-	if (m->user || s->type == TYPE_STRING)
+	if (m->user || s->type == TYPE_STRING || m->longs_in_frame)
 		return arena_printf(m->f->e->arena, "F->l_%s", s->name);
 	return arena_printf(m->f->e->arena, "l_%s", s->name);
 }
@@ -124,7 +124,8 @@ void em_key(struct em *m, const struct symbol *arr, struct vec *args, const char
 	const char *key = arena_printf(m->f->e->arena, "F->k%d", n);
 
 	sb_printf(&m->frame, "\tstruct k_%s k%d;\n", arr->name, n);
-	em_line(m, "__builtin_memset(&%s, 0, sizeof(%s));", key, key);
+	em_line(m, m->user ? "__builtin_memset(&%s, 0, sizeof(%s));" : "TAPIR_ZERO(&%s, sizeof(%s));",
+		key, key);
 	for (int i = 0; i < args->len; i++) {
 		struct ast *a = args->items[i];
 		const char *v;
@@ -537,11 +538,8 @@ static const char *em_stat_op(struct em *m, struct ast *n)
 	const char *key = "NULL", *t;
 	int k;
 
-	if (!m->user) {
-		em_error(m, n->loc, "%s in a kernel probe is not supported on the bpf runtime yet "
-			 "(read statistics in begin/end/timer-free user probes)", n->name);
-		return "0";
-	}
+	if (!m->user)
+		return em_kstat_op(m, n);
 	if (!g) {
 		em_error(m, n->loc, "%s needs a global statistic", n->name);
 		return "0";

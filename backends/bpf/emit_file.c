@@ -242,8 +242,8 @@ static void emit_kern_map(struct em_file *f, const struct em_global *g)
 		  map_type_of(s), entries, s->name, value_type(s), s->name);
 	sb_printf(o, "static __attribute__((always_inline)) inline int get_%s(const struct k_%s *k, %s *out)\n{\n"
 		     "\t%s *v = bpf_map_lookup_elem(&m_%s, k);\n\n"
-		     "\tif (!v) {\n\t\t__builtin_memset(out, 0, sizeof(*out));\n\t\treturn -1;\n\t}\n"
-		     "\t__builtin_memcpy(out, v, sizeof(*out));\n\treturn 0;\n}\n\n",
+		     "\tif (!v) {\n\t\tTAPIR_ZERO(out, sizeof(*out));\n\t\treturn -1;\n\t}\n"
+		     "\tTAPIR_COPY(out, v, sizeof(*out));\n\treturn 0;\n}\n\n",
 		  s->name, s->name, value_type(s), value_type(s), s->name);
 	sb_printf(o, "static __attribute__((always_inline)) inline int set_%s(const struct k_%s *k, const %s *v)\n{\n"
 		     "\treturn bpf_map_update_elem(&m_%s, k, v, BPF_ANY) < 0 ? -1 : 0;\n}\n\n",
@@ -297,7 +297,7 @@ static void frame_locals(struct em *m, const struct vec *locals)
 
 		if (s->type == TYPE_STRING)
 			sb_printf(&m->frame, "\tchar l_%s[TAPIR_MAXSTRINGLEN];\n", s->name);
-		else if (m->user)
+		else if (m->user || m->longs_in_frame)
 			sb_printf(&m->frame, "\ts64 l_%s;\n", s->name);
 		else
 			sb_printf(&m->cvars, "\ts64 l_%s = 0;\n", s->name);
@@ -359,6 +359,7 @@ static void emit_probe(struct em_file *f, struct derived_probe *dp, bool user)
 	const char *filter = "";
 
 	m.frame_type = arena_printf(f->e->arena, "fr_probe_%d", idx);
+	m.longs_in_frame = !user && em_kwalks(dp->body);
 	frame_locals(&m, &dp->locals);
 	if (!user && dp->target->kind == PK_TRACE &&
 	    ((const struct tpdb_event *)dp->target->data)->attach != TPDB_ATTACH_TP_BTF) {
@@ -380,6 +381,8 @@ static void emit_probe(struct em_file *f, struct derived_probe *dp, bool user)
 	}
 	if (!user) /* the frame map keeps the last hit's strings */
 		em_reset_locals(&m, &dp->locals);
+	if (!user && em_kloops(dp->body)) /* MAXACTION of this run */
+		em_line(&m, "tapir_kact_reset();");
 	if (user) /* begin, end and error may run longer, as in SystemTap */
 		em_line(&m, "tapir_actions = %s;\n\ttapir_nesting = 0;",
 			dp->target->kind == PK_TIMER ? "TAPIR_MAXACTION" : "TAPIR_MAXACTION_INTERRUPTIBLE");
@@ -391,6 +394,8 @@ static void emit_probe(struct em_file *f, struct derived_probe *dp, bool user)
 		em_line(&m, "if (!(%s)) goto tapir_out;", em_long(&m, dp->cond));
 	em_stmt(&m, dp->body);
 	sb_printf(o, "struct fr_probe_%d {\n\tchar __pad;\n%s};\n\n", idx, m.frame.data ? m.frame.data : "");
+	if (!user) /* foreach bodies of a kernel probe (emit_kforeach.c) */
+		sb_puts(o, em_take_callbacks(f));
 	if (user) {
 		sb_printf(o, "static struct fr_probe_%d fr_probe_%d_storage;\n\n%s", idx, idx,
 			  em_take_callbacks(f));
@@ -518,6 +523,8 @@ static void emit_prelude(struct em_file *f, struct strbuf *o, bool user)
 	}
 	sb_printf(o, "#define TAPIR_MAXSTRINGLEN %d\n#define MAXSTRINGLEN %d\n#define TAPIR_MAXMAPENTRIES %d\n",
 		  f->o->maxstringlen, f->o->maxstringlen, f->o->maxmapentries);
+	if (!user) /* loops and foreach in kernel probes count too */
+		sb_printf(o, "#define TAPIR_MAXACTION %d\n", f->o->maxaction > 0 ? f->o->maxaction : 1000);
 	if (user)
 		sb_printf(o, "#define TAPIR_MAXACTION %d\n#define TAPIR_MAXACTION_INTERRUPTIBLE %d\n"
 			     "#define TAPIR_MAXNESTING %d\n", f->o->maxaction > 0 ? f->o->maxaction : 1000,

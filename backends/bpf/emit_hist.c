@@ -13,8 +13,8 @@ static struct em_global *hist_global(struct em *m, struct ast *h)
 	struct em_global *g = s ? em_global_of(m->f, s) : NULL;
 
 	if (!m->user || !g || g->buckets <= 0) {
-		em_error(m, h->loc, "histogram buckets can only be read in begin, end and error "
-			 "probes on the bpf runtime yet");
+		em_error(m, h->loc, "foreach over histogram buckets can only run in begin, end, "
+			 "error and timer probes on the bpf runtime yet");
 		return NULL;
 	}
 	return g;
@@ -32,10 +32,13 @@ int em_hist_buckets(struct em *m, struct ast *h)
 const char *em_hist_bucket(struct em *m, struct ast *n)
 {
 	struct ast *h = n->lhs, *x = h->lhs;
-	struct em_global *g = hist_global(m, h);
+	struct em_global *g;
 	const char *key = "NULL", *ix, *t;
 	int k;
 
+	if (!m->user)
+		return em_kstat_bucket(m, n);
+	g = hist_global(m, h);
 	if (!g)
 		return "0";
 	if (x->kind == AST_INDEX) {

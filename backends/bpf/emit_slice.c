@@ -4,8 +4,8 @@
  * A slice walks the whole map (tapir_foreach, unsorted) with a callback
  * that skips the keys whose fixed columns differ.  The fixed values are
  * computed once, before the walk, into the probe's frame, which the
- * callbacks share.  The kernel side has no way to walk a map: there a
- * slice is an error.
+ * callbacks share.  Kernel probes walk the map with
+ * bpf_for_each_map_elem() instead (emit_kforeach.c).
  */
 #include <string.h>
 
@@ -121,8 +121,11 @@ static bool slice_ok(struct em *m, const struct symbol *arr, struct loc loc)
 const char *em_in_slice(struct em *m, struct ast *n)
 {
 	const struct symbol *arr = n->rhs->sym;
-	const char *t = em_tmp_long(m), *cb;
+	const char *t, *cb;
 
+	if (!m->user && em_global_of(m->f, arr))
+		return em_kin_slice(m, n);
+	t = em_tmp_long(m);
 	if (!slice_ok(m, arr, n->loc))
 		return "0";
 	cb = em_slice_callback(m, arr, &n->args, "return 1;");
@@ -136,6 +139,10 @@ void em_delete_slice(struct em *m, struct ast *x)
 	const struct symbol *arr = x->lhs->sym;
 	const char *cb;
 
+	if (!m->user && em_global_of(m->f, arr)) {
+		em_kdelete_slice(m, x);
+		return;
+	}
 	if (!slice_ok(m, arr, x->loc))
 		return;
 	cb = em_slice_callback(m, arr, &x->args, arena_printf(m->f->e->arena, "del_%s(K);",

@@ -338,10 +338,12 @@ static void em_if(struct em *m, struct ast *n)
 	em_line(m, "}");
 }
 
-/* MAXACTION, counted at each iteration of a user-side loop. */
+/* MAXACTION, counted at each iteration of a loop. */
 static void em_count_actions(struct em *m, struct ast *n)
 {
-	if (m->user)
+	if (!m->user)
+		em_kact(m, 1 + (n->body && n->body->kind == AST_BLOCK ? n->body->args.len : 1), n->loc);
+	else
 		em_line(m, "if ((tapir_actions -= %d) < 0) TAPIR_ERROR(%d, \"MAXACTION exceeded\");",
 			1 + (n->body && n->body->kind == AST_BLOCK ? n->body->args.len : 1),
 			em_loc_id(m->f, "keyword", n->loc));
@@ -416,8 +418,7 @@ static void em_delete(struct em *m, struct ast *n)
 		em_line(m, "del_%s(&%s);", x->lhs->sym->name, key);
 	} else if (x->kind == AST_VAR && (x->sym->is_array || x->sym->type == TYPE_STATS)) {
 		if (!m->user) {
-			em_error(m, n->loc, "deleting a whole array in a kernel probe is not supported "
-				 "on the bpf runtime yet");
+			em_kdelete_all(m, x->sym);
 			return;
 		}
 		em_line(m, "tapir_map_clear(MAP_%s);", x->sym->name);
@@ -526,7 +527,7 @@ void em_foreach(struct em *m, struct ast *n)
 	const char **slice = NULL;
 
 	if (!m->user) {
-		em_error(m, n->loc, "foreach in a kernel probe is not supported on the bpf runtime yet");
+		em_kforeach(m, n);
 		return;
 	}
 	if (!g) {
@@ -647,7 +648,7 @@ static void frame_fields(struct em *m, const struct vec *syms, bool params)
 
 		if (s->type == TYPE_STRING)
 			sb_printf(&m->frame, "\tchar l_%s[TAPIR_MAXSTRINGLEN];\n", s->name);
-		else if (m->user || params)
+		else if (m->user || params || m->longs_in_frame)
 			sb_printf(&m->frame, "\ts64 l_%s;\n", s->name);
 		else
 			sb_printf(&m->cvars, "\ts64 l_%s = 0;\n", s->name);
@@ -662,14 +663,15 @@ void em_reset_locals(struct em *m, const struct vec *locals)
 
 		if (s->type == TYPE_STRING)
 			em_line(m, "F->l_%s[0] = '\\0';", s->name);
-		else if (m->user)
+		else if (m->user || m->longs_in_frame)
 			em_line(m, "F->l_%s = 0;", s->name);
 	}
 }
 
 static void emit_function(struct em_file *f, struct func *fn, bool user)
 {
-	struct em m = { .f = f, .user = user, .in_function = true, .fn = fn };
+	struct em m = { .f = f, .user = user, .in_function = true, .fn = fn,
+			.longs_in_frame = !user && em_kwalks(fn->decl->body) };
 	struct strbuf *out = user ? &f->user_decls : &f->kern_decls;
 	int n = fn->decl->params.len;
 	struct strbuf outer_callbacks = callbacks; /* of the probe being lowered */
@@ -691,7 +693,7 @@ static void emit_function(struct em_file *f, struct func *fn, bool user)
 		embedded_body(&m, fn);
 	} else {
 		/* long parameters live as C locals in the kernel, like other locals */
-		for (int i = 0; i < fn->params.len && !user; i++) {
+		for (int i = 0; i < fn->params.len && !user && !m.longs_in_frame; i++) {
 			const struct symbol *p = fn->params.items[i];
 
 			if (p->type != TYPE_STRING)
@@ -718,6 +720,19 @@ static void emit_function(struct em_file *f, struct func *fn, bool user)
 	sb_free(&m.body);
 	em_try_resume(tries);
 	nlowering--;
+}
+
+bool em_enter_callback(bool on)
+{
+	bool was = in_callback;
+
+	in_callback = on;
+	return was;
+}
+
+bool em_in_callback(void)
+{
+	return in_callback;
 }
 
 void em_add_callback(const char *text)

@@ -194,7 +194,25 @@ static bool report_at_script(struct rt_exec *x, const char *reason, int rlen, co
 	return true;
 }
 
-/* The reason: the last line of the log that is not its summary. */
+/* Is the source annotation s ("code @ file:line") in the script?  The
+ * runtime's inline helpers (MAXACTION at a loop's head, say) have their
+ * own lines, after the script's line that the verifier is really at. */
+static bool in_script(struct rt_exec *x, const char *s, int slen)
+{
+	const char *script = x->p->script, *base, *at;
+	size_t blen;
+
+	if (!s || !script)
+		return false;
+	base = strrchr(script, '/') ? strrchr(script, '/') + 1 : script;
+	blen = strlen(base);
+	at = memmem(s, (size_t)slen, " @ ", 3);
+	return at && (size_t)(s + slen - at - 3) > blen && strncmp(at + 3, base, blen) == 0 &&
+	       at[3 + blen] == ':';
+}
+
+/* The reason: the last line of the log that is not its summary; the place:
+ * the last script line annotated before it, else the last line. */
 static void report_verifier(struct rt_exec *x, const char *body, const char *end)
 {
 	const char *reason = NULL, *source = NULL, *l, *nl;
@@ -213,7 +231,8 @@ static void report_verifier(struct rt_exec *x, const char *body, const char *end
 		nl = memchr(l, '\n', (size_t)(reason - l));
 		if (!nl)
 			nl = reason;
-		if (l[0] == ';' && l[1] == ' ') {
+		if (l[0] == ';' && l[1] == ' ' && (!in_script(x, source, slen) ||
+		                                   in_script(x, l + 2, line_len(l + 2, nl)))) {
 			source = l + 2;
 			slen = line_len(source, nl);
 		}

@@ -17,6 +17,7 @@
  *	tapir_str.bpf.h    strings of TAPIR_MAXSTRINGLEN bytes
  *	tapir_stat.bpf.h   "<<<" into a per-CPU struct tapir_stat + buckets,
  *	                   bit for bit as runtime/common/rt_stats.c
+ *	tapir_kagg.bpf.h   statistics read over every CPU; MAXACTION
  *
  * and, here, the probe nesting level that picks each per-CPU scratch slot.
  * A probe can interrupt another on the same CPU (a perf or timer probe in
@@ -119,5 +120,6 @@ static __always_inline __u32 tapir_nest_slot(void)
 #include "tapir_arith.bpf.h" /* reports through tapir_error() */
 #include "tapir_str.bpf.h"
 #include "tapir_stat.bpf.h" /* uses tapir_arith's and tapir_str's bit helpers */
+#include "tapir_kagg.bpf.h" /* statistics merged over CPUs, MAXACTION */
 
 #endif /* TAPIR_BPF_H */

@@ -40,6 +40,25 @@ static __attribute__((always_inline)) inline struct tapir_context *tapir_context
 #define TAPIR_REC_STR(s) tapir_rec_str(__rb, (s))
 #define TAPIR_REC_END() tapir_rec_send(__rb)
 
+/* Zeroing and copying of keys and values: clang inlines memset and
+ * memcpy of a few hundred bytes only, and a key of string columns at
+ * -D MAXSTRINGLEN=1024 is larger; those go through a helper. */
+static const char tapir_zeros[TAPIR_MAXSTRINGLEN * 9 + 9 * 8];
+#define TAPIR_ZERO(p, n)                                                                           \
+	do {                                                                                       \
+		if ((n) <= 256)                                                                    \
+			__builtin_memset((p), 0, (n));                                             \
+		else                                                                               \
+			bpf_probe_read_kernel((p), (n), tapir_zeros);                              \
+	} while (0)
+#define TAPIR_COPY(d, s, n)                                                                        \
+	do {                                                                                       \
+		if ((n) <= 256)                                                                    \
+			__builtin_memcpy((d), (s), (n));                                           \
+		else                                                                               \
+			bpf_probe_read_kernel((d), (n), (s));                                      \
+	} while (0)
+
 #define TAPIR_STAT_ADD(p, type, start, stop, interval, buckets, shift, variance, v) \
 	tapir_stat_add((p), (type), (start), (stop), (interval), (buckets), (shift), (variance), (v))
 

@@ -22,7 +22,8 @@ TAPIR_BPF_RT_FILES = \
 	runtime/bpf/tapir_rec.bpf.h \
 	runtime/bpf/tapir_arith.bpf.h \
 	runtime/bpf/tapir_str.bpf.h \
-	runtime/bpf/tapir_stat.bpf.h
+	runtime/bpf/tapir_stat.bpf.h \
+	runtime/bpf/tapir_kagg.bpf.h
 
 TAPIR_BPF_OBJS = \
 	testsuite/unit/tapir_bpf_test_128.bpf.o \
@@ -64,7 +65,7 @@ TAPIR_BPF_DEPS = $(TAPIR_BPF_DIR)/vmlinux.h $(top_srcdir)/testsuite/unit/tapir_b
 	$(top_srcdir)/testsuite/unit/tapir_bpf_test.h $(top_srcdir)/runtime/bpf/tapir_rec.h \
 	$(top_srcdir)/runtime/bpf/tapir.bpf.h $(top_srcdir)/runtime/bpf/tapir_rec.bpf.h \
 	$(top_srcdir)/runtime/bpf/tapir_arith.bpf.h $(top_srcdir)/runtime/bpf/tapir_str.bpf.h \
-	$(top_srcdir)/runtime/bpf/tapir_stat.bpf.h
+	$(top_srcdir)/runtime/bpf/tapir_stat.bpf.h $(top_srcdir)/runtime/bpf/tapir_kagg.bpf.h
 
 testsuite/unit/tapir_bpf_test_128.bpf.o: $(TAPIR_BPF_DEPS)
 	$(AM_V_GEN)$(TAPIR_BPF_COMPILE) -DTAPIR_MAXSTRINGLEN=128 $(TAPIR_BPF_COMPILE_END)
