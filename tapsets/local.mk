@@ -26,6 +26,15 @@ dist_tapset_DATA = \
 	tapsets/signal.stp \
 	tapsets/vm.stp \
 	tapsets/irq.stp \
+	tapsets/ioblock.stp \
+	tapsets/dentry.stp \
+	tapsets/vfs.stp \
+	tapsets/networking.stp \
+	tapsets/tcp.stp \
+	tapsets/udp.stp \
+	tapsets/oneshot.stp \
+	tapsets/process_lifecycle.stp \
+	tapsets/stap_staticmarkers.stp \
 	tapsets/indent.stp \
 	tapsets/ansi.stp
 

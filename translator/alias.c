@@ -150,8 +150,14 @@ static int resolve_with_providers(struct elab *e, const struct ast_probe_point *
 static void report_unresolved(struct elab *e, const struct ast_probe_point *pp,
 			      const struct expansion *x)
 {
+	const char *why = probe_unsupported_reason(point_text(e, pp));
+
 	diag_at(e->diag, DIAG_ERROR, pp->loc, "probe point not resolved: %s", point_text(e, pp));
 	note_chain(e, x);
+	if (why) {
+		diag_hint(e->diag, "%s", why);
+		return;
+	}
 	diag_hint(e->diag, "tapir resolves these probe families today: begin, end, error, never, "
 			   "timer.*, perf.*, kernel.trace(\"...\"), and the aliases of its tapset "
 			   "library (see --dump-probe-types and --dump-probe-aliases)");

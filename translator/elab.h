@@ -264,4 +264,7 @@ bool cast_address(const struct ast *n, int64_t *value);
 struct func *sym_find_function(struct elab *e, const char *name, int nargs);
 void elab_use_file(struct elab *e, const struct source *src);
 
+/* probes/unsupported.c: why a known probe family is not resolved, or NULL. */
+const char *probe_unsupported_reason(const char *point);
+
 #endif /* TAPIR_ELAB_H */

@@ -42,7 +42,8 @@ translator_libtapirfront_a_SOURCES = \
 	translator/probes/uvar.c \
 	translator/probes/uvar.h \
 	translator/probes/utype.c \
-	translator/probes/ucast.c
+	translator/probes/ucast.c \
+	translator/probes/unsupported.c
 
 bin_PROGRAMS += tapir
 tapir_SOURCES = translator/main.c translator/options.c translator/options.h

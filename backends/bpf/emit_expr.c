@@ -725,8 +725,10 @@ static const char *em_target(struct em *m, struct ast *n)
 		return "0";
 	}
 	ctx_arg(&sb, v);
+	uint32_t id = (uint32_t)v->btf_id;
 	for (int i = 0; i < n->chain.len; i++) {
 		const struct ast_step *st = n->chain.items[i];
+		const char *op = em_tp_chain_step(m, &id, st->is_index ? NULL : st->member);
 
 		if (st->is_index) {
 			const char *ix = em_long(m, st->index);
@@ -737,7 +739,7 @@ static const char *em_target(struct em *m, struct ast *n)
 		} else {
 			r = arena_strdup(a, sb.data);
 			sb.len = 0;
-			sb_printf(&sb, "(%s)->%s", r, st->member);
+			sb_printf(&sb, "(%s)%s%s", r, op, st->member);
 		}
 	}
 	r = arena_printf(a, "((s64)(%s))", sb.data);

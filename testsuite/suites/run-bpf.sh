@@ -11,7 +11,8 @@
 #   # args: ARGS          script arguments, after the script ($1 @1 $#)
 #   # requires: WHAT...   skip the test unless the host has WHAT: root,
 #                         tracefs, cpus=N (at least N CPUs online),
-#                         kprobes, no-kprobes (a kernel without them)
+#                         kprobes, no-kprobes (a kernel without them),
+#                         program=NAME (a program in $PATH)
 #   # timeout: SECONDS    (default 30)
 #   # exit: STATUS        expected exit status (default 0)
 #   # stderr: REGEX       an extended regex some line of stderr must match
@@ -63,6 +64,7 @@ missing() {
 		cpus=*) [ "$(nproc)" -ge "${what#cpus=}" ] || echo "${what#cpus=} CPUs" ;;
 		kprobes) have_kprobes || echo "kprobes (this kernel has no kprobe PMU and no kprobe_events: kernel-function probes run in the VM, testsuite/suites/vm-kfunc.sh)" ;;
 		no-kprobes) have_kprobes && echo "a kernel without kprobes (this one has them)" ;;
+		program=*) command -v "${what#program=}" >/dev/null || echo "the program ${what#program=}" ;;
 		*) echo "'$what' (unknown requirement)" ;;
 		esac
 	done

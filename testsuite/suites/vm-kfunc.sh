@@ -1,6 +1,7 @@
 #!/bin/bash
 # vm-kfunc: the kernel-function runtime tests (testsuite/runtime/kfunc-*,
-# kprobe-function; syscall-any beside them) run where kernel functions can
+# kprobe-function, the vfs.* aliases' alias-vfs-read; syscall-any beside
+# them) run where kernel functions can
 # be probed: in the VM of testsuite/vm (Debian's 6.1 kernel, with BPF
 # trampolines and kprobes). On the host, tapir translates each test (-p3,
 # resolved against the host's BTF: the programs are CO-RE) and the suite
@@ -29,6 +30,8 @@ checks=(
 	"kfunc-wildcard auto fentry"
 	"kfunc-wildcard kprobe kprobe"
 	"syscall-any auto tp_btf"
+	"alias-vfs-read auto fentry fexit"
+	"alias-vfs-read kprobe kprobe kretprobe"
 )
 names() { for c in "${checks[@]}"; do set -- $c; echo "$1-$2"; done; }
 skip_all() {
