@@ -43,14 +43,17 @@ dist_tapsetkmod_DATA = \
 	tapsets/kmod/context-kmod.stp \
 	tapsets/kmod/conversions-kmod.stp \
 	tapsets/kmod/random-kmod.stp \
-	tapsets/kmod/time-kmod.stp
+	tapsets/kmod/time-kmod.stp \
+	tapsets/kmod/context-symbols-kmod.stp
 
 tapsetbpfdir = $(tapsetdir)/bpf
 dist_tapsetbpf_DATA = \
 	tapsets/bpf/context-bpf.stp \
 	tapsets/bpf/conversions-bpf.stp \
 	tapsets/bpf/random-bpf.stp \
-	tapsets/bpf/time-bpf.stp
+	tapsets/bpf/time-bpf.stp \
+	tapsets/bpf/context-symbols-bpf.stp \
+	tapsets/bpf/pstrace-bpf.stp
 
 # tapir-tapsets(7) is generated from the doc comments, and kept in the
 # source tree so that building needs no awk run: after editing a doc

@@ -18,6 +18,11 @@ EXTRA_DIST += testsuite/progs/uprobe_prog.c testsuite/progs/uprobe_opt.c \
 	testsuite/suites/process-probes.sh
 testsuite/progs/uprobe_prog: $(top_srcdir)/testsuite/progs/uprobe_prog.c
 	$(AM_V_CC)$(MKDIR_P) testsuite/progs && $(CC) -std=gnu11 -g -O0 -o $@ $<
+# ... one whose stack the ustack tests read (testsuite/runtime/stack-user*) ...
+TESTSUITE_PROGS += testsuite/progs/ustack_prog
+EXTRA_DIST += testsuite/progs/ustack_prog.c
+testsuite/progs/ustack_prog: $(top_srcdir)/testsuite/progs/ustack_prog.c
+	$(AM_V_CC)$(MKDIR_P) testsuite/progs && $(CC) -std=gnu11 -g -O0 -fno-omit-frame-pointer -o $@ $<
 # ... and one optimised, whose variables have location lists.
 testsuite/progs/uprobe_opt: $(top_srcdir)/testsuite/progs/uprobe_opt.c
 	$(AM_V_CC)$(MKDIR_P) testsuite/progs && $(CC) -std=gnu11 -g -O2 -o $@ $<

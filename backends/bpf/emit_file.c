@@ -388,6 +388,8 @@ static void emit_probe(struct em_file *f, struct derived_probe *dp, bool user)
 			dp->target->kind == PK_TIMER ? "TAPIR_MAXACTION" : "TAPIR_MAXACTION_INTERRUPTIBLE");
 	if (f->uses_context || user)
 		em_line(&m, "TAPIR_SET_PP(%s);", em_quote(&m, dp->target->name));
+	if (f->uses_context && !user) /* addr(), user_mode(): the probe's registers */
+		em_line(&m, "TAPIR_SET_REGS(ctx, %d);", bpf_is_uprobe(dp->target) ? 1 : 0);
 	/* 'probe P if (cond)': SystemTap arms and disarms the probe as the
 	 * globals change; testing the condition on every hit is the same. */
 	if (dp->cond)

@@ -162,6 +162,9 @@ void rt_exec_out_close(struct rt_exec *x);
 struct rt_exec_fmt *rt_exec_fmt_get(struct rt_exec *x, int id);
 void rt_exec_fmt_free(struct rt_exec *x);
 void rt_exec_fmt_failed(struct rt_exec *x, int id, int rc);
+int rt_exec_print_args(struct rt_exec *x, const struct rt_fmt *f, const struct rt_value *args,
+                       size_t nargs, char *buf, size_t size);
+void rt_exec_print_raw(struct rt_exec *x, const char *s, size_t len);
 
 /* rt_exec_log.c: libbpf's messages, the verifier's reason */
 void rt_exec_log_start(struct rt_exec *x);
@@ -239,5 +242,21 @@ void rt_exec_stats_write(struct rt_exec *x);
 int rt_exec_kfunc_prepare(struct rt_exec *x, const struct tapir_kprobe *k);
 int rt_exec_kfunc_attach(struct rt_exec *x, const struct tapir_kprobe *k);
 void rt_exec_kfunc_free(void);
+
+/* rt_exec_sym.c, rt_exec_ksym.c, rt_exec_usym.c: the markers of the stack
+ * and symbol functions, replaced by symbols where output is made. */
+struct rt_exec_sym {
+	const char *name, *module;
+	uint64_t offset, size;
+};
+bool rt_exec_ksym_lookup(uint64_t addr, struct rt_exec_sym *out);
+bool rt_exec_usym_lookup(int pid, uint64_t addr, struct rt_exec_sym *out);
+void rt_exec_ksym_free(void);
+void rt_exec_usym_free(void);
+bool rt_exec_sym_marked(const char *s, size_t len);
+char *rt_exec_sym_expand(const char *s, size_t len, size_t *out_len);
+void rt_exec_sym_args(struct rt_value *v, size_t n, char **owned);
+void rt_exec_sym_args_free(char **owned, size_t n);
+void rt_exec_sym_free(void);
 
 #endif /* RT_EXEC_H */

@@ -110,6 +110,7 @@ void rt_exec_out_close(struct rt_exec *x)
 	x->out_fd = -1;
 	free(x->outbuf);
 	x->outbuf = NULL;
+	rt_exec_sym_free();
 }
 
 static int fmt_compile(struct rt_exec_fmt *e, const char *src)
@@ -194,14 +195,62 @@ void tapir_printf(int fmt_id, const struct rt_value *args, int nargs)
 
 	if (!e || nargs < 0)
 		return;
-	rc = rt_fmt_print(&e->f, args, (size_t)nargs, &x->out, NULL);
+	rc = rt_exec_print_args(x, &e->f, args, (size_t)nargs, NULL, 0);
 	if (rc < 0)
 		rt_exec_fmt_failed(x, fmt_id, rc);
 }
 
+/* printf or sprintf (buf) of args, whose stack and symbol markers are
+ * replaced first (rt_exec_sym.c). */
+int rt_exec_print_args(struct rt_exec *x, const struct rt_fmt *f, const struct rt_value *args,
+                       size_t nargs, char *buf, size_t size)
+{
+	struct rt_value *v;
+	char **owned;
+	int rc;
+
+	for (size_t i = 0; i < nargs; i++)
+		if (args[i].s && rt_exec_sym_marked(args[i].s, args[i].len == (size_t)-1 ?
+		                                                   strlen(args[i].s) : args[i].len))
+			goto marked;
+	return buf ? rt_fmt_sprint(f, args, nargs, buf, size, NULL) :
+	             rt_fmt_print(f, args, nargs, &x->out, NULL);
+marked:
+	v = calloc(nargs, sizeof(*v));
+	owned = calloc(nargs, sizeof(*owned));
+	if (!v || !owned) {
+		free(v);
+		free(owned);
+		return -ENOMEM;
+	}
+	memcpy(v, args, nargs * sizeof(*v));
+	rt_exec_sym_args(v, nargs, owned);
+	rc = buf ? rt_fmt_sprint(f, v, nargs, buf, size, NULL) :
+	           rt_fmt_print(f, v, nargs, &x->out, NULL);
+	rt_exec_sym_args_free(owned, nargs);
+	free(owned);
+	free(v);
+	return rc;
+}
+
 void tapir_print(const char *s, size_t len)
 {
-	rt_sink_write(&rt_exec_run.out, s, len);
+	rt_exec_print_raw(&rt_exec_run, s, len);
+}
+
+/* print()'s bytes, stack and symbol markers replaced. */
+void rt_exec_print_raw(struct rt_exec *x, const char *s, size_t len)
+{
+	char *t;
+
+	if (!rt_exec_sym_marked(s, len)) {
+		rt_sink_write(&x->out, s, len);
+		return;
+	}
+	t = rt_exec_sym_expand(s, len, &len);
+	if (t)
+		rt_sink_write(&x->out, t, len);
+	free(t);
 }
 
 void tapir_sprintf(char *buf, size_t size, int fmt_id, const struct rt_value *args, int nargs)
@@ -215,7 +264,7 @@ void tapir_sprintf(char *buf, size_t size, int fmt_id, const struct rt_value *ar
 	buf[0] = '\0';
 	if (!e || nargs < 0)
 		return;
-	rc = rt_fmt_sprint(&e->f, args, (size_t)nargs, buf, size, NULL);
+	rc = rt_exec_print_args(x, &e->f, args, (size_t)nargs, buf, size);
 	if (rc < 0)
 		rt_exec_fmt_failed(x, fmt_id, rc);
 }

@@ -106,7 +106,7 @@ static void rec_printf(struct rt_exec *x, uint32_t id, const char *payload, size
 		bad_record(x, "printf arguments do not match their format");
 		return;
 	}
-	rc = rt_fmt_print(&e->f, e->args, e->f.nargs, &x->out, NULL);
+	rc = rt_exec_print_args(x, &e->f, e->args, e->f.nargs, NULL, 0);
 	if (rc < 0)
 		rt_exec_fmt_failed(x, (int)id, rc);
 }
@@ -126,7 +126,7 @@ static int on_record(void *ctx, void *data, size_t size)
 		rec_printf(x, r->id, payload, r->len);
 		break;
 	case TAPIR_REC_PRINT:
-		rt_sink_write(&x->out, payload, r->len);
+		rt_exec_print_raw(x, payload, r->len);
 		break;
 	case TAPIR_REC_EXIT:
 		tapir_exit();

@@ -26,6 +26,36 @@ static __attribute__((always_inline)) inline struct tapir_context *tapir_context
 #define CONTEXT (tapir_context())
 #define TAPIR_SET_PP(s) (CONTEXT->probe_point = (s))
 
+/* The registers a probe has, for addr() and user_mode(): a uprobe's or
+ * kprobe's context is its pt_regs; a perf event's (timers, samples) is a
+ * struct bpf_perf_event_data_kern whose first member points to them;
+ * tracepoints and fentry have none (NULL: not the last probe's). */
+static __always_inline void tapir_regs_pt(struct pt_regs *r, long user)
+{
+	struct tapir_context *c = CONTEXT;
+
+	c->regs = r;
+	c->user_mode_p = user;
+}
+
+static __always_inline void tapir_regs_perf(void *data)
+{
+	struct tapir_context *c = CONTEXT;
+	struct pt_regs *r = NULL;
+	unsigned long cs = 0;
+
+	bpf_probe_read_kernel(&r, sizeof(r), data);
+	if (r)
+		bpf_probe_read_kernel(&cs, sizeof(cs), &r->cs);
+	c->regs = r;
+	c->user_mode_p = (cs & 3) != 0;
+}
+
+#define TAPIR_SET_REGS(x, user)                                                        \
+	_Generic((x), struct pt_regs *: tapir_regs_pt((struct pt_regs *)(x), (user)),  \
+		 struct bpf_perf_event_data *: tapir_regs_perf((void *)(x)),            \
+		 default: tapir_regs_pt(NULL, 0))
+
 /* Leave the probe (or the function, which flags its caller). */
 #define TAPIR_FAIL goto tapir_out
 #define TAPIR_ERROR(loc, msg) do { tapir_error((loc), (msg)); TAPIR_FAIL; } while (0)

@@ -137,6 +137,9 @@ long long tapir_target(void);             /* -c/-x pid, 0 if none */
  * memory at addr into dst, as bpf_probe_read_kernel(_str) would in a
  * kernel probe: its result (bytes of a string, 0, or -errno on a fault). */
 long tapir_kread(void *dst, uint32_t size, uint64_t addr, int str);
+/* Replaces the stack and symbol markers in buf (size bytes) by what they
+ * name (runtime/bpf/rt_exec_sym.c), cut to size - 1 bytes. */
+void tapir_sym_resolve(char *buf, size_t size);
 
 /* Map access from user space: 0, or -ENOENT when absent. */
 int tapir_map_get(int map_index, const void *key, void *value);
