@@ -145,6 +145,9 @@ const char *em_kfunc_attach(struct em_file *f, const struct probe_target *t, int
 const char *em_kfunc_target(struct em *m, struct ast *n);
 const char *em_kfunc_entry(struct em *m, struct ast *n);
 
+/* emit_regs.c: CONTEXT's registers and arguments, at a kernel probe's start */
+void em_ctx_regs(struct em *m, const struct derived_probe *dp);
+
 /* emit_file.c */
 void em_line_at(struct em_file *f, struct strbuf *o, struct loc loc);
 int bpf_emit(struct elab *e, const struct bpf_opts *o, const char *dir);

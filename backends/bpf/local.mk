@@ -15,6 +15,7 @@ backends_bpf_libtapirbpf_a_SOURCES = \
 	backends/bpf/emit_uprobe.h \
 	backends/bpf/emit_try.c \
 	backends/bpf/emit_slice.c \
-	backends/bpf/emit_hist.c
+	backends/bpf/emit_hist.c \
+	backends/bpf/emit_regs.c
 EXTRA_DIST += runtime/bpf/tapir_rec.h runtime/bpf/tapir_rt.h runtime/bpf/tapir_gen_kern.h \
 	runtime/bpf/tapir_gen_kern_types.h runtime/bpf/tapir_gen_user.h

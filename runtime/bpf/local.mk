@@ -25,7 +25,8 @@ runtime_bpf_librtbpf_a_SOURCES = \
 	runtime/bpf/rt_exec_stats.c \
 	runtime/bpf/rt_exec_kfunc.c \
 	runtime/bpf/rt_exec_uprobe.c \
-	runtime/bpf/rt_exec_kread.c
+	runtime/bpf/rt_exec_kread.c \
+	runtime/bpf/rt_exec_cmd.c
 
 # The executor's test: a hand-written BPF object (testsuite/unit/
 # rtbpf_test.bpf.c, built with clang against this kernel's vmlinux.h)

@@ -29,6 +29,8 @@ checks=(
 	"kfunc-wildcard auto fentry"
 	"kfunc-wildcard kprobe kprobe"
 	"syscall-any auto tp_btf"
+	"kfunc-args auto fentry fexit"
+	"kfunc-args kprobe kprobe kretprobe"
 )
 names() { for c in "${checks[@]}"; do set -- $c; echo "$1-$2"; done; }
 skip_all() {
