@@ -36,7 +36,18 @@ dist_tapset_DATA = \
 	tapsets/process_lifecycle.stp \
 	tapsets/stap_staticmarkers.stp \
 	tapsets/indent.stp \
-	tapsets/ansi.stp
+	tapsets/ansi.stp \
+	tapsets/argv.stp \
+	tapsets/dev.stp \
+	tapsets/stopwatch.stp \
+	tapsets/queue_stats.stp \
+	tapsets/task_time.stp \
+	tapsets/tzinfo.stp \
+	tapsets/registers.stp \
+	tapsets/pstrace.stp \
+	tapsets/signal_str.stp \
+	tapsets/proc_mem.stp \
+	tapsets/inet.stp
 
 tapsetkmoddir = $(tapsetdir)/kmod
 dist_tapsetkmod_DATA = \
@@ -44,7 +55,13 @@ dist_tapsetkmod_DATA = \
 	tapsets/kmod/conversions-kmod.stp \
 	tapsets/kmod/random-kmod.stp \
 	tapsets/kmod/time-kmod.stp \
-	tapsets/kmod/context-symbols-kmod.stp
+	tapsets/kmod/context-symbols-kmod.stp \
+	tapsets/kmod/task-kmod.stp \
+	tapsets/kmod/tz-kmod.stp \
+	tapsets/kmod/system-kmod.stp \
+	tapsets/kmod/memory-kmod.stp \
+	tapsets/kmod/regs-kmod.stp \
+	tapsets/kmod/proc_mem-kmod.stp
 
 tapsetbpfdir = $(tapsetdir)/bpf
 dist_tapsetbpf_DATA = \
@@ -53,7 +70,13 @@ dist_tapsetbpf_DATA = \
 	tapsets/bpf/random-bpf.stp \
 	tapsets/bpf/time-bpf.stp \
 	tapsets/bpf/context-symbols-bpf.stp \
-	tapsets/bpf/pstrace-bpf.stp
+	tapsets/bpf/pstrace-bpf.stp \
+	tapsets/bpf/task-bpf.stp \
+	tapsets/bpf/tz-bpf.stp \
+	tapsets/bpf/system-bpf.stp \
+	tapsets/bpf/memory-bpf.stp \
+	tapsets/bpf/regs-bpf.stp \
+	tapsets/bpf/proc_mem-bpf.stp
 
 # tapir-tapsets(7) is generated from the doc comments, and kept in the
 # source tree so that building needs no awk run: after editing a doc

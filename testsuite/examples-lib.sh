@@ -33,7 +33,9 @@ examples_meta_command() {
 examples_split() {
 	local script=$1 line=$2 toks=() t i seen=0 started=0
 	opts=() args=()
-	mapfile -t toks < <(printf '%s\n' "$line" | xargs printf '%s\n' 2>/dev/null) || return
+	# xargs knows no \" inside "...": carried through it as \001
+	mapfile -t toks < <(printf '%s\n' "$line" | sed 's/\\"/\x01/g' | xargs printf '%s\n' 2>/dev/null) || return
+	toks=("${toks[@]//$'\001'/\"}")
 	for ((i = 0; i < ${#toks[@]}; i++)); do
 		t=${toks[i]}
 		if [ $started = 0 ]; then

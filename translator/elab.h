@@ -106,7 +106,7 @@ struct probe_target {
 	const char *str[2];
 	void *data;
 	struct vec vars;           /* struct ctx_var * */
-	int priority;              /* begin/end/error(N) */
+	int64_t priority;          /* begin/end/error(N) */
 	struct loc loc;
 };
 

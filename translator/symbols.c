@@ -574,12 +574,29 @@ static void fold_defined(struct scope *sc, struct ast **slot)
 	*slot = num;
 }
 
+/* The value of a condition made of constants: a number, '!' or '-' of
+ * one, '&&'/'||' of two; so that "if (!@defined(...))" is decided too. */
 static bool const_value(const struct ast *n, int64_t *v)
 {
-	if (n->kind != AST_NUM)
+	int64_t a, b;
+
+	switch (n->kind) {
+	case AST_NUM:
+		*v = n->num;
+		return true;
+	case AST_UNARY:
+		if (!const_value(n->lhs, &a) || (strcmp(n->op, "!") && strcmp(n->op, "-")))
+			return false;
+		*v = n->op[0] == '!' ? !a : (int64_t)(0 - (uint64_t)a);
+		return true;
+	case AST_LOGICAL:
+		if (!const_value(n->lhs, &a) || !const_value(n->rhs, &b))
+			return false;
+		*v = strcmp(n->op, "&&") == 0 ? (a && b) : (a || b);
+		return true;
+	default:
 		return false;
-	*v = n->num;
-	return true;
+	}
 }
 
 static void resolve_foreach(struct scope *sc, struct ast *n)

@@ -179,6 +179,9 @@ const char *em_entry(struct em *m, struct ast *n);
 const char *em_entry_read(struct em *m, struct ast *n);
 void bpf_emit_entries(struct em_file *f);
 
+/* emit_regs.c: CONTEXT's registers and arguments, at a kernel probe's start */
+void em_ctx_regs(struct em *m, const struct derived_probe *dp);
+
 /* emit_file.c */
 void em_line_at(struct em_file *f, struct strbuf *o, struct loc loc);
 int bpf_emit(struct elab *e, const struct bpf_opts *o, const char *dir);

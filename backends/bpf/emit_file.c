@@ -390,6 +390,7 @@ static void emit_probe(struct em_file *f, struct derived_probe *dp, bool user)
 		em_line(&m, "TAPIR_SET_PP(%s);", em_quote(&m, dp->target->name));
 	if (f->uses_context && !user) /* addr(), user_mode(): the probe's registers */
 		em_line(&m, "TAPIR_SET_REGS(ctx, %d);", bpf_is_uprobe(dp->target) ? 1 : 0);
+	em_ctx_regs(&m, dp);
 	/* 'probe P if (cond)': SystemTap arms and disarms the probe as the
 	 * globals change; testing the condition on every hit is the same. */
 	if (dp->cond)
@@ -746,8 +747,10 @@ int bpf_emit(struct elab *e, const struct bpf_opts *o, const char *dir)
 			int k = dp->target->kind == PK_BEGIN ? 0 : dp->target->kind == PK_END ? 1 : 2;
 
 			vec_push(e->arena, &f.user_probes[k],
-				 arena_printf(e->arena, "{ probe_%d, %dLL, \"%s\" }", dp->index,
-					      dp->target->priority, dp->target->name));
+				 arena_printf(e->arena, "{ probe_%d, %lldLL%s, \"%s\" }", dp->index,
+					      (long long)dp->target->priority + (dp->target->priority == INT64_MIN),
+					      dp->target->priority == INT64_MIN ? " - 1" : "",
+					      dp->target->name));
 		}
 	}
 	em_timing_user_table(&f, user_side);

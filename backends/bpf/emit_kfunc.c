@@ -80,7 +80,7 @@ void em_kfunc_variant(struct em_file *f, const struct derived_probe *dp, int v,
 	add_helpers(f);
 	if (v == 0 && needs_entry_saver(t))
 		emit_entry_saver(dp, o);
-	sb_puts(o, "#undef TAPIR_KARG\n#undef TAPIR_KRET\n");
+	sb_puts(o, "#undef TAPIR_KARG\n#undef TAPIR_KRET\n#undef TAPIR_KREGS\n");
 	p->pre = "";
 	if (v == 0) {
 		p->section = ret ? "kretprobe" : "kprobe";
@@ -96,13 +96,13 @@ void em_kfunc_variant(struct em_file *f, const struct derived_probe *dp, int v,
 		} else {
 			sb_puts(o, "#define TAPIR_KARG(i) tapir_kp_arg(ctx, (i))\n");
 		}
-		sb_puts(o, "#define TAPIR_KRET PT_REGS_RC(ctx)\n");
+		sb_puts(o, "#define TAPIR_KRET PT_REGS_RC(ctx)\n#define TAPIR_KREGS ctx\n");
 		return;
 	}
 	p->section = arena_printf(a, "%s/%s", ret ? "fexit" : "fentry", t->str[0]);
 	p->name = arena_printf(a, "probe_%d_fe", dp->index);
 	p->ctx_type = "u64";
-	sb_printf(o, "#define TAPIR_KARG(i) (ctx[(i)])\n#define TAPIR_KRET (ctx[%d])\n",
+	sb_printf(o, "#define TAPIR_KARG(i) (ctx[(i)])\n#define TAPIR_KRET (ctx[%d])\n#define TAPIR_KREGS 0\n",
 		  (int)(t->num[1] > 0 ? t->num[1] : 0));
 }
 

@@ -21,6 +21,7 @@ backends_bpf_libtapirbpf_a_SOURCES = \
 	backends/bpf/emit_kstat.c \
 	backends/bpf/emit_kforeach.c \
 	backends/bpf/emit_ksort.c \
-	backends/bpf/emit_tpchain.c
+	backends/bpf/emit_tpchain.c \
+	backends/bpf/emit_regs.c
 EXTRA_DIST += runtime/bpf/tapir_rec.h runtime/bpf/tapir_rt.h runtime/bpf/tapir_gen_kern.h \
 	runtime/bpf/tapir_gen_kern_types.h runtime/bpf/tapir_gen_user.h

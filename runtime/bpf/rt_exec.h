@@ -196,6 +196,11 @@ int rt_exec_rec_open(struct rt_exec *x);
 void rt_exec_rec_drain(struct rt_exec *x);
 void rt_exec_rec_close(struct rt_exec *x);
 
+/* rt_exec_cmd.c: system(), printk(), switch_file() */
+void rt_exec_system(struct rt_exec *x, const char *cmd, size_t len);
+void rt_exec_printk(struct rt_exec *x, int level, const char *msg, size_t len);
+void rt_exec_switch_file(struct rt_exec *x);
+
 /* rt_exec_child.c */
 int rt_exec_child_fork(struct rt_exec *x, const sigset_t *mask);
 int rt_exec_child_release(struct rt_exec *x);

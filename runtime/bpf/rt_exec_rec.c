@@ -138,6 +138,15 @@ static int on_record(void *ctx, void *data, size_t size)
 	case TAPIR_REC_WARN:
 		rt_exec_warn_msg(x, payload, r->len);
 		break;
+	case TAPIR_REC_SYSTEM:
+		rt_exec_system(x, payload, r->len);
+		break;
+	case TAPIR_REC_PRINTK:
+		rt_exec_printk(x, (int)r->id, payload, r->len);
+		break;
+	case TAPIR_REC_SWITCH_FILE:
+		rt_exec_switch_file(x);
+		break;
 	default:
 		bad_record(x, "unknown kind");
 	}

@@ -8,6 +8,9 @@ struct tapir_context {
 	const char *probe_point;
 	struct pt_regs *regs;
 	long user_mode_p;
+	/* the probe's arguments, for int_arg() ... (backends/bpf/emit_regs.c) */
+	long long args[6];
+	long nargs;
 };
 
 #endif

@@ -40,6 +40,8 @@ struct tapir_context {
 	const char *probe_point;
 	void *regs;
 	long user_mode_p;
+	long long args[6];
+	long nargs; /* 0: begin, end and error probes have no arguments */
 };
 
 static struct tapir_context tapir_user_ctx;

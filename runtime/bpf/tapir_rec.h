@@ -17,6 +17,12 @@
  *                     The executor prints "ERROR: msg near LOC", counts it
  *                     against MAXERRORS, runs the error probes.
  *   TAPIR_REC_WARN    payload: the message; printed "WARNING: msg".
+ *   TAPIR_REC_SYSTEM  payload: a command the executor runs with /bin/sh
+ *                     once the probe is done (system()).
+ *   TAPIR_REC_PRINTK  id = the log level; payload: a line for the
+ *                     kernel's log, written to /dev/kmsg (printk()).
+ *   TAPIR_REC_SWITCH_FILE  no payload: -o's output goes on in the next
+ *                     file (switch_file()).
  */
 #ifndef TAPIR_REC_H
 #define TAPIR_REC_H
@@ -38,6 +44,9 @@ enum tapir_rec_kind {
 	TAPIR_REC_EXIT,
 	TAPIR_REC_ERROR,
 	TAPIR_REC_WARN,
+	TAPIR_REC_SYSTEM,
+	TAPIR_REC_PRINTK,
+	TAPIR_REC_SWITCH_FILE,
 };
 
 struct tapir_rec {

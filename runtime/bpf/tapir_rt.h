@@ -133,6 +133,11 @@ void tapir_exit(void);
 void tapir_error(int loc_id, const char *msg) __attribute__((noreturn));
 void tapir_warn(const char *msg);
 long long tapir_target(void);             /* -c/-x pid, 0 if none */
+/* system(), printk(), switch_file() of a user-space probe: done at once,
+ * after the output so far (rt_exec_cmd.c). */
+void tapir_system(const char *cmd);
+void tapir_printk(long level, const char *msg);
+void tapir_switch_file(void);
 /* Reads size bytes (str: a string, at most size - 1 and a NUL) of kernel
  * memory at addr into dst, as bpf_probe_read_kernel(_str) would in a
  * kernel probe: its result (bytes of a string, 0, or -errno on a fault). */

@@ -96,6 +96,8 @@ enum tapir_rec_type {
 	TAPIR_REC_ERR = 2,  /* a line for stderr */
 	TAPIR_REC_EXIT = 3, /* the session wants to end: stop it */
 	TAPIR_REC_DONE = 4, /* end probes ran; one byte: the exit status */
+	TAPIR_REC_SYSTEM = 5, /* system(): a command for /bin/sh */
+	TAPIR_REC_SWITCH_FILE = 6, /* switch_file(): -o's next file */
 };
 
 struct tapir_ctx {

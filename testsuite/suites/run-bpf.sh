@@ -8,7 +8,8 @@
 #                         build tree), $P to the traced test programs
 #                         (testsuite/progs in the build tree), $T to a
 #                         scratch folder of the test's
-#   # args: ARGS          script arguments, after the script ($1 @1 $#)
+#   # args: ARGS          script arguments, after the script ($1 @1 $#);
+#                         $P and $T expand as in opts
 #   # requires: WHAT...   skip the test unless the host has WHAT: root,
 #                         tracefs, cpus=N (at least N CPUs online),
 #                         kprobes, no-kprobes (a kernel without them),
@@ -114,6 +115,7 @@ run_one() {
 	opts=${opts//\$T/$T}
 	args=$(header args "$f")
 	args=${args//\$P/$P}
+	args=${args//\$T/$T}
 	timeout=$(header timeout "$f")
 	want_rc=$(header exit "$f")
 	eval "set -- $opts"

@@ -32,6 +32,8 @@ checks=(
 	"syscall-any auto tp_btf"
 	"alias-vfs-read auto fentry fexit"
 	"alias-vfs-read kprobe kprobe kretprobe"
+	"kfunc-args auto fentry fexit"
+	"kfunc-args kprobe kprobe kretprobe"
 )
 names() { for c in "${checks[@]}"; do set -- $c; echo "$1-$2"; done; }
 skip_all() {

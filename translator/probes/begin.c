@@ -23,7 +23,7 @@ static int resolve(struct elab *e, const struct probe_match *m, struct vec *targ
 		name = arena_printf(e->arena, "%s(%lld)", name, (long long)prio);
 	}
 	t = probe_target_new(e, &probe_begin_provider, m, name);
-	t->priority = (int)prio;
+	t->priority = prio;
 	vec_push(e->arena, targets, t);
 	return 0;
 }

@@ -30,7 +30,7 @@
 #include <unistd.h>
 
 /* The records of runtime/kmod/tapir_transport.h. */
-enum { REC_OUT = 1, REC_ERR = 2, REC_EXIT = 3, REC_DONE = 4 };
+enum { REC_OUT = 1, REC_ERR = 2, REC_EXIT = 3, REC_DONE = 4, REC_SYSTEM = 5, REC_SWITCH_FILE = 6 };
 
 struct loader {
 	const char *ko, *out_path, *cmd;
@@ -213,6 +213,46 @@ static void stop(struct loader *l)
 	ctl(l, "stop");
 }
 
+/* system(CMD): run with /bin/sh after the output so far, waited for. */
+static void run_system(struct loader *l, const char *p, uint32_t n)
+{
+	char *cmd = strndup(p, n);
+	pid_t pid;
+	int status;
+
+	if (!cmd)
+		return;
+	fflush(l->out);
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	while (pid > 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	free(cmd);
+}
+
+/* switch_file(): -o FILE goes on in FILE.1, FILE.2... */
+static void switch_file(struct loader *l)
+{
+	static int fnum;
+	char path[4096];
+	FILE *f;
+
+	if (!l->out_path)
+		return;
+	snprintf(path, sizeof(path), "%s.%d", l->out_path, fnum + 1);
+	if (!(f = fopen(path, "w"))) {
+		fprintf(stderr, "tapir-load: %s: %s\n", path, strerror(errno));
+		return;
+	}
+	fclose(l->out);
+	l->out = f;
+	fnum++;
+}
+
 static void handle(struct loader *l, uint32_t type, const char *p, uint32_t n)
 {
 	switch (type) {
@@ -229,6 +269,12 @@ static void handle(struct loader *l, uint32_t type, const char *p, uint32_t n)
 	case REC_DONE:
 		l->status = n ? p[0] : 0;
 		l->done = true;
+		break;
+	case REC_SYSTEM:
+		run_system(l, p, n);
+		break;
+	case REC_SWITCH_FILE:
+		switch_file(l);
 		break;
 	}
 }

@@ -1,0 +1,3 @@
+iterations=1 .*
+begin: 1
+kernel: 1
