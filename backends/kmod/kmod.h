@@ -39,6 +39,8 @@ struct km_file {
 	int nlabels;
 	int nprobes;
 	bool failed;
+	int nkprobes;              /* kernel-function probes (kmod_kprobe.c) */
+	bool uses_types;           /* member chains: include tapir_ktypes.h */
 };
 
 struct km_loop {
@@ -82,10 +84,29 @@ const char *km_stat_ref(struct km *m, struct ast *x, bool create, const char *ne
 int km_agg_index(const char *name);
 
 /* kmod_stmt.c */
+const char *km_arg_value(struct km *m, struct ast *a);
 void km_stmt(struct km *m, struct ast *n);
 const char *km_call(struct km *m, struct ast *n);
 const char *km_print(struct km *m, struct ast *n);
 void km_emit_function(struct km_file *f, struct func *fn);
+
+/* kmod_kprobe.c: a PK_KFUNC target's kprobe or kretprobe; the check at
+ * the end of tapir_arm() that one at least was armed. */
+int km_emit_kprobe(struct km_file *f, const struct probe_target *t, int id);
+void km_kprobe_arm_end(struct km_file *f, struct strbuf *arm);
+
+/* kmod_ctxvar.c: $var (chains, &, $$vars...) of kernel probes, @cast,
+ * @entry. */
+const char *km_ctx_target(struct km *m, struct ast *n, bool address);
+const char *km_cast(struct km *m, struct ast *n, bool address);
+const char *km_entry(struct km *m, struct ast *n);
+
+/* kmod_slice.c: '*' in an index (foreach, in, delete). */
+bool km_has_star(const struct vec *args);
+const char *km_slice_match(struct km *m, const struct symbol *arr, struct vec *args,
+			   const char *kv);
+const char *km_slice_in(struct km *m, struct ast *n);
+void km_slice_delete(struct km *m, struct ast *x);
 
 /* kmod_file.c: pass 3, writes dir/prog.c. */
 int kmod_emit(struct elab *e, const struct kmod_opts *o, const char *dir);

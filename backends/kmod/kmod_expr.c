@@ -422,7 +422,11 @@ static const char *km_incdec(struct km *m, struct ast *n)
 
 static const char *km_in(struct km *m, struct ast *n)
 {
-	const char *key = km_key(m, n->rhs->sym, &n->args);
+	const char *key;
+
+	if (km_has_star(&n->args))
+		return km_slice_in(m, n);
+	key = km_key(m, n->rhs->sym, &n->args);
 
 	return arena_printf(m->f->e->arena, "((int64_t)(tapir_map_find(g_%s, %s) != NULL))",
 			    n->rhs->sym->name, key);
@@ -444,44 +448,37 @@ static const char *km_stat_op(struct km *m, struct ast *n)
 {
 	const char *near = km_near(m, arena_printf(m->f->e->arena, "operator '%s'", n->name), n->loc);
 	const char *st = km_stat_ref(m, n->lhs, false, near), *t = km_tmp_long(m);
+	const struct ast *shift = n->args.len ? n->args.items[0] : NULL;
 
+	/* the shift is the statistic's, as in SystemTap: set once at load */
+	if (shift && shift->kind == AST_NUM && strcmp(n->name, "@variance") == 0)
+		sb_printf(&m->f->init, "\t%s.shift = %d;\n", km_sdesc(m, n->lhs) + 1,
+			  (int)shift->num);
 	km_line(m, "%s = tapir_stat_read(c, %s, %s, %d, %s);", t, st, km_sdesc(m, n->lhs),
 		km_agg_index(n->name), near);
 	km_check(m);
 	return t;
 }
 
-static const char *const syscall_regs[] = { "di", "si", "dx", "r10", "r8", "r9" };
-
-static const struct ctx_var *find_var(const struct derived_probe *dp, const char *name)
-{
-	for (int i = 0; dp && i < dp->target->vars.len; i++) {
-		const struct ctx_var *v = dp->target->vars.items[i];
-
-		if (strcmp(v->name, name) == 0)
-			return v;
-	}
-	return NULL;
-}
-
-/* $var of a tracepoint: the argument, or the syscall argument in its pt_regs. */
+/* $var of a tracepoint or a kernel function: kmod_ctxvar.c. */
 static const char *km_target(struct km *m, struct ast *n)
 {
-	const struct ctx_var *v = NULL;
+	if (m->dp && (m->dp->target->kind == PK_TRACE || m->dp->target->kind == PK_KFUNC))
+		return km_ctx_target(m, n, false);
+	km_error(m, n->loc, "context variable '%s' is not available here", n->name);
+	return "0";
+}
 
-	if (!m->dp || m->dp->target->kind != PK_TRACE || !(v = find_var(m->dp, n->name + 1))) {
-		km_error(m, n->loc, "context variable '%s' is not available here", n->name);
-		return "0";
-	}
-	if (n->chain.len || n->pretty) {
-		km_error(m, n->loc, "member access and pretty-printing of '%s' are not supported "
-			 "on the kmod runtime yet", n->name);
-		return "0";
-	}
-	if (v->src == 1)
-		return arena_printf(m->f->e->arena, "((int64_t)(%s)((struct pt_regs *)c->targs[0])->%s)",
-				    v->type_name, syscall_regs[v->index < 6 ? v->index : 5]);
-	return arena_printf(m->f->e->arena, "((int64_t)(%s)c->targs[%d])", v->type_name, v->index);
+/* &@cast(...)->chain, &$var->chain */
+static const char *km_addrof(struct km *m, struct ast *n)
+{
+	if (n->lhs->kind == AST_CAST)
+		return km_cast(m, n->lhs, true);
+	if (n->lhs->kind == AST_TARGET && m->dp &&
+	    (m->dp->target->kind == PK_TRACE || m->dp->target->kind == PK_KFUNC))
+		return km_ctx_target(m, n->lhs, true);
+	km_error(m, n->loc, "'&' of this is not supported on the kmod runtime yet");
+	return "0";
 }
 
 const char *km_expr(struct km *m, struct ast *n)
@@ -530,6 +527,12 @@ const char *km_expr(struct km *m, struct ast *n)
 		return km_print(m, n);
 	case AST_TARGET:
 		return km_target(m, n);
+	case AST_CAST:
+		return km_cast(m, n, false);
+	case AST_ADDROF:
+		return km_addrof(m, n);
+	case AST_ENTRY:
+		return km_entry(m, n);
 	case AST_GROUP:
 		return km_expr(m, n->lhs);
 	default:

@@ -304,6 +304,9 @@ static int emit_probes(struct km_file *f)
 		case PK_TRACE:
 			rc |= emit_trace(f, t, i);
 			break;
+		case PK_KFUNC:
+			rc |= km_emit_kprobe(f, t, i);
+			break;
 		default:
 			diag_at(f->e->diag, DIAG_ERROR, t->loc, "probe point '%s' is not supported on "
 				"the kmod runtime yet", t->name);
@@ -359,8 +362,9 @@ static void emit_module(struct km_file *f, struct strbuf *out)
 	struct program *p = &f->e->prog;
 
 	sb_puts(out, "static DEFINE_MUTEX(tapir_stop_mutex);\n\n");
-	sb_printf(out, "static int tapir_arm(void)\n{\n\tint rc = 0;\n\n%s\treturn rc;\n}\n\n",
-		  f->arm.data ? f->arm.data : "");
+	km_kprobe_arm_end(f, &f->arm);
+	sb_printf(out, "static int tapir_arm(void)\n{\n\tint rc = 0;\n%s\n%s\treturn rc;\n}\n\n",
+		  f->nkprobes ? "\tint nkprobes = 0;\n" : "", f->arm.data ? f->arm.data : "");
 	sb_printf(out, "static void tapir_disarm(void)\n{\n%s\ttracepoint_synchronize_unregister();\n}\n\n",
 		  f->disarm.data ? f->disarm.data : "");
 	sb_puts(out, session_c);
@@ -399,6 +403,8 @@ static void emit_prelude(struct km_file *f, struct strbuf *out)
 		sb_printf(out, "#define TAPIR_BUFSIZE (%d * 1024 * 1024)\n", o->bufsize_mb);
 	sb_puts(out, "#include \"tapir_kmod.h\"\n#include \"tapir_map.h\"\n"
 		     "#include \"tapir_transport.h\"\n#include \"tapir_probes.h\"\n\n");
+	if (f->uses_types)
+		sb_puts(out, "#include \"tapir_ktypes.h\"\n\n");
 	for (int i = 0; i < f->e->prog.embeds.len; i++) {
 		const struct ast_decl *d = f->e->prog.embeds.items[i];
 

@@ -6,6 +6,19 @@
 
 /* ---- the print family --------------------------------------------------------- */
 
+/* An argument of a call or a print, read when it is evaluated: a later
+ * argument may change a variable an earlier one named (s, s .= "b"). */
+const char *km_arg_value(struct km *m, struct ast *a)
+{
+	const char *v = km_expr(m, a), *t;
+
+	if (a->kind == AST_NUM || (a->type == TYPE_STRING && a->kind != AST_VAR))
+		return v;
+	t = a->type == TYPE_STRING ? km_tmp_str(m) : km_tmp_long(m);
+	km_line(m, a->type == TYPE_STRING ? "tapir_str_copy(%s, %s);" : "%s = %s;", t, v);
+	return t;
+}
+
 /* print/println/printd/printdln and their s- forms as a format. */
 static const char *synth_format(struct km *m, struct ast *n, int *first)
 {
@@ -82,13 +95,7 @@ const char *km_print(struct km *m, struct ast *n)
 			km_error(m, a->loc, "a histogram can only be printed alone on the kmod runtime yet");
 			return "0";
 		}
-		vals[i] = km_expr(m, a);
-		if (a->type != TYPE_STRING && a->kind != AST_NUM) {
-			const char *t = km_tmp_long(m);
-
-			km_line(m, "%s = %s;", t, vals[i]);
-			vals[i] = t;
-		}
+		vals[i] = km_arg_value(m, a);
 	}
 	id = km_fmt_id(m->f, fmt);
 	if (is_s)
@@ -166,13 +173,7 @@ const char *km_call(struct km *m, struct ast *n)
 	for (int i = 0; i < n->args.len; i++) {
 		struct ast *a = n->args.items[i];
 
-		vals[i] = km_expr(m, a);
-		if (a->type != TYPE_STRING && a->kind != AST_NUM) {
-			const char *t = km_tmp_long(m);
-
-			km_line(m, "%s = %s;", t, vals[i]);
-			vals[i] = t;
-		}
+		vals[i] = km_arg_value(m, a);
 	}
 	if (fn->decl->embedded)
 		return km_call_embedded(m, n, vals);
@@ -270,9 +271,9 @@ static void km_foreach(struct km *m, struct ast *n)
 	struct ast_foreach *fe = n->fe;
 	const struct symbol *arr = fe->array->kind == AST_VAR ? fe->array->sym : NULL;
 	int label = new_label(m), col = -1, dir = fe->value_sort, k = m->ntemps++;
-	const char *limit = "-1";
+	const char *limit = "-1", *match = NULL;
 
-	if (!arr || arr->kind != SYM_GLOBAL || !arr->is_array || fe->slice.len) {
+	if (!arr || arr->kind != SYM_GLOBAL || !arr->is_array) {
 		km_error(m, n->loc, "this foreach is not supported on the kmod runtime yet");
 		return;
 	}
@@ -284,8 +285,10 @@ static void km_foreach(struct km *m, struct ast *n)
 	}
 	if (fe->limit)
 		limit = km_expr(m, fe->limit);
-	sb_printf(&m->frame, "\tstruct tapir_ent **e%d;\n\tint n%d, i%d;\n\tint64_t lim%d;\n"
-		  "\tsize_t sz%d;\n", k, k, k, k, k);
+	if (fe->slice.len)
+		match = km_slice_match(m, arr, &fe->slice, "K");
+	sb_printf(&m->frame, "\tstruct tapir_ent **e%d;\n\tint n%d, i%d, c%d;\n\tint64_t lim%d;\n"
+		  "\tsize_t sz%d;\n", k, k, k, k, k, k);
 	km_line(m, "F->lim%d = %s;", k, limit);
 	km_line(m, "F->sz%d = (g_%s->count + 1) * sizeof(void *);", k, arr->name);
 	km_line(m, "F->e%d = tapir_alloc(c, F->sz%d, %s);", k, k, km_near(m, "keyword", n->loc));
@@ -293,10 +296,14 @@ static void km_foreach(struct km *m, struct ast *n)
 	km_line(m, "{ struct tapir_sort s = { g_%s, %d, %d, %d };", arr->name, col, dir,
 		km_agg_index(fe->agg));
 	km_line(m, "  F->n%d = tapir_map_sorted(g_%s, F->e%d, &s); }", k, arr->name, k);
-	km_line(m, "for (F->i%d = 0; F->i%d < F->n%d && (F->lim%d < 0 || F->i%d < F->lim%d); F->i%d++) {",
-		k, k, k, k, k, k, k);
+	/* c counts the entries visited: those of the slice, if any */
+	km_line(m, "for (F->i%d = F->c%d = 0; F->i%d < F->n%d; F->i%d++) {", k, k, k, k, k);
 	m->indent++;
 	km_line(m, "const struct k_%s *K = tapir_ent_key(F->e%d[F->i%d]);", arr->name, k, k);
+	if (match)
+		km_line(m, "if (!%s) continue;", match);
+	km_line(m, "if (F->lim%d >= 0 && F->c%d >= F->lim%d) break;", k, k, k);
+	km_line(m, "F->c%d++;", k);
 	km_line(m, "if (!tapir_action(c, %s)) goto %s;", km_near(m, "keyword", n->loc), m->unwind);
 	for (int i = 0; i < fe->keys.len; i++) {
 		struct ast *kv = fe->keys.items[i];
@@ -325,7 +332,9 @@ static void km_delete(struct km *m, struct ast *n)
 {
 	struct ast *x = n->lhs;
 
-	if (x->kind == AST_INDEX && x->lhs->kind == AST_VAR && x->lhs->sym) {
+	if (x->kind == AST_INDEX && x->lhs->kind == AST_VAR && x->lhs->sym && km_has_star(&x->args)) {
+		km_slice_delete(m, x);
+	} else if (x->kind == AST_INDEX && x->lhs->kind == AST_VAR && x->lhs->sym) {
 		const char *key = km_key(m, x->lhs->sym, &x->args);
 
 		km_line(m, "tapir_map_del(g_%s, %s);", x->lhs->sym->name, key);

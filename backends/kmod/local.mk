@@ -10,6 +10,9 @@ backends_kmod_libtapirkmod_a_SOURCES = \
 	backends/kmod/kmod_stmt.c \
 	backends/kmod/kmod_file.c \
 	backends/kmod/kmod_build.c \
-	backends/kmod/kmod_driver.c
+	backends/kmod/kmod_driver.c \
+	backends/kmod/kmod_kprobe.c \
+	backends/kmod/kmod_ctxvar.c \
+	backends/kmod/kmod_slice.c
 EXTRA_DIST += runtime/kmod/tapir_kmod.h runtime/kmod/tapir_map.h runtime/kmod/tapir_transport.h \
-	runtime/kmod/tapir_probes.h
+	runtime/kmod/tapir_probes.h runtime/kmod/tapir_ktypes.h

@@ -200,4 +200,21 @@ static __maybe_unused void tapir_kprobe_unregister(struct tapir_kprobe *k)
 	k->armed = false;
 }
 
+/* Arm one kernel-function probe. One that can't be (a function this
+ * kernel doesn't have, or won't let probe) is a warning, as in
+ * SystemTap, and the others run; *narmed counts those armed. */
+static __maybe_unused void tapir_kprobe_arm(struct tapir_kprobe *k, kprobe_pre_handler_t pre,
+					    kretprobe_handler_t rh, const char *pp, int *narmed)
+{
+	char msg[TAPIR_MAXSTRINGLEN + 64];
+	int rc = tapir_kprobe_register(k, pre, rh), n;
+
+	if (rc == 0) {
+		(*narmed)++;
+		return;
+	}
+	n = scnprintf(msg, sizeof(msg), "WARNING: probe %s registration error (rc %d)\n", pp, rc);
+	tapir_ring_write(TAPIR_REC_ERR, msg, n);
+}
+
 #endif /* TAPIR_PROBES_H */

@@ -43,7 +43,9 @@ fi
 expect bad-release 1 "no kernel build tree at /lib/modules/no-such-kernel/build" -- \
 	-p4 -r no-such-kernel -e 'probe begin { exit() }'
 expect unsupported 1 "^<input>:1:57: error: this expression is not supported on the kmod runtime yet" -- \
-	-p3 -e 'probe begin { x = 1; println(x) } probe begin { println(@cast(0, "task_struct")->pid) }'
+	-p3 -e 'probe begin { x = 1; println(x) } probe begin { println(@var("jiffies")) }'
+expect bitfield 1 "^<input>:1:60: error: 'sched_reset_on_fork' is a bit field, which the kmod runtime does not read yet" -- \
+	-p3 -e 'probe kernel.trace("sched:sched_process_exec") { println($p->sched_reset_on_fork) }'
 
 if [ -z "$kver" ] || [ ! -f "$kdir/Makefile" ]; then
 	echo "SKIP: kmod p4-*: no kbuild tree for the VM kernel (install linux-headers-amd64)"
@@ -114,6 +116,9 @@ p4 tracepoint-syscall "$rt/err-div-zero-kernel.stp"
 p4 try-catch "$rt/try-catch.stp"
 p4 recursion "$rt/func-recursion.stp"
 p4 defines "$rt/array-overflow-maxmapentries.stp" -D MAXMAPENTRIES=10
+p4 kfunc-parms "$rt/kfunc-parms.stp"
+p4 member-chains-cast "$rt/cast-kernel.stp"
+p4 slices "$rt/array-slices.stp"
 for f in "$src"/testsuite/vm/faults/*.stp; do
 	p4 "$(basename "$f" .stp)" "$f"
 done

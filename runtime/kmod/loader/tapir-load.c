@@ -12,7 +12,7 @@
  * session stops at exit() in the script, at the end of CMD, after -T
  * seconds, or at SIGINT/SIGTERM/SIGHUP: end probes run, and the module is
  * always unloaded. Exit status 1 when the script had errors (or could not
- * run), else 0.
+ * run) or CMD failed (a warning says how, as stap's), else 0.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -44,6 +44,7 @@ struct loader {
 	int out_fd, ctl_fd;
 	bool stop_sent, done;
 	int status;
+	bool child_failed;    /* -c's command failed: status 1, as stap's */
 	char buf[1 << 17];
 	size_t len;
 };
@@ -316,6 +317,13 @@ static void child_exited(struct loader *l)
 
 	if (l->child > 0 && waitpid(l->child, &st, WNOHANG) == l->child) {
 		l->child = 0;
+		if (WIFSIGNALED(st))
+			fprintf(stderr, "WARNING: Child process exited with signal %d (%s)\n",
+				WTERMSIG(st), strsignal(WTERMSIG(st)));
+		else if (WIFEXITED(st) && WEXITSTATUS(st))
+			fprintf(stderr, "WARNING: Child process exited with status %d\n",
+				WEXITSTATUS(st));
+		l->child_failed = !WIFEXITED(st) || WEXITSTATUS(st);
 		stop(l);
 	}
 }
@@ -458,5 +466,5 @@ int main(int argc, char **argv)
 	}
 	if (l.out != stdout)
 		fclose(l.out);
-	return l.status ? 1 : 0;
+	return l.status || l.child_failed ? 1 : 0;
 }

@@ -1,0 +1,91 @@
+/* kmod_kprobe.c - kernel-function probes (PK_KFUNC) in the kmod backend:
+ * kernel.function, module().function, kprobe.function (.call, .return,
+ * .exported) and kprobe.statement(ADDR).absolute become kprobes and
+ * kretprobes (runtime/kmod/tapir_probes.h).
+ *
+ * Each handler hands probe_N the function's argument registers as the
+ * u64 slots a tracepoint's arguments also come in (c->targs), so that
+ * $param reads are the same C in both. A .return probe's slots are those
+ * its kretprobe's entry handler saved in the instance's data: SystemTap's
+ * $param and @entry() in a .return probe are values at entry. $return is
+ * the return register, read from the kretprobe's pt_regs.
+ */
+#include <string.h>
+
+#include "kmod.h"
+#include "probes/kfunc.h"
+
+/* Argument slots in registers (x86-64 ABI); more are on the stack and read
+ * as 0 (kmod_ctxvar.c says so at the $var). */
+#define KM_KARG_REGS 6
+
+/* The symbol a kprobe is registered on: "mod:func" for a module's. */
+static const char *kp_symbol(struct km_file *f, const struct probe_target *t)
+{
+	if (t->str[1])
+		return arena_printf(f->e->arena, "%s:%s", t->str[1], t->str[0]);
+	return t->str[0];
+}
+
+static void emit_entry(struct km_file *f, int id)
+{
+	sb_printf(&f->probes,
+		  "static int probe_%d_kp(struct kprobe *p, struct pt_regs *regs)\n{\n"
+		  "\tu64 args[%d];\n\tint i;\n\n"
+		  "\tfor (i = 0; i < %d; i++)\n\t\targs[i] = regs_get_kernel_argument(regs, i);\n"
+		  "\tprobe_%d(regs, args);\n\treturn 0;\n}\n",
+		  id, KM_KARG_REGS, KM_KARG_REGS, id);
+}
+
+static void emit_return(struct km_file *f, int id)
+{
+	sb_printf(&f->probes,
+		  "static int probe_%d_ke(struct kretprobe_instance *ri, struct pt_regs *regs)\n{\n"
+		  "\tu64 *args = (u64 *)ri->data;\n\tint i;\n\n"
+		  "\tfor (i = 0; i < %d; i++)\n\t\targs[i] = regs_get_kernel_argument(regs, i);\n"
+		  "\treturn 0;\n}\n"
+		  "static int probe_%d_kr(struct kretprobe_instance *ri, struct pt_regs *regs)\n{\n"
+		  "\tprobe_%d(regs, (const u64 *)ri->data);\n\treturn 0;\n}\n",
+		  id, KM_KARG_REGS, id, id);
+}
+
+int km_emit_kprobe(struct km_file *f, const struct probe_target *t, int id)
+{
+	struct arena *a = f->e->arena;
+	bool ret = t->num[0] != 0;
+
+	if (ret && (t->num[3] & KF_ABSOLUTE)) {
+		diag_at(f->e->diag, DIAG_ERROR, t->loc, "%s: an absolute address has no .return",
+			t->name);
+		return -1;
+	}
+	if (ret)
+		emit_return(f, id);
+	else
+		emit_entry(f, id);
+	sb_printf(&f->probes, "static struct tapir_kprobe kp_%d = {\n", id);
+	if (t->num[3] & KF_ABSOLUTE)
+		sb_printf(&f->probes, "\t.kp = { .addr = (kprobe_opcode_t *)0x%llxULL },\n",
+			  (unsigned long long)t->num[2]);
+	else
+		sb_printf(&f->probes, "\t.symbol = %s,\n", km_quote(a, kp_symbol(f, t)));
+	if (ret)
+		sb_printf(&f->probes, "\t.ret = true,\n\t.krp = { .entry_handler = probe_%d_ke, "
+				      ".data_size = %d * sizeof(u64) },\n", id, KM_KARG_REGS);
+	sb_puts(&f->probes, "};\n\n");
+	sb_printf(&f->arm, "\ttapir_kprobe_arm(&kp_%d, %s, %s, %s, &nkprobes);\n", id,
+		  ret ? "NULL" : arena_printf(a, "probe_%d_kp", id),
+		  ret ? arena_printf(a, "probe_%d_kr", id) : "NULL", km_quote(a, t->name));
+	sb_printf(&f->disarm, "\ttapir_kprobe_unregister(&kp_%d);\n", id);
+	f->nkprobes++;
+	return 0;
+}
+
+/* The end of tapir_arm(): the session fails when no kernel-function probe
+ * could be armed; those that could not were warned about one by one. */
+void km_kprobe_arm_end(struct km_file *f, struct strbuf *arm)
+{
+	if (!f->nkprobes)
+		return;
+	sb_printf(arm, "\tif (!rc && nkprobes == 0)\n\t\trc = -ENOENT;\n");
+}
