@@ -29,7 +29,7 @@ testsuite/progs/uprobe_opt: $(top_srcdir)/testsuite/progs/uprobe_opt.c
 # The kmod backend's runtime tests run in the VM (testsuite/vm/check-vm):
 # the runtime corpus and the fault-injection set, built on the host,
 # run in one boot, a result table and the usual summary line.
-check-vm: $(bin_PROGRAMS)
+check-vm: $(bin_PROGRAMS) $(TESTSUITE_PROGS)
 	TAPIR=$(abs_top_builddir)/tapir TAPIR_BUILDDIR=$(abs_top_builddir) \
 	TAPIR_SRCDIR=$(abs_top_srcdir) $(SHELL) $(top_srcdir)/testsuite/vm/check-vm
 .PHONY: check-vm

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "kmod.h"
+#include "kmod_uprobe.h"
 
 void km_line(struct km *m, const char *fmt, ...)
 {
@@ -485,6 +486,8 @@ const char *km_expr(struct km *m, struct ast *n)
 {
 	struct arena *a = m->f->e->arena;
 
+	if (km_uprobe_claims(m, n))
+		return km_uprobe_expr(m, n);
 	switch (n->kind) {
 	case AST_NUM:
 		return km_num(m, n->num);

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "kmod.h"
+#include "kmod_uprobe.h"
 #include "probes/tracepoint_db.h"
 #include "rt_format.h"
 #include "rt_stats.h"
@@ -307,6 +308,10 @@ static int emit_probes(struct km_file *f)
 		case PK_KFUNC:
 			rc |= km_emit_kprobe(f, t, i);
 			break;
+		case PK_UPROBE:
+		case PK_URETPROBE:
+			rc |= km_uprobe_emit(f, dp, i);
+			break;
 		default:
 			diag_at(f->e->diag, DIAG_ERROR, t->loc, "probe point '%s' is not supported on "
 				"the kmod runtime yet", t->name);
@@ -402,7 +407,8 @@ static void emit_prelude(struct km_file *f, struct strbuf *out)
 	if (o->bufsize_mb)
 		sb_printf(out, "#define TAPIR_BUFSIZE (%d * 1024 * 1024)\n", o->bufsize_mb);
 	sb_puts(out, "#include \"tapir_kmod.h\"\n#include \"tapir_map.h\"\n"
-		     "#include \"tapir_transport.h\"\n#include \"tapir_probes.h\"\n\n");
+		     "#include \"tapir_transport.h\"\n#include \"tapir_probes.h\"\n"
+		     "#include \"tapir_uprobe.h\"\n\n");
 	if (f->uses_types)
 		sb_puts(out, "#include \"tapir_ktypes.h\"\n\n");
 	for (int i = 0; i < f->e->prog.embeds.len; i++) {

@@ -119,6 +119,16 @@ p4 defines "$rt/array-overflow-maxmapentries.stp" -D MAXMAPENTRIES=10
 p4 kfunc-parms "$rt/kfunc-parms.stp"
 p4 member-chains-cast "$rt/cast-kernel.stp"
 p4 slices "$rt/array-slices.stp"
+# process(...) probes: uprobes, a uretprobe with its @entry companion,
+# pretty-printed $vars, SDT markers with a semaphore (ref_ctr_offset)
+progs=${TAPIR_BUILDDIR:-$src/build}/testsuite/progs
+if [ -x "$progs/uprobe_prog" ]; then
+	p4 uprobe-entry "$rt/uprobe-entry.stp" -c "$progs/uprobe_prog"
+	p4 uprobe-pretty "$rt/uprobe-pretty.stp" -c "$progs/uprobe_prog"
+	p4 uprobe-sdt "$rt/uprobe-sdt.stp" -c "$progs/uprobe_prog"
+else
+	echo "SKIP: kmod p4-uprobe-*: $progs/uprobe_prog is not built (make)"
+fi
 for f in "$src"/testsuite/vm/faults/*.stp; do
 	p4 "$(basename "$f" .stp)" "$f"
 done

@@ -422,6 +422,7 @@ int uvar_members(struct uelf *u, Dwarf_Off type, struct umember *out, int max)
 		if (dwarf_tag(&c) != DW_TAG_member || !name || !member_offset(&c, &off) ||
 		    !type_of(&c, &mt) || n >= max)
 			continue;
+		memset(&out[n], 0, sizeof(out[n])); /* classify() sets only what its kind uses */
 		out[n].name = name;
 		out[n].offset = off;
 		classify(&mt, &out[n]);
