@@ -24,6 +24,7 @@ static const char *const rt_common[] = {
 };
 static const char *const rt_kmod[] = {
 	"tapir_kmod.h", "tapir_map.h", "tapir_transport.h", "tapir_probes.h",
+	"tapir_timing.h",
 };
 
 static char *slurp(const char *path, size_t *len)

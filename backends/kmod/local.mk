@@ -8,6 +8,8 @@ backends_kmod_libtapirkmod_a_SOURCES = \
 	backends/kmod/kmod_stmt.c \
 	backends/kmod/kmod_file.c \
 	backends/kmod/kmod_build.c \
-	backends/kmod/kmod_driver.c
+	backends/kmod/kmod_driver.c \
+	backends/kmod/kmod_timing.c
 EXTRA_DIST += runtime/kmod/tapir_kmod.h runtime/kmod/tapir_map.h runtime/kmod/tapir_transport.h \
 	runtime/kmod/tapir_probes.h
+EXTRA_DIST += runtime/kmod/tapir_timing.h
