@@ -48,6 +48,13 @@ EXTRA_DIST += \
 	bench/scripts/switch-count.stp \
 	bench/scripts/uprobe-count.stp \
 	bench/scripts/sdt-count.stp \
+	bench/scripts/kprobe-count.stp \
+	bench/scripts/kprobe-pid.stp \
+	bench/scripts/kprobe-empty.stp \
+	bench/scripts/kprobe-hist.stp \
+	bench/run-vm \
+	bench/vm-guest.sh \
+	bench/floor/kmod_floor.c \
 	bench/resolve/process.sh
 
 # Just the workloads, so that bench/run-host can build them while other
@@ -69,7 +76,12 @@ clean-local: bench-clean
 bench-clean:
 	rm -rf bench/out
 
-.PHONY: bench bench-workloads bench-peers bench-clean
+# The same in the VM, both backends and kprobes (bench/README.md); the
+# report goes to bench/results/.
+bench-vm: all
+	$(SHELL) $(top_srcdir)/bench/run-vm -b $(abs_top_builddir)
+
+.PHONY: bench bench-workloads bench-peers bench-clean bench-vm
 
 # bench/resolve/kernel.sh: run by hand (see doc/benchmarks.md).
 EXTRA_DIST += bench/resolve/kernel.sh

@@ -38,3 +38,5 @@ kmod-cache-clean:
 	rm -rf testsuite/kmod-cache vm/check-vm
 .PHONY: kmod-cache-clean
 EXTRA_DIST += testsuite/vm/check-vm testsuite/suites/kmod-build.sh
+# -t on the kmod backend (in the VM), and check-vm's BPF column.
+EXTRA_DIST += testsuite/suites/vm-timing.sh testsuite/vm/check-vm-bpf

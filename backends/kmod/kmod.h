@@ -20,6 +20,7 @@ struct kmod_opts {
 	int bufsize_mb;            /* -s */
 	const char *module_name;   /* -m, or NULL: tapir_<hash> */
 	const char *const *defines; int ndefines; /* -D NAME=VALUE, passed to the C */
+	bool timing;               /* -t */
 };
 
 /* Facts about a global the emitter needs at each use. */
@@ -107,6 +108,13 @@ const char *km_slice_match(struct km *m, const struct symbol *arr, struct vec *a
 			   const char *kv);
 const char *km_slice_in(struct km *m, struct ast *n);
 void km_slice_delete(struct km *m, struct ast *x);
+
+/* kmod_timing.c: -t, the probe hit report's hooks (empty without -t). */
+void km_timing_decls(struct km_file *f, struct strbuf *out);
+const char *km_timing_decl(const struct km_file *f);
+const char *km_timing_begin(const struct km_file *f);
+const char *km_timing_end(const struct km_file *f, int id);
+const char *km_timing_cleanup(const struct km_file *f);
 
 /* kmod_file.c: pass 3, writes dir/prog.c. */
 int kmod_emit(struct elab *e, const struct kmod_opts *o, const char *dir);

@@ -26,6 +26,7 @@ static const char *const rt_kmod[] = {
 	"tapir_kmod.h", "tapir_map.h", "tapir_transport.h", "tapir_probes.h",
 	"tapir_ktypes.h",
 	"tapir_uprobe.h",
+	"tapir_timing.h",
 };
 
 static char *slurp(const char *path, size_t *len)

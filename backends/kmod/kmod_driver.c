@@ -46,6 +46,7 @@ int kmod_translate(struct elab *e, const struct options *o, const char *dir)
 	ko.maxerrors = define_int(o, "MAXERRORS", 0, 0, 1 << 30);
 	ko.maxskipped = define_int(o, "MAXSKIPPED", 100, 0, 1 << 30);
 	ko.bufsize_mb = o->bufsize_mb;
+	ko.timing = o->timing;
 	for (int i = 0; i < o->ndefines; i++) {
 		const struct opt_define *d = &o->defines[i];
 

@@ -155,9 +155,10 @@ static void emit_handler(struct km_file *f, struct derived_probe *dp, int id)
 	sb_printf(&f->probes,
 		  "/* %s */\nstatic void probe_%d(struct pt_regs *regs, const u64 *targs)\n{\n"
 		  "\tunsigned long flags;\n\tstruct tapir_ctx *c = tapir_enter(%s, %s, &flags);\n"
-		  "\tstruct pf_%d *F;\n\n\tif (!c)\n\t\treturn;\n\tc->regs = regs;\n"
+		  "\tstruct pf_%d *F;\n%s\n\tif (!c)\n\t\treturn;\n%s\tc->regs = regs;\n"
 		  "\tc->user_mode_p = regs ? user_mode(regs) : 0;\n\tc->targs = targs;\n",
-		  dp->target->name, id, state_of(dp->target->kind), km_quote(a, dp->target->name), id);
+		  dp->target->name, id, state_of(dp->target->kind), km_quote(a, dp->target->name), id,
+		  km_timing_decl(f), km_timing_begin(f));
 	if (lock)
 		sb_printf(&f->probes, "\tif (!tapir_lock(tapir_locks_%d, ARRAY_SIZE(tapir_locks_%d)))\n"
 				      "\t\tgoto leave;\n", id, id);
@@ -167,7 +168,7 @@ static void emit_handler(struct km_file *f, struct derived_probe *dp, int id)
 	if (lock)
 		sb_printf(&f->probes, "\ttapir_unlock(tapir_locks_%d, ARRAY_SIZE(tapir_locks_%d));\n"
 				      "leave: __attribute__((unused));\n", id, id);
-	sb_puts(&f->probes, "\ttapir_leave(c, &flags);\n}\n\n");
+	sb_printf(&f->probes, "%s\ttapir_leave(c, &flags);\n}\n\n", km_timing_end(f, id));
 	sb_free(&m.body);
 	sb_free(&m.frame);
 }
@@ -374,7 +375,7 @@ static void emit_module(struct km_file *f, struct strbuf *out)
 		  f->disarm.data ? f->disarm.data : "");
 	sb_puts(out, session_c);
 	sb_printf(out, "static void tapir_cleanup(void)\n{\n\ttapir_stop();\n\ttapir_transport_exit();\n"
-		  "\ttapir_ctxs_free();\n");
+		  "\ttapir_ctxs_free();\n%s", km_timing_cleanup(f));
 	for (int i = 0; i < p->globals.len; i++) {
 		const struct symbol *s = p->globals.items[i];
 
@@ -443,6 +444,7 @@ int kmod_emit(struct elab *e, const struct kmod_opts *o, const char *dir)
 	emit_globals(&f);
 	rc = emit_probes(&f);
 	emit_prelude(&f, &out);
+	km_timing_decls(&f, &out);
 	sb_puts(&out, f.decls.data ? f.decls.data : "");
 	emit_formats(&f, &out);
 	sb_puts(&out, "\n");

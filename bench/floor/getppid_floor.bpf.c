@@ -20,6 +20,10 @@
  *   tp_btf_printf      one ring buffer record per hit (`printf` per event)
  *   tp_btf_switch      a counter on sched_switch (the pingpong workload)
  *
+ * and on a kprobe on __x64_sys_getppid (bench/run-vm: the host has no
+ * kprobes), no filter needed: kprobe_count, kprobe_pid, kprobe_empty,
+ * kprobe_hist + kprobe_hist_exit (a kretprobe).
+ *
  * target_nr also serves the pread64 loop: the loader sets it.
  */
 #include "vmlinux.h"
@@ -195,5 +199,57 @@ SEC("tp_btf/sched_switch")
 int BPF_PROG(tp_btf_switch, bool preempt, struct task_struct *prev, struct task_struct *next)
 {
 	count_hit();
+	return 0;
+}
+
+/* ---- kprobes on getppid's syscall function (bench/run-vm) ---- */
+
+SEC("kprobe/__x64_sys_getppid")
+int kprobe_count(void *ctx)
+{
+	count_hit();
+	return 0;
+}
+
+SEC("kprobe/__x64_sys_getppid")
+int kprobe_pid(void *ctx)
+{
+	count_pid();
+	return 0;
+}
+
+SEC("kprobe/__x64_sys_getppid")
+int kprobe_empty(void *ctx)
+{
+	return 0;
+}
+
+SEC("kprobe/__x64_sys_getppid")
+int kprobe_hist(void *ctx)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	__u64 now = bpf_ktime_get_ns();
+
+	bpf_map_update_elem(&start_ns, &tid, &now, BPF_ANY);
+	return 0;
+}
+
+SEC("kretprobe/__x64_sys_getppid")
+int kprobe_hist_exit(void *ctx)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid(), b = 0;
+	__u64 *t0 = bpf_map_lookup_elem(&start_ns, &tid), d, *cnt;
+
+	if (!t0)
+		return 0;
+	d = bpf_ktime_get_ns() - *t0;
+	bpf_map_delete_elem(&start_ns, &tid);
+	while (d > 1 && b < 63) {
+		d >>= 1;
+		b++;
+	}
+	cnt = bpf_map_lookup_elem(&lat_hist, &b);
+	if (cnt)
+		*cnt += 1;
 	return 0;
 }

@@ -5,6 +5,7 @@
  *
  *   getppid_floor [-a tp_btf|raw_tp|tp] [-m count|pid] [-n NR] [-v] -- CMD [ARG...]
  *   getppid_floor -a tp_btf -m empty|hist|printf|switch [-n NR] -- CMD [ARG...]
+ *   getppid_floor -a kprobe -m count|pid|empty|hist -- CMD [ARG...]
  *
  * -n NR filters system call NR instead of getppid (the pread64 loop).
  * -m empty prints hits=-1 (an empty handler counts nothing); -m hist the
@@ -42,7 +43,7 @@ static int print_libbpf(enum libbpf_print_level level, const char *fmt,
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: getppid_floor [-a tp_btf|raw_tp|tp] "
+	fprintf(stderr, "usage: getppid_floor [-a tp_btf|raw_tp|tp|kprobe] "
 			"[-m count|pid|empty|hist|printf|switch] [-n NR] [-v] -- CMD [ARG...]\n");
 	exit(2);
 }
@@ -182,7 +183,7 @@ int main(int argc, char **argv)
 	chosen = floor_program(skel, attach, map);
 	if (!chosen) {
 		fprintf(stderr, "getppid_floor: no program '%s_%s' "
-				"(attach: tp_btf raw_tp tp; map: count pid)\n",
+				"(attach: tp_btf raw_tp tp kprobe; map: count pid)\n",
 			attach, map);
 		goto out;
 	}

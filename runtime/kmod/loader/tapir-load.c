@@ -12,7 +12,9 @@
  * session stops at exit() in the script, at the end of CMD, after -T
  * seconds, or at SIGINT/SIGTERM/SIGHUP: end probes run, and the module is
  * always unloaded. Exit status 1 when the script had errors (or could not
- * run) or CMD failed (a warning says how, as stap's), else 0.
+ * run) or CMD failed (a warning says how, as stap's), else 0. A module
+ * built with -t has /proc/MODULE/timing: its numbers are printed at the
+ * end as SystemTap's "probe hit report".
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -363,6 +365,36 @@ static void report_drops(struct loader *l)
 		fprintf(stderr, "WARNING: Number of skipped probes: %d\n", skipped);
 }
 
+/* -t: /proc/MODULE/timing's lines "INDEX COUNT MIN AVG MAX VARIANCE UNIT\tPP\tLOC\tFROM"
+ * as stap's report; nothing when the module was built without -t. */
+static void report_timing(struct loader *l)
+{
+	char path[320], line[4096], unit[16], pp[1024], loc[1024], from[2048], *fr;
+	long long count, min, avg, max, var;
+	int index, n = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%s/timing", l->name);
+	f = fopen(path, "r");
+	if (!f)
+		return;
+	fprintf(l->out, "----- probe hit report: \n");
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%d %lld %lld %lld %lld %lld %15[a-z]\t%1023[^\t]\t%1023[^\t]\t%2047[^\n]",
+			   &index, &count, &min, &avg, &max, &var, unit, pp, loc, from) != 10)
+			continue;
+		for (fr = from; *fr == ' '; fr++)
+			;
+		fprintf(l->out, "%s, (%s), hits: %lld, %s: %lldmin/%lldavg/%lldmax, variance: %lld, %s, index: %d\n",
+			pp, loc, count, unit, min, avg, max, var, fr, index);
+		n++;
+	}
+	fclose(f);
+	fflush(l->out);
+	if (l->verbose)
+		fprintf(stderr, "tapir-load: %s: %d probe(s) in the hit report\n", l->name, n);
+}
+
 static int open_proc(struct loader *l)
 {
 	char path[320];
@@ -455,6 +487,7 @@ int main(int argc, char **argv)
 		if (l.child_gate >= 0)
 			close(l.child_gate);
 		run(&l);
+		report_timing(&l);
 		report_drops(&l);
 	} else {
 		l.status = 1;
