@@ -166,6 +166,7 @@ void em_kfunc_variant(struct em_file *f, const struct derived_probe *dp, int v, 
 /* the tapir_kprobe initialiser, the point quoted as the script wrote it */
 const char *em_kfunc_attach(struct em_file *f, const struct probe_target *t, int idx);
 const char *em_kfunc_target(struct em *m, struct ast *n);
+const char *em_kfunc_addr(struct em *m, struct ast *n);
 /* emit_tpchain.c: the operator of a tracepoint member step ("->" or ".") */
 const char *em_tp_chain_step(struct em *m, uint32_t *id, const char *member);
 const char *em_kfunc_entry(struct em *m, struct ast *n);

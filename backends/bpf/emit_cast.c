@@ -74,8 +74,10 @@ const char *em_cast(struct em *m, struct ast *n, bool address)
 	base = em_long(m, n->lhs);
 	end = n->plan[n->chain.len];
 
-	/* an address at a known offset from the cast pointer: no read */
-	if (n->num != INT64_MIN && (address || end != CTX_END_VALUE))
+	/* an address at a known offset from the cast pointer: no read (in a
+	 * kernel probe the walk below computes it, relocated by CO-RE for
+	 * the kernel the program runs on, which may not be the host's) */
+	if (n->num != INT64_MIN && m->user && (address || end != CTX_END_VALUE))
 		return arena_printf(m->f->e->arena, "((s64)((u64)%s + %lldULL))", base,
 				    (long long)n->num);
 	if (m->user) {

@@ -611,7 +611,10 @@ const char *em_expr(struct em *m, struct ast *n)
 	case AST_ADDROF:
 		if (n->lhs->kind == AST_CAST)
 			return em_cast(m, n->lhs, true);
-		em_error(m, n->loc, "'&' is only supported on @cast() on the bpf runtime yet");
+		if (n->lhs->kind == AST_TARGET && !m->user && m->dp &&
+		    m->dp->target->kind == PK_KFUNC)
+			return em_kfunc_addr(m, n->lhs);
+		em_error(m, n->loc, "'&' is only supported on @cast() and kernel-function variables on the bpf runtime yet");
 		return "0";
 	case AST_ENTRY:
 		return em_entry(m, n);

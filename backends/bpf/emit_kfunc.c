@@ -177,15 +177,17 @@ struct chain {
 	struct strbuf path;  /* accessors after the last value read */
 	int k;               /* __tkN: the last value read */
 	const char *uniq;
+	int fault;           /* error location id of a read fault */
+	bool no_read;        /* the last step: its address, not its value */
 };
 
 /* Read the value at __tk<k> PATH into __tk<k+1>. */
 static void chain_read(struct chain *c)
 {
-	sb_printf(&c->code, " typeof(__tk%s%d%s) __tk%s%d; bpf_probe_read_kernel(&__tk%s%d, "
-			    "sizeof(__tk%s%d), &__tk%s%d%s);",
+	sb_printf(&c->code, " typeof(__tk%s%d%s) __tk%s%d; if (bpf_probe_read_kernel(&__tk%s%d, "
+			    "sizeof(__tk%s%d), &__tk%s%d%s)) TAPIR_ERROR(%d, \"kernel read fault\");",
 		  c->uniq, c->k, text(&c->path), c->uniq, c->k + 1, c->uniq, c->k + 1, c->uniq,
-		  c->k + 1, c->uniq, c->k, text(&c->path));
+		  c->k + 1, c->uniq, c->k, text(&c->path), c->fault);
 	c->k++;
 	c->path.len = 0;
 	if (c->path.data)
@@ -220,7 +222,7 @@ static bool chain_step(struct chain *c, const struct btf *btf, const struct ast_
 		sb_printf(&c->path, "%s%s", btf_is_ptr(t) ? "->" : ".", st->member);
 	}
 	/* a struct or an array stays an address until a value is needed */
-	if (!is_aggregate(btf, *id) && !is_array(btf, *id))
+	if (!c->no_read && !is_aggregate(btf, *id) && !is_array(btf, *id))
 		chain_read(c);
 	return true;
 }
@@ -245,7 +247,62 @@ static const struct ctx_var *find_var(const struct derived_probe *dp, const char
 	return NULL;
 }
 
+/* $$parms, $$vars (the same: BTF gives parameters only), $$locals (empty)
+ * and $$return of a kernel function: "name=0x1f name2=0x0", SystemTap's
+ * %#x, through bpf_snprintf (which takes no '#'). */
+static const char *kfunc_var_set(struct em *m, struct ast *n)
+{
+	const struct vec *vars = &m->dp->target->vars;
+	bool ret = strcmp(n->name, "$$return") == 0;
+	const char *res = em_tmp_str(m);
+	struct strbuf fmt = { 0 };
+	int nv = 0;
+
+	em_line(m, "{");
+	m->indent++;
+	em_line(m, "u64 __a[%d];", vars->len ? vars->len : 1);
+	for (int i = 0; i < vars->len && strcmp(n->name, "$$locals") != 0; i++) {
+		const struct ctx_var *v = vars->items[i];
+
+		if ((v->src == KF_SRC_RETURN) != ret)
+			continue;
+		sb_printf(&fmt, "%s%s=0x%%llx", nv ? " " : "", ret ? "return" : v->name);
+		em_line(m, "__a[%d] = (u64)%s;", nv++, base_expr(m, v));
+	}
+	if (nv > 12)
+		em_error(m, n->loc, "'%s' of more than 12 arguments is not supported on the bpf "
+			 "runtime yet", n->name);
+	if (nv)
+		em_line(m, "bpf_snprintf(%s, TAPIR_MAXSTRINGLEN, %s, __a, %d * sizeof(u64));", res,
+			em_quote(m, fmt.data), nv);
+	else
+		em_line(m, "%s[0] = '\\0'; (void)__a;", res);
+	m->indent--;
+	em_line(m, "}");
+	sb_free(&fmt);
+	return res;
+}
+
+static const char *kfunc_chain(struct em *m, struct ast *n, bool address);
+
 const char *em_kfunc_target(struct em *m, struct ast *n)
+{
+	return kfunc_chain(m, n, false);
+}
+
+/* &$var->member...: the member's kernel address, nothing read at the end. */
+const char *em_kfunc_addr(struct em *m, struct ast *n)
+{
+	if (n->chain.len == 0 || n->pretty || strncmp(n->name, "$$", 2) == 0 ||
+	    ((const struct ast_step *)n->chain.items[n->chain.len - 1])->is_index) {
+		em_error(m, n->loc, "'&' takes a member of a context variable ('&%s->member')",
+			 n->name);
+		return "0";
+	}
+	return kfunc_chain(m, n, true);
+}
+
+static const char *kfunc_chain(struct em *m, struct ast *n, bool address)
 {
 	struct arena *a = m->f->e->arena;
 	const struct ctx_var *v = find_var(m->dp, n->name + 1);
@@ -253,6 +310,10 @@ const char *em_kfunc_target(struct em *m, struct ast *n)
 	__u32 id;
 	const char *r;
 
+	if (!n->pretty && n->chain.len == 0 &&
+	    (strcmp(n->name, "$$parms") == 0 || strcmp(n->name, "$$vars") == 0 ||
+	     strcmp(n->name, "$$locals") == 0 || strcmp(n->name, "$$return") == 0))
+		return kfunc_var_set(m, n);
 	if (!v || n->pretty) {
 		em_error(m, n->loc, n->pretty ? "pretty-printing '%s' is not supported on the bpf "
 						 "runtime yet" : "context variable '%s' is not available here",
@@ -262,16 +323,19 @@ const char *em_kfunc_target(struct em *m, struct ast *n)
 	if (n->chain.len == 0)
 		return arena_printf(a, "((s64)%s)", base_expr(m, v));
 	c.uniq = arena_printf(a, "%d_", m->ntemps++);
+	c.fault = em_loc_id(m->f, arena_printf(a, "identifier '%s'", n->name), n->loc);
 	sb_printf(&c.code, "({ typeof(%s) __tk%s0 = %s;", base_expr(m, v), c.uniq, base_expr(m, v));
 	id = (__u32)v->btf_id;
 	for (int i = 0; i < n->chain.len; i++) {
+		c.no_read = address && i == n->chain.len - 1;
 		if (!v->btf || !chain_step(&c, v->btf, n->chain.items[i], &id)) {
 			em_error(m, n->loc, "cannot read '%s' here: its type does not allow this step",
 				 n->name);
 			break;
 		}
 	}
-	sb_printf(&c.code, " (s64)(__tk%s%d%s); })", c.uniq, c.k, text(&c.path));
+	sb_printf(&c.code, address ? " (s64)(long)&(__tk%s%d%s); })" : " (s64)(__tk%s%d%s); })",
+		  c.uniq, c.k, text(&c.path));
 	r = arena_strdup(a, c.code.data);
 	sb_free(&c.code);
 	sb_free(&c.path);

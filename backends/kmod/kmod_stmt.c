@@ -425,9 +425,13 @@ void km_stmt(struct km *m, struct ast *n)
 {
 	if (!n)
 		return;
-	if (n->kind != AST_BLOCK && n->kind != AST_NULL_STMT)
-		km_line(m, "if (!tapir_action(c, %s)) goto %s;",
-			km_near(m, n->kind == AST_EXPR_STMT ? "statement" : "keyword", n->loc),
+	/* As SystemTap's module does, an expression statement only counts
+	 * its action; the check is at statements with a keyword (loop heads
+	 * above all), so MAXACTION is reported near the loop's keyword. */
+	if (n->kind == AST_EXPR_STMT)
+		km_line(m, "c->actions++;");
+	else if (n->kind != AST_BLOCK && n->kind != AST_NULL_STMT)
+		km_line(m, "if (!tapir_action(c, %s)) goto %s;", km_near(m, "keyword", n->loc),
 			m->unwind);
 	switch (n->kind) {
 	case AST_BLOCK:

@@ -46,6 +46,7 @@ __noinline long tapir_str_len_g(const struct tapir_str *s);
 __noinline int tapir_str_cmp_g(const struct tapir_str *a, const struct tapir_str *b);
 __noinline long tapir_str_concat_g(struct tapir_str *dst, const char *a, const char *b);
 __noinline long tapir_str_from_long_g(struct tapir_str *dst, __s64 v);
+__noinline long tapir_str_cut_sym_g(struct tapir_str *s);
 
 typedef __u64 __attribute__((may_alias)) tapir_word;
 
@@ -193,6 +194,46 @@ __noinline long tapir_str_len_g(const struct tapir_str *s)
 		if (!s->s[i])
 			return i;
 	return TAPIR_MAXSTRINGLEN - 1; /* not terminated: read as cut */
+}
+
+/* Step k of tapir_str_cut_sym_g over l->a: 1 at the word with the first
+ * '+', ' ' or NUL (each term's lowest mark is exact, and a false mark of
+ * one lies above its own exact one, so the lowest of all is exact). */
+static __always_inline long tapir_sym_step(__u32 k, struct tapir_str_loop *l)
+{
+	__u32 i = k * 8;
+	__u64 w, z;
+
+	if (i > TAPIR_MAXSTRINGLEN - 8)
+		return 1;
+	w = *(const tapir_word *)(l->a + i);
+	z = tapir_zero_bytes(w) | tapir_zero_bytes(w ^ (TAPIR_ONES * '+')) |
+	    tapir_zero_bytes(w ^ (TAPIR_ONES * ' '));
+	if (!z)
+		return 0;
+	l->r = i + tapir_low_byte(z);
+	l->found = 1;
+	return 1;
+}
+
+/* Cut a "%pB" symbol ("name+0x1f/0x80 [module]") after its name. A word
+ * loop: a byte loop here is rotated by clang into a shape that Linux
+ * 6.1's verifier refuses ("back-edge from insn N to N+1"). */
+__noinline long tapir_str_cut_sym_g(struct tapir_str *s)
+{
+	struct tapir_str_loop l = {.a = s ? s->s : NULL};
+	__u32 k;
+
+	if (!s)
+		return 0;
+	for (k = 0; k < TAPIR_MAXSTRINGLEN / 8; k++)
+		if (tapir_sym_step(k, &l))
+			break;
+	if (l.found && l.r >= 0 && l.r < TAPIR_MAXSTRINGLEN)
+		s->s[l.r] = '\0';
+	else
+		s->s[TAPIR_MAXSTRINGLEN - 1] = '\0';
+	return 0;
 }
 
 /* strcmp over unsigned chars, as SystemTap's == < > on strings. */

@@ -227,10 +227,13 @@ static __maybe_unused int tapir_cmp_ents(const void *pa, const void *pb, const v
 	struct tapir_ent *a = *(struct tapir_ent *const *)pa, *b = *(struct tapir_ent *const *)pb;
 	int r = tapir_cmp_col(s, a, b, s->col), i;
 
-	/* ties: by the keys in order, as SystemTap's sort is stable on them */
+	if (s->dir < 0)
+		r = -r;
+	/* ties: by the keys in ascending order, whatever the direction (the
+	 * order the end probe's sort gives) */
 	for (i = 0; r == 0 && i < s->m->d->nkeys; i++)
 		r = tapir_cmp_col(s, a, b, i);
-	return s->dir < 0 ? -r : r;
+	return r;
 }
 
 /* The entries of m in foreach order into ents (room for m->count). */
