@@ -142,12 +142,28 @@ static const char *km_str_lit(struct km *m, const char *s)
 	return t;
 }
 
+static const char *km_sdesc(struct km *m, struct ast *x);
+
+/* @hist_*(x)[i]: the count in bucket i; 0 out of range or when empty. */
+static const char *km_hist_bucket(struct km *m, struct ast *n)
+{
+	struct ast *h = n->lhs;
+	const char *near = km_near(m, arena_printf(m->f->e->arena, "operator '%s'", h->name), h->loc);
+	const char *st = km_stat_ref(m, h->lhs, false, near), *ix, *t = km_tmp_long(m);
+
+	ix = km_expr(m, n->args.items[0]);
+	km_line(m, "%s = tapir_hist_bucket(%s, %s, %s);", t, st, km_sdesc(m, h->lhs), ix);
+	return t;
+}
+
 /* a[k] read: 0 or "" when absent, never added. */
 static const char *km_index_read(struct km *m, struct ast *n)
 {
 	const struct symbol *s = n->lhs->kind == AST_VAR ? n->lhs->sym : NULL;
 	const char *key, *t;
 
+	if (n->lhs->kind == AST_HIST && n->args.len == 1)
+		return km_hist_bucket(m, n);
 	if (!s || s->type == TYPE_STATS) {
 		km_error(m, n->loc, "this index can't be read on the kmod runtime yet");
 		return "0";

@@ -265,6 +265,35 @@ static void km_loop(struct km *m, struct ast *n)
 	km_line(m, "brk_%d: __attribute__((unused));", label);
 }
 
+/* foreach (b in @hist_*(s)): every bucket's index, as SystemTap walks
+ * them (the under- and overflow buckets of @hist_linear included). */
+static void km_foreach_hist(struct km *m, struct ast *n)
+{
+	struct ast_foreach *fe = n->fe;
+	struct ast *x = fe->array->lhs;
+	const struct symbol *s = x->kind == AST_INDEX ? x->lhs->sym : x->sym;
+	int label = new_label(m);
+	const char *b;
+
+	if (fe->keys.len != 1 || fe->value || fe->slice.len || fe->limit || !s) {
+		km_error(m, n->loc, "foreach over histogram buckets takes one key, and no value, "
+			 "slice or limit");
+		return;
+	}
+	b = km_var_ref(m, ((struct ast *)fe->keys.items[0])->sym);
+	km_line(m, "for (%s = 0; %s < sd_%s.buckets; %s++) {", b, b, s->name, b);
+	m->indent++;
+	km_line(m, "if (!tapir_action(c, %s)) goto %s;", km_near(m, "keyword", n->loc), m->unwind);
+	km_loop_begin(m, label);
+	km_stmt(m, n->body);
+	m->nloops--;
+	km_line(m, "goto cont_%d;", label);
+	km_line(m, "cont_%d: __attribute__((unused));", label);
+	m->indent--;
+	km_line(m, "}");
+	km_line(m, "brk_%d: __attribute__((unused));", label);
+}
+
 /* foreach: the entries sorted into an array on the context's stack. */
 static void km_foreach(struct km *m, struct ast *n)
 {
@@ -273,6 +302,10 @@ static void km_foreach(struct km *m, struct ast *n)
 	int label = new_label(m), col = -1, dir = fe->value_sort, k = m->ntemps++;
 	const char *limit = "-1", *match = NULL;
 
+	if (fe->array->kind == AST_HIST) {
+		km_foreach_hist(m, n);
+		return;
+	}
 	if (!arr || arr->kind != SYM_GLOBAL || !arr->is_array) {
 		km_error(m, n->loc, "this foreach is not supported on the kmod runtime yet");
 		return;

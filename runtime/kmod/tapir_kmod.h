@@ -489,6 +489,16 @@ static __maybe_unused int64_t tapir_stat_read(struct tapir_ctx *c, const struct 
 	}
 }
 
+/* @hist_*(s)[i]: bucket i's count (numbered as rt_stat_add fills them);
+ * 0 out of range, or for a statistic never added to. */
+static __maybe_unused int64_t tapir_hist_bucket(const struct tapir_stat *s,
+						const struct rt_stat_desc *d, int64_t i)
+{
+	if (!s || i < 0 || i >= d->buckets)
+		return 0;
+	return s->hist[i];
+}
+
 static __maybe_unused void tapir_hist_print(struct tapir_ctx *c, const struct tapir_stat *s,
 			     const struct rt_stat_desc *d, const char *near)
 {
