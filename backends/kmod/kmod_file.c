@@ -124,6 +124,14 @@ static void emit_globals(struct km_file *f)
 
 /* ---- probes ------------------------------------------------------------------------- */
 
+/* A tracepoint of the syscalls: subsystem (its pt_regs are the call's). */
+static int is_syscall_event(const struct probe_target *t)
+{
+	const struct tpdb_event *ev = t->kind == PK_TRACE ? t->data : NULL;
+
+	return ev && ev->kind == TPDB_SYSCALL;
+}
+
 static const char *state_of(int kind)
 {
 	switch (kind) {
@@ -156,9 +164,10 @@ static void emit_handler(struct km_file *f, struct derived_probe *dp, int id)
 		  "/* %s */\nstatic void probe_%d(struct pt_regs *regs, const u64 *targs)\n{\n"
 		  "\tunsigned long flags;\n\tstruct tapir_ctx *c = tapir_enter(%s, %s, &flags);\n"
 		  "\tstruct pf_%d *F;\n%s\n\tif (!c)\n\t\treturn;\n%s\tc->regs = regs;\n"
-		  "\tc->user_mode_p = regs ? user_mode(regs) : 0;\n\tc->targs = targs;\n",
+		  "\tc->user_mode_p = regs ? user_mode(regs) : 0;\n\tc->targs = targs;\n"
+		  "\tc->syscall_regs = %d;\n",
 		  dp->target->name, id, state_of(dp->target->kind), km_quote(a, dp->target->name), id,
-		  km_timing_decl(f), km_timing_begin(f));
+		  km_timing_decl(f), km_timing_begin(f), is_syscall_event(dp->target));
 	if (lock)
 		sb_printf(&f->probes, "\tif (!tapir_lock(tapir_locks_%d, ARRAY_SIZE(tapir_locks_%d)))\n"
 				      "\t\tgoto leave;\n", id, id);
@@ -231,9 +240,12 @@ static int emit_trace(struct km_file *f, const struct probe_target *t, int id)
 			sb_printf(&f->probes, "\tif ((long)args[1] != %d)\n\t\treturn;\n",
 				  ev->syscall_nr);
 	}
-	sb_printf(&f->probes, "\tprobe_%d(NULL, args);\n}\n"
+	/* a system call's events carry its pt_regs first: the user's
+	 * registers, where int_arg() & co. find its arguments */
+	sb_printf(&f->probes, "\tprobe_%d(%s, args);\n}\n"
 			      "static struct tapir_tp tp_%d = { .name = \"%s\", .probe = probe_%d_tp };\n\n",
-		  id, id, ev->tp_name, id);
+		  id, ev->kind == TPDB_SYSCALL ? "(struct pt_regs *)args[0]" : "NULL", id,
+		  ev->tp_name, id);
 	sb_printf(&f->arm, "\trc = rc ? rc : tapir_tp_register(&tp_%d);\n", id);
 	sb_printf(&f->disarm, "\ttapir_tp_unregister(&tp_%d);\n", id);
 	return 0;

@@ -106,6 +106,7 @@ struct tapir_ctx {
 	struct pt_regs *regs;
 	int user_mode_p;
 	const u64 *targs;     /* a tracepoint's arguments */
+	bool syscall_regs;    /* regs are a system call's: its arguments in di si dx r10 r8 r9 */
 	bool unwind;          /* an error or abort() unwinds the handler */
 	bool aborted;
 	bool error_set;
@@ -293,6 +294,7 @@ static __maybe_unused struct tapir_ctx *tapir_enter(int want, const char *pp, un
 	c->regs = NULL;
 	c->user_mode_p = 0;
 	c->targs = NULL;
+	c->syscall_regs = false;
 	c->unwind = c->aborted = c->error_set = false;
 	c->actions = 0;
 	c->nesting = 0;
