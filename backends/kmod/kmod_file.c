@@ -125,11 +125,19 @@ static void emit_globals(struct km_file *f)
 /* ---- probes ------------------------------------------------------------------------- */
 
 /* A tracepoint of the syscalls: subsystem (its pt_regs are the call's). */
-static int is_syscall_event(const struct probe_target *t)
+static bool is_syscall_event(const struct probe_target *t)
 {
 	const struct tpdb_event *ev = t->kind == PK_TRACE ? t->data : NULL;
 
 	return ev && ev->kind == TPDB_SYSCALL;
+}
+
+/* Where the probe's int_arg() & co. read: TAPIR_ARGS_* */
+static const char *args_kind(const struct probe_target *t)
+{
+	if (is_syscall_event(t))
+		return "TAPIR_ARGS_SYSCALL";
+	return t->kind == PK_KFUNC ? "TAPIR_ARGS_SLOTS" : "TAPIR_ARGS_CALL";
 }
 
 static const char *state_of(int kind)
@@ -165,9 +173,9 @@ static void emit_handler(struct km_file *f, struct derived_probe *dp, int id)
 		  "\tunsigned long flags;\n\tstruct tapir_ctx *c = tapir_enter(%s, %s, &flags);\n"
 		  "\tstruct pf_%d *F;\n%s\n\tif (!c)\n\t\treturn;\n%s\tc->regs = regs;\n"
 		  "\tc->user_mode_p = regs ? user_mode(regs) : 0;\n\tc->targs = targs;\n"
-		  "\tc->syscall_regs = %d;\n",
+		  "\tc->args_kind = %s;\n",
 		  dp->target->name, id, state_of(dp->target->kind), km_quote(a, dp->target->name), id,
-		  km_timing_decl(f), km_timing_begin(f), is_syscall_event(dp->target));
+		  km_timing_decl(f), km_timing_begin(f), args_kind(dp->target));
 	if (lock)
 		sb_printf(&f->probes, "\tif (!tapir_lock(tapir_locks_%d, ARRAY_SIZE(tapir_locks_%d)))\n"
 				      "\t\tgoto leave;\n", id, id);

@@ -100,13 +100,19 @@ enum tapir_rec_type {
 	TAPIR_REC_SWITCH_FILE = 6, /* switch_file(): -o's next file */
 };
 
+enum {
+	TAPIR_ARGS_CALL,    /* regs, by the x86-64 call ABI */
+	TAPIR_ARGS_SYSCALL, /* regs are a system call's: di si dx r10 r8 r9 */
+	TAPIR_ARGS_SLOTS,   /* targs: a kernel function's, saved at its entry in .return */
+};
+
 struct tapir_ctx {
 	atomic_t busy;
 	const char *probe_point;
 	struct pt_regs *regs;
 	int user_mode_p;
 	const u64 *targs;     /* a tracepoint's arguments */
-	bool syscall_regs;    /* regs are a system call's: its arguments in di si dx r10 r8 r9 */
+	int args_kind;        /* where int_arg() & co. find the arguments: TAPIR_ARGS_* */
 	bool unwind;          /* an error or abort() unwinds the handler */
 	bool aborted;
 	bool error_set;
@@ -294,7 +300,7 @@ static __maybe_unused struct tapir_ctx *tapir_enter(int want, const char *pp, un
 	c->regs = NULL;
 	c->user_mode_p = 0;
 	c->targs = NULL;
-	c->syscall_regs = false;
+	c->args_kind = TAPIR_ARGS_CALL;
 	c->unwind = c->aborted = c->error_set = false;
 	c->actions = 0;
 	c->nesting = 0;
