@@ -538,12 +538,16 @@ static void check_target(struct scope *sc, struct ast *n)
 }
 
 /* &@cast(N, "type")->member...: an offset known now (@offsetof,
- * @cast_sizeof), folded to its number so that both sides can use it. */
+ * @cast_sizeof), folded to its number so that both sides can use it.
+ * Not for the kmod runtime: the module is built for the kernel -r names,
+ * whose layout the host's BTF may not have; its C computes the offset. */
 static void fold_cast_address(struct scope *sc, struct ast **slot)
 {
 	struct ast *num;
 	int64_t v;
 
+	if (sc->e->opt.runtime && strcmp(sc->e->opt.runtime, "kernel") == 0)
+		return;
 	if (!cast_address((*slot)->lhs, &v))
 		return;
 	num = ast_new(sc->e->arena, AST_NUM, (*slot)->loc);
