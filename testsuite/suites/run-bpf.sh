@@ -13,7 +13,9 @@
 #   # requires: WHAT...   skip the test unless the host has WHAT: root,
 #                         tracefs, cpus=N (at least N CPUs online),
 #                         kprobes, no-kprobes (a kernel without them),
-#                         program=NAME (a program in $PATH)
+#                         program=NAME (a program in $PATH),
+#                         kallsyms=SYM (SYM in /proc/kallsyms: data
+#                         symbols need CONFIG_KALLSYMS_ALL)
 #   # timeout: SECONDS    (default 30)
 #   # exit: STATUS        expected exit status (default 0)
 #   # stderr: REGEX       an extended regex some line of stderr must match
@@ -66,6 +68,8 @@ missing() {
 		kprobes) have_kprobes || echo "kprobes (this kernel has no kprobe PMU and no kprobe_events: kernel-function probes run in the VM, testsuite/suites/vm-kfunc.sh)" ;;
 		no-kprobes) have_kprobes && echo "a kernel without kprobes (this one has them)" ;;
 		program=*) command -v "${what#program=}" >/dev/null || echo "the program ${what#program=}" ;;
+		kallsyms=*) grep -q " ${what#kallsyms=}$" /proc/kallsyms ||
+			echo "${what#kallsyms=} in /proc/kallsyms (a kernel with CONFIG_KALLSYMS_ALL)" ;;
 		*) echo "'$what' (unknown requirement)" ;;
 		esac
 	done

@@ -1,0 +1,2 @@
+iterations=1 .*
+task=0 user=-1

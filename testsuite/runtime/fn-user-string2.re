@@ -1,0 +1,5 @@
+iterations=1 .*
+/etc/passwd
+/etc
+<unavailable> <n2>
+<warn> \|
