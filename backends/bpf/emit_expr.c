@@ -658,42 +658,58 @@ static void ctx_arg(struct strbuf *sb, const struct ctx_var *v)
 		sb_printf(sb, "((%s)ctx[%d])", v->type_name, v->index);
 }
 
-/* $$vars and $$parms of a tracepoint: "name=0x1f name2=0x0 ..." (its
- * arguments are all parameters; $$locals is empty), as SystemTap formats
- * them with %#x, through bpf_snprintf, which takes no '#'. */
-static const char *em_multi_var(struct em *m, struct ast *n)
+/* "name=0x1f name2=0x0 ..." of n values into a new string temp: the
+ * $$vars family, as SystemTap formats it with %#x, through bpf_snprintf
+ * (which takes no '#' and at most 12 values). */
+const char *em_hex_list(struct em *m, struct ast *n, int count, const char *const *names,
+			const char *const *vals)
 {
-	const struct vec *vars = &m->dp->target->vars;
 	const char *res = em_tmp_str(m);
-	struct strbuf fmt = { 0 }, val = { 0 };
+	struct strbuf fmt = { 0 };
 
-	if (strcmp(n->name, "$$locals") == 0 || vars->len == 0) {
+	if (count == 0) {
 		em_line(m, "%s[0] = '\\0';", res);
 		return res;
 	}
-	if (vars->len > 12) {
+	if (count > 12) {
 		em_error(m, n->loc, "'%s' of more than 12 arguments is not supported on the bpf "
 			 "runtime yet", n->name);
 		return res;
 	}
 	em_line(m, "{");
 	m->indent++;
-	em_line(m, "u64 __a[%d];", vars->len);
-	for (int i = 0; i < vars->len; i++) {
-		const struct ctx_var *v = vars->items[i];
-
-		sb_printf(&fmt, "%s%s=0x%%llx", i ? " " : "", v->name);
-		val.len = 0;
-		ctx_arg(&val, v);
-		em_line(m, "__a[%d] = (u64)%s;", i, val.data);
+	em_line(m, "u64 __a[%d];", count);
+	for (int i = 0; i < count; i++) {
+		sb_printf(&fmt, "%s%s=0x%%llx", i ? " " : "", names[i]);
+		em_line(m, "__a[%d] = (u64)%s;", i, vals[i]);
 	}
 	em_line(m, "bpf_snprintf(%s, TAPIR_MAXSTRINGLEN, %s, __a, sizeof(__a));", res,
 		em_quote(m, fmt.data));
 	m->indent--;
 	em_line(m, "}");
 	sb_free(&fmt);
-	sb_free(&val);
 	return res;
+}
+
+/* $$vars and $$parms of a tracepoint (its arguments are all parameters;
+ * $$locals is empty). */
+static const char *em_multi_var(struct em *m, struct ast *n)
+{
+	const struct vec *vars = &m->dp->target->vars;
+	int count = strcmp(n->name, "$$locals") == 0 ? 0 : vars->len;
+	const char **names = arena_alloc(m->f->e->arena, (count + 1) * sizeof(*names));
+	const char **vals = arena_alloc(m->f->e->arena, (count + 1) * sizeof(*vals));
+
+	for (int i = 0; i < count; i++) {
+		const struct ctx_var *v = vars->items[i];
+		struct strbuf val = { 0 };
+
+		ctx_arg(&val, v);
+		names[i] = v->name;
+		vals[i] = arena_strdup(m->f->e->arena, val.data);
+		sb_free(&val);
+	}
+	return em_hex_list(m, n, count, names, vals);
 }
 
 /* $var of a tracepoint: the raw tracepoint argument, or a syscall argument

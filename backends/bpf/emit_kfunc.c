@@ -248,39 +248,25 @@ static const struct ctx_var *find_var(const struct derived_probe *dp, const char
 }
 
 /* $$parms, $$vars (the same: BTF gives parameters only), $$locals (empty)
- * and $$return of a kernel function: "name=0x1f name2=0x0", SystemTap's
- * %#x, through bpf_snprintf (which takes no '#'). */
+ * and $$return of a kernel function. */
 static const char *kfunc_var_set(struct em *m, struct ast *n)
 {
 	const struct vec *vars = &m->dp->target->vars;
+	struct arena *a = m->f->e->arena;
 	bool ret = strcmp(n->name, "$$return") == 0;
-	const char *res = em_tmp_str(m);
-	struct strbuf fmt = { 0 };
+	const char **names = arena_alloc(a, (vars->len + 1) * sizeof(*names));
+	const char **vals = arena_alloc(a, (vars->len + 1) * sizeof(*vals));
 	int nv = 0;
 
-	em_line(m, "{");
-	m->indent++;
-	em_line(m, "u64 __a[%d];", vars->len ? vars->len : 1);
 	for (int i = 0; i < vars->len && strcmp(n->name, "$$locals") != 0; i++) {
 		const struct ctx_var *v = vars->items[i];
 
 		if ((v->src == KF_SRC_RETURN) != ret)
 			continue;
-		sb_printf(&fmt, "%s%s=0x%%llx", nv ? " " : "", ret ? "return" : v->name);
-		em_line(m, "__a[%d] = (u64)%s;", nv++, base_expr(m, v));
+		names[nv] = ret ? "return" : v->name;
+		vals[nv++] = base_expr(m, v);
 	}
-	if (nv > 12)
-		em_error(m, n->loc, "'%s' of more than 12 arguments is not supported on the bpf "
-			 "runtime yet", n->name);
-	if (nv)
-		em_line(m, "bpf_snprintf(%s, TAPIR_MAXSTRINGLEN, %s, __a, %d * sizeof(u64));", res,
-			em_quote(m, fmt.data), nv);
-	else
-		em_line(m, "%s[0] = '\\0'; (void)__a;", res);
-	m->indent--;
-	em_line(m, "}");
-	sb_free(&fmt);
-	return res;
+	return em_hex_list(m, n, nv, names, vals);
 }
 
 static const char *kfunc_chain(struct em *m, struct ast *n, bool address);

@@ -241,14 +241,10 @@ static void km_loop_begin(struct km *m, int label)
 	m->loops[m->nloops++] = (struct km_loop){ .label = label };
 }
 
-/* while and for: for (;;) { if (!cond) break; body; cont_N: inc } brk_N: */
-static void km_loop(struct km *m, struct ast *n)
+/* After a loop's opening line: its action count, the condition (while
+ * and for), the body, cont_N: the increment, and the close with brk_N. */
+static void km_loop_body(struct km *m, struct ast *n, int label)
 {
-	int label = new_label(m);
-
-	if (n->init)
-		(void)km_expr(m, n->init);
-	km_line(m, "for (;;) {");
 	m->indent++;
 	km_line(m, "if (!tapir_action(c, %s)) goto %s;", km_near(m, "keyword", n->loc), m->unwind);
 	if (n->cond)
@@ -263,6 +259,17 @@ static void km_loop(struct km *m, struct ast *n)
 	m->indent--;
 	km_line(m, "}");
 	km_line(m, "brk_%d: __attribute__((unused));", label);
+}
+
+/* while and for: for (;;) { if (!cond) break; body; cont_N: inc } brk_N: */
+static void km_loop(struct km *m, struct ast *n)
+{
+	int label = new_label(m);
+
+	if (n->init)
+		(void)km_expr(m, n->init);
+	km_line(m, "for (;;) {");
+	km_loop_body(m, n, label);
 }
 
 /* foreach (b in @hist_*(s)): every bucket's index, as SystemTap walks
@@ -282,16 +289,7 @@ static void km_foreach_hist(struct km *m, struct ast *n)
 	}
 	b = km_var_ref(m, ((struct ast *)fe->keys.items[0])->sym);
 	km_line(m, "for (%s = 0; %s < sd_%s.buckets; %s++) {", b, b, s->name, b);
-	m->indent++;
-	km_line(m, "if (!tapir_action(c, %s)) goto %s;", km_near(m, "keyword", n->loc), m->unwind);
-	km_loop_begin(m, label);
-	km_stmt(m, n->body);
-	m->nloops--;
-	km_line(m, "goto cont_%d;", label);
-	km_line(m, "cont_%d: __attribute__((unused));", label);
-	m->indent--;
-	km_line(m, "}");
-	km_line(m, "brk_%d: __attribute__((unused));", label);
+	km_loop_body(m, n, label);
 }
 
 /* foreach: the entries sorted into an array on the context's stack. */
