@@ -47,7 +47,8 @@ dist_tapset_DATA = \
 	tapsets/pstrace.stp \
 	tapsets/signal_str.stp \
 	tapsets/proc_mem.stp \
-	tapsets/inet.stp
+	tapsets/inet.stp \
+	tapsets/input.stp
 
 tapsetkmoddir = $(tapsetdir)/kmod
 dist_tapsetkmod_DATA = \
@@ -61,7 +62,8 @@ dist_tapsetkmod_DATA = \
 	tapsets/kmod/system-kmod.stp \
 	tapsets/kmod/memory-kmod.stp \
 	tapsets/kmod/regs-kmod.stp \
-	tapsets/kmod/proc_mem-kmod.stp
+	tapsets/kmod/proc_mem-kmod.stp \
+	tapsets/kmod/procfs-kmod.stp
 
 tapsetbpfdir = $(tapsetdir)/bpf
 dist_tapsetbpf_DATA = \
@@ -76,7 +78,8 @@ dist_tapsetbpf_DATA = \
 	tapsets/bpf/system-bpf.stp \
 	tapsets/bpf/memory-bpf.stp \
 	tapsets/bpf/regs-bpf.stp \
-	tapsets/bpf/proc_mem-bpf.stp
+	tapsets/bpf/proc_mem-bpf.stp \
+	tapsets/bpf/procfs-bpf.stp
 
 # tapir-tapsets(7) is generated from the doc comments, and kept in the
 # source tree so that building needs no awk run: after editing a doc

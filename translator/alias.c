@@ -115,6 +115,8 @@ static void add_probe(struct elab *e, struct expansion *x, struct probe_target *
 	dp->decl = x->decl;
 	dp->src = x->src;
 	dp->index = e->probe_counter++;
+	if (t->prov && t->prov->derive)
+		t->prov->derive(e, dp);
 	vec_push(e->arena, &e->prog.probes, dp);
 }
 

@@ -60,6 +60,7 @@ struct func {
 
 struct elab;
 struct probe_target;
+struct derived_probe;
 struct tpdb;
 struct kfdb;
 struct btf;
@@ -82,6 +83,9 @@ enum probe_kind {
 			    * offset (0: none), num[3] link-time address */
 	PK_URETPROBE,      /* process(...).return: as PK_UPROBE, but num[2] is the
 			    * file offset where its parameters are read (@entry) */
+	PK_PROCFS_READ,    /* procfs("PATH").read: str[0] PATH, num[0] maxsize (0:
+			    * the runtime's default), num[1] umask (-1: none) */
+	PK_PROCFS_WRITE,   /* procfs("PATH").write: as PK_PROCFS_READ */
 };
 
 /* A context variable a probe offers ($prev, $count ...). */
@@ -132,11 +136,14 @@ struct provider {
 	/* Resolve a matched point into targets (none is "no match"). Errors go
 	 * to diag at m->pp->loc; returns -1 after an error, else 0. */
 	int (*resolve)(struct elab *e, const struct probe_match *m, struct vec *targets);
+	/* Optional: adjust a probe derived from one of its targets, its body
+	 * already a private copy (procfs rewrites $value). */
+	void (*derive)(struct elab *e, struct derived_probe *dp);
 };
 
 extern const struct provider probe_begin_provider, probe_timer_provider, probe_perf_provider,
 	probe_trace_provider, probe_kfunc_provider,
-	probe_process_provider;
+	probe_process_provider, probe_procfs_provider;
 
 /* The registry: every provider, in the order their patterns are tried. */
 extern const struct provider *const probe_providers[];
@@ -266,5 +273,8 @@ void elab_use_file(struct elab *e, const struct source *src);
 
 /* probes/unsupported.c: why a known probe family is not resolved, or NULL. */
 const char *probe_unsupported_reason(const char *point);
+/* procfs files probed twice in a way the runtime can't serve (one read
+ * probe a file; with fifo, not read and written): errors, -1. */
+int procfs_check_files(struct elab *e, bool fifo);
 
 #endif /* TAPIR_ELAB_H */

@@ -35,6 +35,7 @@ translator_libtapirfront_a_SOURCES = \
 	translator/probes/kfunc.c \
 	translator/probes/kfunc_vars.c \
 	translator/probes/process.c \
+	translator/probes/procfs.c \
 	translator/probes/uelf.c \
 	translator/probes/uelf.h \
 	translator/probes/ufuncs.c \

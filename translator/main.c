@@ -387,6 +387,7 @@ static int pass_translate(struct session *s)
 						bo.maxaction * 10 < (1 << 30) ? bo.maxaction * 10 : 1 << 30,
 						1, 1 << 30);
 	bo.maxnesting = define_int(&s->opt, "MAXNESTING", 10, 1, 1 << 20);
+	bo.module_name = s->opt.module_name;
 	return bpf_emit(&s->elab, &bo, s->build_dir);
 }
 

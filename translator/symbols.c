@@ -167,21 +167,25 @@ static struct symbol *find_in(struct vec *v, const char *name)
 	return NULL;
 }
 
-static struct symbol *find_global(struct scope *sc, const char *name)
+/* A global called name, visible from the file the use is written in (an
+ * alias's body is written in the alias's file, not the probe's). */
+static struct symbol *find_global(struct scope *sc, const char *name, struct loc loc)
 {
 	struct elab *e = sc->e;
+	const struct source *from = loc.src ? loc.src : sc->src;
 
 	for (int i = 0; i < e->prog.globals.len; i++) {
 		struct symbol *s = e->prog.globals.items[i];
 
-		if (strcmp(s->name, name) == 0 && visible(s->src, s->is_private, sc->src))
+		if (strcmp(s->name, name) == 0 && visible(s->src, s->is_private, from))
 			return s;
 	}
 	/* A tapset global the script uses pulls its file in. */
 	for (int i = 0; i < e->all_globals.len; i++) {
 		struct symbol *s = e->all_globals.items[i];
 
-		if (s->from_library && !s->is_private && strcmp(s->name, name) == 0) {
+		if (s->from_library && visible(s->src, s->is_private, from) &&
+		    strcmp(s->name, name) == 0) {
 			elab_use_file(e, s->src);
 			return s;
 		}
@@ -210,7 +214,7 @@ static struct symbol *lookup_var(struct scope *sc, const char *name, struct loc 
 	if (!s)
 		s = find_in(sc->locals, name);
 	if (!s)
-		s = find_global(sc, name);
+		s = find_global(sc, name, loc);
 	if (!s)
 		s = new_local(sc, name, loc);
 	return s;

@@ -23,6 +23,7 @@ struct bpf_opts {
 	int maxaction;         /* -D MAXACTION: statements a user-side probe run may */
 	int maxaction_interruptible; /* ... begin/end/error probes: 10 x MAXACTION */
 	int maxnesting;        /* -D MAXNESTING: depth of recursive calls */
+	const char *module_name; /* -m NAME, or NULL */
 };
 
 /* Per-global facts the emitter computes once. */
@@ -47,6 +48,7 @@ struct em_file {
 	struct vec map_names;             /* const char * (user side indexes) */
 	struct vec kprobes;               /* const char *: tapir_kprobe initialisers */
 	struct vec user_probes[4];        /* begin, end, error, user timers */
+	struct vec procfs;                /* const char *: tapir_procfs initialisers */
 	struct vec done_funcs[2];         /* struct func * emitted, per side */
 	int nstat;
 	bool uses_context;                /* some embedded C reads CONTEXT */

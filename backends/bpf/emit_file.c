@@ -510,7 +510,8 @@ static bool runs_in_user(const struct derived_probe *dp)
 
 	if (k == PK_TIMER && !dp->target->num[1] && needs_user(dp->body))
 		return true;
-	return k == PK_BEGIN || k == PK_END || k == PK_ERROR || k == PK_NEVER;
+	return k == PK_BEGIN || k == PK_END || k == PK_ERROR || k == PK_NEVER ||
+	       k == PK_PROCFS_READ || k == PK_PROCFS_WRITE;
 }
 
 static void emit_prelude(struct em_file *f, struct strbuf *o, bool user)
@@ -661,6 +662,7 @@ static void emit_description(struct em_file *f)
 	for (int k = 0; k < 4; k++)
 		emit_table(o, "struct tapir_uprobe", arena_printf(f->e->arena, "%s_probes", kinds[k]),
 			   &f->user_probes[k], false);
+	emit_table(o, "struct tapir_procfs", "procfs_probes", &f->procfs, false);
 	emit_table(o, "char *const", "fmts", &f->fmts, true);
 	emit_table(o, "char *const", "error_locs", &f->error_locs, true);
 	emit_table(o, "char *const", "maps", &f->map_names, true);
@@ -674,7 +676,8 @@ static void emit_description(struct em_file *f)
 		     "\t.fmts = fmts, .nfmts = %d,\n\t.error_locs = error_locs, .nerror_locs = %d,\n"
 		     "\t.maps = maps, .nmaps = %d,\n\t.globals_size = sizeof(struct tapir_globals),\n"
 		     "\t.init_globals = init_globals,\n\t.stat_maps = stat_maps, .nstat_maps = %d,\n"
-		     "\t.maxerrors = %d,\n%s};\n\n"
+		     "\t.maxerrors = %d,\n\t.procfs = procfs_probes, .nprocfs = %d,\n"
+		     "\t.module_name = %s,\n%s};\n\n"
 		     "int main(int argc, char **argv)\n{\n\tstruct tapir_program p = program;\n\n"
 		     "\tp.obj_len = tapir_obj_len;\n\treturn tapir_main(&p, argc, argv);\n}\n",
 		  em_quote(&(struct em){ .f = f }, f->e->user_files.len ?
@@ -682,6 +685,8 @@ static void emit_description(struct em_file *f)
 		  f->kprobes.len, f->user_probes[0].len, f->user_probes[1].len, f->user_probes[2].len,
 		  f->user_probes[3].len,
 		  f->fmts.len, f->error_locs.len, f->map_names.len, f->nstat, f->o->maxerrors,
+		  f->procfs.len,
+		  f->o->module_name ? em_quote(&(struct em){ .f = f }, f->o->module_name) : "NULL",
 		  em_timing_fields(f));
 }
 
@@ -720,6 +725,8 @@ int bpf_emit(struct elab *e, const struct bpf_opts *o, const char *dir)
 	bool *user_side;
 	int rc;
 
+	if (procfs_check_files(e, true) < 0)
+		return -1;
 	collect_globals(&f);
 	em_timing_kern_decls(&f);
 	emit_prelude(&f, &khead, false);
@@ -739,7 +746,16 @@ int bpf_emit(struct elab *e, const struct bpf_opts *o, const char *dir)
 
 		user_side[i] = user;
 		emit_probe(&f, dp, user);
-		if (user && dp->target->kind == PK_TIMER) {
+		if (dp->target->kind == PK_PROCFS_READ || dp->target->kind == PK_PROCFS_WRITE) {
+			const struct probe_target *t = dp->target;
+
+			vec_push(e->arena, &f.procfs,
+				 arena_printf(e->arena, "{ probe_%d, %s, %d, %lldLL, %d, %s }", dp->index,
+					      em_quote(&(struct em){ .f = &f }, t->str[0]),
+					      t->kind == PK_PROCFS_WRITE,
+					      (long long)(t->num[0] ? t->num[0] : f.o->maxstringlen),
+					      (int)t->num[1], em_quote(&(struct em){ .f = &f }, t->name)));
+		} else if (user && dp->target->kind == PK_TIMER) {
 			vec_push(e->arena, &f.user_probes[3],
 				 arena_printf(e->arena, "{ probe_%d, %lldLL, \"%s\" }", dp->index,
 					      (long long)dp->target->num[0], dp->target->name));

@@ -29,7 +29,8 @@ runtime_bpf_librtbpf_a_SOURCES = \
 	runtime/bpf/rt_exec_sym.c \
 	runtime/bpf/rt_exec_ksym.c \
 	runtime/bpf/rt_exec_usym.c \
-	runtime/bpf/rt_exec_cmd.c
+	runtime/bpf/rt_exec_cmd.c \
+	runtime/bpf/rt_exec_procfs.c
 
 # The executor's test: a hand-written BPF object (testsuite/unit/
 # rtbpf_test.bpf.c, built with clang against this kernel's vmlinux.h)

@@ -138,11 +138,26 @@ struct rt_exec {
 	/* -t (rt_exec_timing.c): NULL unless the program was built with it */
 	struct rt_exec_timing *timing;
 
+	/* procfs probes (rt_exec_procfs.c): NULL unless the program has them */
+	struct rt_exec_procfs *procfs;
+
 	/* TAPIR_STATS_FILE (rt_exec_stats.c): when -c's command ran, CLOCK_MONOTONIC ns */
 	int64_t child_start_ns, child_end_ns;
 };
 
 extern struct rt_exec rt_exec_run;
+
+/* rt_exec_procfs.c: the files of procfs probes, made before the -c
+ * command starts and removed with the session; the main loop polls the
+ * fds they give, hands back their events, and ticks for readers every
+ * rt_exec_procfs_wait() ms (-1: never). */
+struct pollfd;
+int rt_exec_procfs_start(struct rt_exec *x);
+void rt_exec_procfs_stop(struct rt_exec *x);
+int rt_exec_procfs_fds(const struct rt_exec *x, struct pollfd *fds, int max);
+void rt_exec_procfs_events(struct rt_exec *x, const struct pollfd *fds, int n);
+void rt_exec_procfs_tick(struct rt_exec *x);
+int rt_exec_procfs_wait(const struct rt_exec *x);
 
 /* rt_exec_opts.c */
 int rt_exec_parse_opts(struct rt_exec_opts *o, int argc, char **argv);
@@ -218,6 +233,9 @@ void rt_exec_run_uprobes(struct rt_exec *x, const struct tapir_uprobe *u, int n,
                          enum rt_exec_state want);
 void rt_exec_run_init(struct rt_exec *x);
 void rt_exec_run_utimer(struct rt_exec *x, const struct tapir_uprobe *u);
+/* One run of a user-space probe's function fn (a procfs probe), while
+ * the session runs; its output is flushed by the caller. */
+void rt_exec_run_fn(struct rt_exec *x, void (*fn)(void));
 void *rt_exec_scratch_alloc(struct rt_exec *x, size_t size);
 void rt_exec_scratch_free(struct rt_exec *x, void *ptr);
 void rt_exec_scratch_free_all(struct rt_exec *x);

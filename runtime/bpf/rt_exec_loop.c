@@ -139,11 +139,17 @@ static int run_utimers(struct rt_exec *x, int64_t *next, int dflt)
 	return (int)soonest;
 }
 
+/* The poll timeout: the sooner of a and b, -1 being never. */
+static int sooner(int a, int b)
+{
+	return a < 0 ? b : b < 0 ? a : a < b ? a : b;
+}
+
 int rt_exec_loop(struct rt_exec *x)
 {
 	int64_t next[64];
-	struct pollfd fds[3];
-	int nfds = 2, rc;
+	struct pollfd fds[3 + 64];
+	int nfds = 2, nbase, rc;
 
 	fds[0] = (struct pollfd){.fd = x->rb ? ring_buffer__epoll_fd(x->rb) : -1, .events = POLLIN};
 	fds[1] = (struct pollfd){.fd = x->sig_fd, .events = POLLIN};
@@ -158,11 +164,15 @@ int rt_exec_loop(struct rt_exec *x)
 	rt_exec_out_flush(x);
 	for (int i = 0; i < x->p->nutimers && i < 64; i++)
 		next[i] = now_ns() + x->p->utimers[i].priority;
+	nbase = nfds;
 	while (!x->end) {
 		int wait = run_utimers(x, next, x->ntimers ? REDRAW_MS : -1);
 
+		rt_exec_procfs_tick(x);
 		if (x->end)
 			break;
+		wait = sooner(wait, rt_exec_procfs_wait(x));
+		nfds = nbase + rt_exec_procfs_fds(x, fds + nbase, 64);
 		rc = poll(fds, (nfds_t)nfds, wait);
 		if (rc < 0 && errno != EINTR) {
 			rt_exec_errorf(x, "waiting for events failed: %s", strerror(errno));
@@ -172,7 +182,9 @@ int rt_exec_loop(struct rt_exec *x)
 			ring_buffer__consume(x->rb);
 		if (rc > 0 && fds[1].revents)
 			take_signals(x);
-		if (rc > 0 && nfds > 2 && fds[2].revents) {
+		if (rc > 0)
+			rt_exec_procfs_events(x, fds + nbase, nfds - nbase);
+		if (rc > 0 && nbase > 2 && fds[2].revents) {
 			rt_exec_note(x, "ending: the -T timeout has passed");
 			tapir_exit();
 		}

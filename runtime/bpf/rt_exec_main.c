@@ -53,6 +53,7 @@ static void finish(struct rt_exec *x)
 static void release(struct rt_exec *x, const sigset_t *old)
 {
 	rt_exec_detach(x);
+	rt_exec_procfs_stop(x);
 	rt_exec_rec_close(x);
 	rt_exec_unload(x);
 	rt_exec_log_unhook();
@@ -96,7 +97,7 @@ int tapir_main(const struct tapir_program *p, int argc, char **argv)
 	rt_exec_run_uprobes(x, p->begin, p->nbegin, RT_EXEC_STARTING);
 	if (x->state == RT_EXEC_STARTING)
 		x->state = RT_EXEC_RUNNING;
-	if (!x->end && rt_exec_attach(x) < 0)
+	if (!x->end && (rt_exec_attach(x) < 0 || rt_exec_procfs_start(x) < 0))
 		goto fail;
 	if (rt_exec_child_release(x) < 0)
 		goto fail;

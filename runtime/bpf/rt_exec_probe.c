@@ -164,6 +164,12 @@ void rt_exec_run_uprobes(struct rt_exec *x, const struct tapir_uprobe *u, int n,
 	free(order);
 }
 
+void rt_exec_run_fn(struct rt_exec *x, void (*fn)(void))
+{
+	if (x->state == RT_EXEC_RUNNING)
+		run_guarded(x, fn);
+}
+
 /* One run of the user-space timer probe u (its period has come). */
 void rt_exec_run_utimer(struct rt_exec *x, const struct tapir_uprobe *u)
 {

@@ -61,6 +61,18 @@ struct tapir_uprobe {
 	const char *pp;
 };
 
+/* A procfs("PATH").read or .write probe: runs in user space when a
+ * reader opens the file's FIFO, or on what a writer wrote to it
+ * (rt_exec_procfs.c); "__stdin" write probes take the standard input. */
+struct tapir_procfs {
+	void (*fn)(void);
+	const char *path;     /* relative to the session's folder */
+	int write;            /* 1: a write probe */
+	long long maxsize;    /* bytes of $value: read buffer, write chunk */
+	int umask;            /* procfs.umask(U), -1 for none */
+	const char *pp;
+};
+
 /* How the statistics map number i is laid out, for aggregation. */
 struct tapir_stat_map {
 	const char *map;      /* map name in the object */
@@ -107,6 +119,9 @@ struct tapir_program {
 	const struct rt_hist_style *hist_style; /* -DHIST_WIDTH/-DHIST_ELISION; NULL: defaults */
 	const struct tapir_timing_probe *timing; /* -t: built with timing, else NULL */
 	int ntiming;
+	const struct tapir_procfs *procfs;  /* procfs probes */
+	int nprocfs;
+	const char *module_name;        /* -m NAME, or NULL: tapir_PID */
 };
 
 /* The artifact's main: parses the executor's options (-o FILE, -c CMD,
@@ -136,6 +151,10 @@ long long tapir_target(void);             /* -c/-x pid, 0 if none */
 /* system(), printk(), switch_file() of a user-space probe: done at once,
  * after the output so far (rt_exec_cmd.c). */
 void tapir_system(const char *cmd);
+/* $value of the procfs probe that runs: a copy into buf (size bytes), or
+ * set to s (append: added to its end, up to the file's maxsize). */
+void tapir_procfs_get(char *buf, size_t size);
+void tapir_procfs_set(const char *s, int append);
 void tapir_printk(long level, const char *msg);
 void tapir_switch_file(void);
 /* Reads size bytes (str: a string, at most size - 1 and a NUL) of kernel

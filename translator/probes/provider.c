@@ -11,6 +11,7 @@ const struct provider *const probe_providers[] = {
 	&probe_trace_provider,
 	&probe_kfunc_provider,
 	&probe_process_provider,
+	&probe_procfs_provider,
 };
 const int probe_nproviders = sizeof(probe_providers) / sizeof(probe_providers[0]);
 

@@ -1,7 +1,7 @@
 /* unsupported.c - why a probe family SystemTap has is not resolved by
  * tapir, for the hint under "probe point not resolved". Families that
  * need what only SystemTap's own kernel module did (netfilter hooks,
- * procfs files, DWARF statements of the kernel) say so instead of the
+ * DWARF statements of the kernel) say so instead of the
  * generic list of what tapir resolves. */
 #include <string.h>
 
@@ -21,9 +21,6 @@ static const struct unsupported unsupported_families[] = {
 			      "kernel.function(\"NAME\")" },
 	{ "module(", "module(...).statement probes need the module's DWARF, which tapir does "
 		     "not read" },
-	{ "procfs", "procfs probes (/proc/systemtap/MODULE files) are not supported yet" },
-	{ "input.", "input.char and input.line read the script's standard input through a "
-		    "procfs file, which tapir does not support yet" },
 	{ "nfsd.", "nfsd.* probes are on the functions of the nfsd module, which this kernel "
 		   "does not have loaded (or built)" },
 	{ "ipmib.", "ipmib.* (SNMP IP counters) is not in tapir's tapset library yet" },
