@@ -23,6 +23,8 @@ int elab_run(struct elab *e)
 		return -1;
 	if (types_infer(e) < 0)
 		return -1;
+	if (procfs_check_files(e, e->opt.runtime && strcmp(e->opt.runtime, "bpf") == 0) < 0)
+		return -1;
 	if (e->opt.list_mode)
 		return diag_errors(e->diag) > errors ? -1 : 0;
 	opt_program(e);

@@ -725,8 +725,6 @@ int bpf_emit(struct elab *e, const struct bpf_opts *o, const char *dir)
 	bool *user_side;
 	int rc;
 
-	if (procfs_check_files(e, true) < 0)
-		return -1;
 	collect_globals(&f);
 	em_timing_kern_decls(&f);
 	emit_prelude(&f, &khead, false);

@@ -309,10 +309,15 @@ static void serve_reader(struct rt_exec *x, struct procfs_file *f, int fd)
 	rt_exec_out_flush(x);
 }
 
+static void take_pending_writes(struct rt_exec *x);
+
 void rt_exec_procfs_tick(struct rt_exec *x)
 {
 	struct rt_exec_procfs *pf = x->procfs;
 
+	/* What was written before a reader came is taken first: `echo 5 >
+	 * ctl; cat value` reads what the write probe made. */
+	take_pending_writes(x);
 	for (int i = 0; pf && i < pf->nfiles && x->state == RT_EXEC_RUNNING; i++) {
 		struct procfs_file *f = &pf->files[i];
 		int fd;
@@ -417,4 +422,14 @@ void rt_exec_procfs_events(struct rt_exec *x, const struct pollfd *fds, int n)
 			}
 		}
 	}
+}
+
+/* The events of the write files (and stdin) that are ready now. */
+static void take_pending_writes(struct rt_exec *x)
+{
+	struct pollfd fds[64];
+	int n = rt_exec_procfs_fds(x, fds, 64);
+
+	if (n > 0 && rt_exec_procfs_wait(x) >= 0 && poll(fds, (nfds_t)n, 0) > 0)
+		rt_exec_procfs_events(x, fds, n);
 }

@@ -20,6 +20,8 @@
 #   # exit: STATUS        expected exit status (default 0)
 #   # stderr: REGEX       an extended regex some line of stderr must match
 #                         (for error tests); the header may repeat
+#   # stdin: TEXT         tapir's standard input, printf %b's expansion of
+#                         TEXT (default: /dev/null)
 # testsuite/runtime/KNOWN_FAILURES lists tests the backend fails today, one
 # "NAME: reason" a line ('#' starts a comment): such a test still runs, and
 # prints SKIP: with the reason while it fails, FAIL: once it passes (so that
@@ -116,13 +118,17 @@ run_one() {
 	args=${args//\$T/$T}
 	timeout=$(header timeout "$f")
 	want_rc=$(header exit "$f")
+	: >"$T/in"
+	if grep -q '^# stdin: ' "$f"; then
+		printf '%b' "$(header stdin "$f")" >"$T/in"
+	fi
 	eval "set -- $opts"
 	local -a pre=("$@")
 	eval "set -- $args"
 	# Descriptor 3 open, as make -j leaves its jobserver's: tapir must not
 	# pass it on to a -c command (opt-c-fds).
 	timeout -k 5 "${timeout:-30}" "$TAPIR" --runtime=bpf "${pre[@]}" "$f" "$@" \
-		>"$T/out" 2>"$T/err" </dev/null 3</dev/null
+		>"$T/out" 2>"$T/err" <"$T/in" 3</dev/null
 	rc=$?
 	{
 		if [ "$rc" -ne "${want_rc:-0}" ]; then

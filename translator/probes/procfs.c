@@ -146,7 +146,7 @@ static void rewrite(struct elab *e, struct ast **np, bool write)
 
 		rewrite(e, &n->rhs, write);
 		if (write || (!set && !append)) {
-			diag_at(e->diag, DIAG_ERROR, n->loc, write ?
+			diag_at(e->diag, DIAG_ERROR, n->lhs->loc, write ?
 				"$value can't be assigned in a procfs write probe: it is what was written" :
 				"$value takes only '=' and '.=' in a procfs read probe");
 			return;
