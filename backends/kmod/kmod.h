@@ -94,6 +94,8 @@ void km_emit_function(struct km_file *f, struct func *fn);
 /* kmod_kprobe.c: a PK_KFUNC target's kprobe or kretprobe; the check at
  * the end of tapir_arm() that one at least was armed. */
 int km_emit_kprobe(struct km_file *f, const struct probe_target *t, int id);
+/* kmod_procfs.c: the files of the procfs probes, after their handlers. */
+void km_procfs_emit(struct km_file *f);
 void km_kprobe_arm_end(struct km_file *f, struct strbuf *arm);
 
 /* kmod_ctxvar.c: $var (chains, &, $$vars...) of kernel probes, @cast,

@@ -27,6 +27,7 @@ static const char *const rt_kmod[] = {
 	"tapir_ktypes.h",
 	"tapir_uprobe.h",
 	"tapir_timing.h",
+	"tapir_procfs.h",
 };
 
 static char *slurp(const char *path, size_t *len)

@@ -333,12 +333,16 @@ static int emit_probes(struct km_file *f)
 		case PK_URETPROBE:
 			rc |= km_uprobe_emit(f, dp, i);
 			break;
+		case PK_PROCFS_READ:
+		case PK_PROCFS_WRITE:
+			break; /* km_procfs_emit, after the loop */
 		default:
 			diag_at(f->e->diag, DIAG_ERROR, t->loc, "probe point '%s' is not supported on "
 				"the kmod runtime yet", t->name);
 			rc = -1;
 		}
 	}
+	km_procfs_emit(f);
 	emit_runners(f, lists);
 	return rc;
 }
@@ -429,7 +433,7 @@ static void emit_prelude(struct km_file *f, struct strbuf *out)
 		sb_printf(out, "#define TAPIR_BUFSIZE (%d * 1024 * 1024)\n", o->bufsize_mb);
 	sb_puts(out, "#include \"tapir_kmod.h\"\n#include \"tapir_map.h\"\n"
 		     "#include \"tapir_transport.h\"\n#include \"tapir_probes.h\"\n"
-		     "#include \"tapir_uprobe.h\"\n\n");
+		     "#include \"tapir_uprobe.h\"\n#include \"tapir_procfs.h\"\n\n");
 	if (f->uses_types)
 		sb_puts(out, "#include \"tapir_ktypes.h\"\n\n");
 	for (int i = 0; i < f->e->prog.embeds.len; i++) {

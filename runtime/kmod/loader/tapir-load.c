@@ -19,6 +19,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -44,6 +45,7 @@ struct loader {
 	pid_t child;
 	int child_gate;       /* write end of the pipe the child waits on */
 	int out_fd, ctl_fd;
+	int stdin_fd;         /* /proc/systemtap/NAME/__stdin (input.*), or -1 */
 	bool stop_sent, done;
 	int status;
 	bool child_failed;    /* -c's command failed: status 1, as stap's */
@@ -330,18 +332,56 @@ static void child_exited(struct loader *l)
 	}
 }
 
+/* input.char and input.line: the module's __stdin file takes our
+ * standard input, a character a write, as stapio feeds it. */
+static void open_stdin_file(struct loader *l)
+{
+	char path[320];
+
+	snprintf(path, sizeof(path), "/proc/systemtap/%s/__stdin", l->name);
+	l->stdin_fd = open(path, O_WRONLY | O_CLOEXEC);
+}
+
+/* Waits up to 10 ms, feeding what standard input has meanwhile. */
+static void wait_feeding(struct loader *l)
+{
+	struct pollfd in = { .fd = STDIN_FILENO, .events = POLLIN };
+	struct timespec pause = { 0, 10 * 1000 * 1000 };
+	char buf[256];
+	ssize_t n;
+
+	if (l->stdin_fd < 0) {
+		nanosleep(&pause, NULL);
+		return;
+	}
+	if (poll(&in, 1, 10) <= 0)
+		return;
+	n = read(STDIN_FILENO, buf, sizeof(buf));
+	if (n <= 0) { /* the end of the input: nothing more to feed */
+		close(l->stdin_fd);
+		l->stdin_fd = -1;
+		return;
+	}
+	for (ssize_t i = 0; i < n; i++) {
+		if (write(l->stdin_fd, buf + i, 1) != 1)
+			break;
+	}
+}
+
 static void run(struct loader *l)
 {
 	double deadline = l->timeout > 0 ? now() + l->timeout : 0;
-	struct timespec pause = { 0, 10 * 1000 * 1000 };
 
+	open_stdin_file(l);
 	while (!l->done) {
 		if (got_signal || (deadline && now() >= deadline))
 			stop(l);
 		child_exited(l);
 		if (drain(l) <= 0)
-			nanosleep(&pause, NULL);
+			wait_feeding(l);
 	}
+	if (l->stdin_fd >= 0)
+		close(l->stdin_fd);
 	while (drain(l) > 0)
 		;
 	fflush(l->out);
@@ -456,7 +496,8 @@ static int parse(struct loader *l, int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-	struct loader l = { .out = stdout, .out_fd = -1, .ctl_fd = -1, .child_gate = -1 };
+	struct loader l = { .out = stdout, .out_fd = -1, .ctl_fd = -1, .child_gate = -1,
+			    .stdin_fd = -1 };
 	struct sigaction sa = { .sa_handler = on_signal };
 	int first = parse(&l, argc, argv);
 	char *par;
