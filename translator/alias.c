@@ -100,6 +100,26 @@ static void note_chain(struct elab *e, const struct expansion *x)
 			  point_text(e, x->via[i]->alias_names.items[0]));
 }
 
+/* pn() in a probe's body: the probe point as the script names it, the
+ * alias (wildcards expanded) or else the point, a constant per derived
+ * probe. (pn() in a function is pp(), tapsets/context.stp.) */
+struct pn_fold {
+	struct arena *arena;
+	const char *name;
+};
+
+static struct ast *fold_pn(struct ast *n, void *ctx)
+{
+	const struct pn_fold *pf = ctx;
+	struct ast *s;
+
+	if (n->kind != AST_CALL || strcmp(n->name, "pn") != 0 || n->args.len != 0)
+		return n;
+	s = ast_new(pf->arena, AST_STR, n->loc);
+	s->str = pf->name;
+	return s;
+}
+
 static void add_probe(struct elab *e, struct expansion *x, struct probe_target *t,
 		      struct ast *cond)
 {
@@ -117,6 +137,7 @@ static void add_probe(struct elab *e, struct expansion *x, struct probe_target *
 	dp->index = e->probe_counter++;
 	if (t->prov && t->prov->derive)
 		t->prov->derive(e, dp);
+	ast_map(&dp->body, fold_pn, &(struct pn_fold){ e->arena, dp->listed ? dp->listed : t->name });
 	vec_push(e->arena, &e->prog.probes, dp);
 }
 
@@ -228,7 +249,7 @@ static int through_alias(struct elab *e, struct ast_decl *alias, const struct as
 	elab_use_file(e, alias->loc.src);
 	for (int i = name_len; i < pp->comps.len; i++)
 		vec_push(e->arena, &suffix, pp->comps.items[i]);
-	if (x->depth == 0 && e->opt.list_mode)
+	if (x->depth == 0) /* for -l, and for pn() */
 		inner.listed = listed_name(e, name, pp);
 	inner.via[inner.depth++] = alias;
 	inner.optional = x->optional || pp->optional;

@@ -96,3 +96,32 @@ struct ast *ast_copy(struct arena *a, const struct ast *n)
 		c->fe = copy_foreach(a, n->fe);
 	return c;
 }
+
+void ast_map(struct ast **np, struct ast *(*fn)(struct ast *n, void *ctx), void *ctx)
+{
+	struct ast *n = *np, *r;
+
+	if (!n)
+		return;
+	r = fn(n, ctx);
+	if (r != n) {
+		*np = r;
+		return;
+	}
+	ast_map(&n->lhs, fn, ctx);
+	ast_map(&n->rhs, fn, ctx);
+	ast_map(&n->cond, fn, ctx);
+	ast_map(&n->then, fn, ctx);
+	ast_map(&n->els, fn, ctx);
+	ast_map(&n->init, fn, ctx);
+	ast_map(&n->inc, fn, ctx);
+	ast_map(&n->body, fn, ctx);
+	for (int i = 0; i < n->args.len; i++)
+		ast_map((struct ast **)&n->args.items[i], fn, ctx);
+	if (n->fe) {
+		ast_map(&n->fe->array, fn, ctx);
+		ast_map(&n->fe->limit, fn, ctx);
+		for (int i = 0; i < n->fe->slice.len; i++)
+			ast_map((struct ast **)&n->fe->slice.items[i], fn, ctx);
+	}
+}

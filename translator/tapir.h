@@ -370,6 +370,10 @@ void parse_macro_file(struct arena *a, struct diag_ctx *d, const struct pp_env *
 struct ast *ast_new(struct arena *a, enum ast_kind kind, struct loc loc);
 /* A deep copy (a probe body is copied for each probe it is derived into). */
 struct ast *ast_copy(struct arena *a, const struct ast *n);
+/* Pre-order over the expression and statement tree at *np: fn returns a
+ * node to put in place of n (not visited further), or n itself to go on
+ * into n's operands. */
+void ast_map(struct ast **np, struct ast *(*fn)(struct ast *n, void *ctx), void *ctx);
 const char *ast_type_name(enum ast_type t);
 /* Is this a print-family function name (print, printf, sprintf, ...)? */
 bool ast_is_print_name(const char *name);

@@ -134,52 +134,39 @@ static bool is_value(const struct ast *n)
 	return n && n->kind == AST_TARGET && strcmp(n->name, "$value") == 0 && n->chain.len == 0;
 }
 
-/* Rewrite the uses of $value under *np (see the top of the file). */
-static void rewrite(struct elab *e, struct ast **np, bool write)
-{
-	struct ast *n = *np;
+struct rewrite {
+	struct elab *e;
+	bool write;
+};
 
-	if (!n)
-		return;
+/* Rewrites one use of $value (see the top of the file). */
+static struct ast *rewrite(struct ast *n, void *ctx)
+{
+	struct rewrite *r = ctx;
+
 	if (n->kind == AST_ASSIGN && is_value(n->lhs)) {
 		bool set = strcmp(n->op, "=") == 0, append = strcmp(n->op, ".=") == 0;
 
-		rewrite(e, &n->rhs, write);
-		if (write || (!set && !append)) {
-			diag_at(e->diag, DIAG_ERROR, n->lhs->loc, write ?
+		ast_map(&n->rhs, rewrite, r);
+		if (r->write || (!set && !append)) {
+			diag_at(r->e->diag, DIAG_ERROR, n->lhs->loc, r->write ?
 				"$value can't be assigned in a procfs write probe: it is what was written" :
 				"$value takes only '=' and '.=' in a procfs read probe");
-			return;
+			return n->rhs;
 		}
-		*np = call(e, n->loc, set ? "_procfs_value_set" : "_procfs_value_append", n->rhs);
-		return;
+		return call(r->e, n->loc, set ? "_procfs_value_set" : "_procfs_value_append", n->rhs);
 	}
-	if (is_value(n)) {
-		*np = call(e, n->loc, "_procfs_value_get", NULL);
-		return;
-	}
-	rewrite(e, &n->lhs, write);
-	rewrite(e, &n->rhs, write);
-	rewrite(e, &n->cond, write);
-	rewrite(e, &n->then, write);
-	rewrite(e, &n->els, write);
-	rewrite(e, &n->init, write);
-	rewrite(e, &n->inc, write);
-	rewrite(e, &n->body, write);
-	for (int i = 0; i < n->args.len; i++)
-		rewrite(e, (struct ast **)&n->args.items[i], write);
-	if (n->fe) {
-		rewrite(e, &n->fe->array, write);
-		rewrite(e, &n->fe->limit, write);
-		for (int i = 0; i < n->fe->slice.len; i++)
-			rewrite(e, (struct ast **)&n->fe->slice.items[i], write);
-	}
+	if (is_value(n))
+		return call(r->e, n->loc, "_procfs_value_get", NULL);
+	return n;
 }
 
 static void derive(struct elab *e, struct derived_probe *dp)
 {
-	rewrite(e, &dp->body, dp->target->kind == PK_PROCFS_WRITE);
-	rewrite(e, &dp->cond, dp->target->kind == PK_PROCFS_WRITE);
+	struct rewrite r = { e, dp->target->kind == PK_PROCFS_WRITE };
+
+	ast_map(&dp->body, rewrite, &r);
+	ast_map(&dp->cond, rewrite, &r);
 }
 
 const struct provider probe_procfs_provider = {
