@@ -18,6 +18,8 @@ dist_tapset_DATA = \
 	tapsets/target_set.stp \
 	tapsets/macros.stpm \
 	tapsets/prometheus.stpm \
+	tapsets/json.stp \
+	tapsets/json.stpm \
 	tapsets/syscall_any.stp \
 	tapsets/syscalls.stp \
 	tapsets/syscall-args.stp \
