@@ -73,6 +73,23 @@ static void emit_array(struct km_file *f, const struct symbol *s)
 		  s->name, s->type == TYPE_STATS ? s->name : "none", s->name, s->name, s->name);
 }
 
+/* -G NAME=VALUE sets a global of the script through a module parameter
+ * named after it; not one of a tapset's, and not one whose name the
+ * kernel's headers take for a macro (VM_FAULT_OOM). */
+static void emit_param(struct km_file *f, const struct symbol *s)
+{
+	if (s->from_library)
+		return;
+	sb_printf(&f->decls, "#ifndef %s\n", s->name);
+	if (s->type == TYPE_STRING)
+		sb_printf(&f->decls, "module_param_string(%s, g_%s, TAPIR_MAXSTRINGLEN, 0);\n",
+			  s->name, s->name);
+	else
+		sb_printf(&f->decls, "module_param_cb(%s, &tapir_param_s64, &g_%s, 0);\n", s->name,
+			  s->name);
+	sb_puts(&f->decls, "#endif\n\n");
+}
+
 static void emit_scalar(struct km_file *f, const struct symbol *s)
 {
 	const struct ast *init = s->decl ? s->decl->init : NULL;
@@ -81,16 +98,14 @@ static void emit_scalar(struct km_file *f, const struct symbol *s)
 	if (s->type == TYPE_STRING) {
 		sb_printf(&f->decls, "static char g_%s[TAPIR_MAXSTRINGLEN] = %s;\n", s->name,
 			  km_quote(a, init && init->kind == AST_STR ? init->str : ""));
-		sb_printf(&f->decls, "module_param_string(%s, g_%s, TAPIR_MAXSTRINGLEN, 0);\n\n",
-			  s->name, s->name);
+		emit_param(f, s);
 	} else if (s->type == TYPE_STATS) {
 		sb_printf(&f->decls, "static struct tapir_stat g_%s;\n\n", s->name);
 	} else {
 		long long v = init && init->kind == AST_NUM ? (long long)init->num : 0;
 
 		sb_printf(&f->decls, "static int64_t g_%s = %lldLL;\n", s->name, v);
-		sb_printf(&f->decls, "module_param_cb(%s, &tapir_param_s64, &g_%s, 0);\n\n", s->name,
-			  s->name);
+		emit_param(f, s);
 	}
 }
 

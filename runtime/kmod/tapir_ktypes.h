@@ -40,4 +40,16 @@
 #include <net/sock.h>
 #include <asm/syscall.h>
 
+/*
+ * struct mount is private to fs/ (fs/mount.h), which the kbuild tree of
+ * linux-headers does not carry; @cast(p, "mount") and d_path() read only
+ * its first members, whose layout has stayed this one since Linux 3.3.
+ */
+struct mount {
+	struct hlist_node mnt_hash;
+	struct mount *mnt_parent;
+	struct dentry *mnt_mountpoint;
+	struct vfsmount mnt;
+};
+
 #endif /* TAPIR_KTYPES_H */
