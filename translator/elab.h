@@ -276,5 +276,11 @@ const char *probe_unsupported_reason(const char *point);
 /* procfs files probed twice in a way the runtime can't serve (one read
  * probe a file; with fifo, not read and written): errors, -1. */
 int procfs_check_files(struct elab *e, bool fifo);
+/* probes/trace.c: the target of event SYSTEM:NAME, or NULL if absent. */
+struct probe_target *trace_target(struct elab *e, const char *system, const char *name,
+				  struct loc loc);
+/* entry.c: @entry(EXPR) in return probes, for the kmod runtime, as a
+ * probe on the entry that saves EXPR per thread. */
+void entry_synthesize(struct elab *e);
 
 #endif /* TAPIR_ELAB_H */

@@ -2,6 +2,7 @@
  *   1. index every file (user and tapset) by the names it declares;
  *   2. derive probes: aliases expand first, since an alias name may look
  *      like a provider's point; providers resolve what remains;
+ *      (@entry(EXPR) of a return probe may add a probe on its entry);
  *   3. resolve symbols, which pulls in tapset files (and their probes);
  *   4. infer types, which needs every use bound to its symbol;
  *   5. optimise and warn, on typed trees;
@@ -19,6 +20,8 @@ int elab_run(struct elab *e)
 	sym_index_files(e);
 	if (alias_derive_probes(e) < 0 || (e->opt.list_mode && !e->opt.list_vars))
 		return diag_errors(e->diag) > errors ? -1 : 0;
+	if (!e->opt.list_mode)
+		entry_synthesize(e);
 	if (sym_resolve_program(e) < 0)
 		return -1;
 	if (types_infer(e) < 0)

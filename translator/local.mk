@@ -24,6 +24,7 @@ translator_libtapirfront_a_SOURCES = \
 	translator/dump.c \
 	translator/ctxvar.c \
 	translator/cast.c \
+	translator/entry.c \
 	translator/regex_dfa.h \
 	translator/regex_dfa.c \
 	translator/probes/provider.c \

@@ -93,3 +93,30 @@ const struct provider probe_trace_provider = {
 	.npatterns = sizeof(patterns) / sizeof(patterns[0]),
 	.resolve = resolve,
 };
+
+/* The target of the event "SYSTEM:NAME", as kernel.trace("SYSTEM:NAME")
+ * resolves it, for a probe pass 2 makes (entry.c); NULL when the event
+ * is not in this kernel. */
+struct probe_target *trace_target(struct elab *e, const char *system, const char *name,
+				  struct loc loc)
+{
+	const struct tpdb_event *ev;
+	struct probe_target *t;
+
+	if (!e->tpdb && tpdb_open(&e->tpdb, NULL, NULL) < 0) {
+		tpdb_close(e->tpdb);
+		e->tpdb = NULL;
+		return NULL;
+	}
+	ev = tpdb_lookup(e->tpdb, system, name);
+	if (!ev)
+		return NULL;
+	t = arena_alloc(e->arena, sizeof(*t));
+	t->prov = &probe_trace_provider;
+	t->kind = PK_TRACE;
+	t->name = arena_printf(e->arena, "kernel.trace(\"%s\")", ev->full);
+	t->loc = loc;
+	t->data = (void *)ev;
+	add_vars(e, t, ev);
+	return t;
+}
