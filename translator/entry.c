@@ -1,25 +1,34 @@
 /* entry.c - @entry(EXPR) in a return probe, for the kmod runtime: EXPR is
- * to be evaluated when the function (or system call) is entered. Each
- * such @entry becomes a read of a global array keyed by tid(), which a
- * probe made here on the matching entry fills:
+ * to be evaluated when the function (or system call) is entered. A probe
+ * made here on the entry saves each such EXPR per thread and per nesting
+ * depth (a recursive function's returns each read their own call's), and
+ * the return probe takes them out first thing:
  *
  *     probe kernel.function("f").return { t = now() - @entry(now()) }
  * is run as
- *     probe kernel.function("f") { __tapir_entry_3_0[tid()] = now() }
- *     probe kernel.function("f").return { t = now() - __tapir_entry_3_0[tid()] }
+ *     probe kernel.function("f") {
+ *             __tapir_entry_3_d[tid()]++
+ *             __tapir_entry_3_0[tid(), __tapir_entry_3_d[tid()]] = now()
+ *     }
+ *     probe kernel.function("f").return {
+ *             __tapir_entry_at = __tapir_entry_3_d[tid()]  (one level less,
+ *             __tapir_entry_v0 = __tapir_entry_3_0[tid(), __tapir_entry_at]  the
+ *             delete __tapir_entry_3_0[tid(), __tapir_entry_at]  slots freed)
+ *             if (!(the probe's condition)) next
+ *             t = now() - __tapir_entry_v0
+ *     }
  *
- * Done before symbols are resolved, so that the new probe's body is
- * resolved and typed as the user's (a string EXPR gives a string array).
- * A kernel function's parameters (and constants and operators over them)
- * need none of this: the module saves the parameters at the entry. The
- * bpf runtime saves @entry values itself (backends/bpf/emit_entry.c).
- * A recursive call's inner entry overwrites the outer's value, as the
- * key is the thread.
+ * Done before symbols are resolved, so that the new code is resolved and
+ * typed as the user's (a string EXPR gives string slots). A kernel
+ * function's parameters (and constants and operators over them) need
+ * none of this: the module saves the parameters at the entry. The bpf
+ * runtime saves @entry values itself (backends/bpf/emit_entry.c).
  */
 #include <string.h>
 
 #include "elab.h"
 #include "probes/tracepoint_db.h"
+#include "probes/uelf.h"
 
 struct entry_rewrite {
 	struct elab *e;
@@ -27,6 +36,7 @@ struct entry_rewrite {
 	struct probe_target *entry;  /* its entry, or NULL: not found */
 	bool all;                    /* rewrite every @entry, not only non-parameters */
 	struct ast *saves;           /* BLOCK of the entry probe, made on the first */
+	struct ast *takes;           /* BLOCK the return probe starts with */
 	int n;
 };
 
@@ -53,24 +63,54 @@ static bool params_only(const struct ast *n)
 	}
 }
 
+/* t's target without ".return", the rest the same. */
+static struct probe_target *call_of(struct elab *e, const struct probe_target *t)
+{
+	struct probe_target *c = arena_alloc(e->arena, sizeof(*c));
+	size_t n = strlen(t->name);
+
+	*c = *t;
+	if (n > 7 && strcmp(t->name + n - 7, ".return") == 0)
+		c->name = arena_strndup(e->arena, t->name, n - 7);
+	return c;
+}
+
+/* A process function's return: its probe after the prologue, where the
+ * return target's variables (its parameters) are read. */
+static struct probe_target *uprobe_call_of(struct elab *e, const struct probe_target *t)
+{
+	const struct ufunc *f = t->data;
+	struct probe_target *c = call_of(e, t);
+
+	c->kind = PK_UPROBE;
+	c->num[0] = t->num[2];
+	c->num[2] = 0; /* no SDT semaphore */
+	c->num[3] = f ? (int64_t)f->probe : t->num[3];
+	c->vars = (struct vec){ 0 };
+	for (int i = 0; i < t->vars.len; i++) {
+		const struct ctx_var *v = t->vars.items[i];
+
+		if (strcmp(v->name, "return") != 0)
+			vec_push(e->arena, &c->vars, (void *)v);
+	}
+	return c;
+}
+
 /* The entry of a return target: the function's call, or the system
  * call's sys_enter event; NULL if t is not one this file handles. */
 static struct probe_target *entry_of(struct elab *e, const struct probe_target *t, bool *all)
 {
 	const struct tpdb_event *ev = t->data;
 	struct probe_target *c;
-	size_t n;
 
+	*all = false;
 	if (t->kind == PK_KFUNC && t->num[0]) {
-		c = arena_alloc(e->arena, sizeof(*c));
-		*c = *t;
+		c = call_of(e, t);
 		c->num[0] = 0;
-		n = strlen(t->name);
-		if (n > 7 && strcmp(t->name + n - 7, ".return") == 0)
-			c->name = arena_strndup(e->arena, t->name, n - 7);
-		*all = false;
 		return c;
 	}
+	if (t->kind == PK_URETPROBE && t->num[2])
+		return uprobe_call_of(e, t);
 	if (t->kind == PK_TRACE && ev && ev->kind == TPDB_SYSCALL && ev->syscall_exit &&
 	    strncmp(ev->name, "sys_exit_", 9) == 0) {
 		*all = true;
@@ -80,21 +120,23 @@ static struct probe_target *entry_of(struct elab *e, const struct probe_target *
 	return NULL;
 }
 
-static struct ast *node(struct elab *e, enum ast_kind k, struct loc loc)
+/* The statements of text, parsed as a probe's body; PLACEHOLDER() calls
+ * in it are left for the caller to replace. */
+static struct ast *parse_body(struct elab *e, const char *text)
 {
-	return ast_new(e->arena, k, loc);
+	const struct source *src =
+		source_from_string(e->arena, "<@entry>", arena_printf(e->arena, "probe never { %s }", text));
+	struct ast_file *f = parse_file(e->arena, e->diag, e->env, src, NULL);
+	const struct ast_decl *d = f && f->decls.len ? f->decls.items[0] : NULL;
+
+	return d ? d->body : NULL;
 }
 
-/* name[tid()] */
-static struct ast *slot(struct elab *e, const char *name, struct loc loc)
+static struct ast *put_expr(struct ast *n, void *ctx)
 {
-	struct ast *idx = node(e, AST_INDEX, loc), *tid = node(e, AST_CALL, loc);
-
-	idx->lhs = node(e, AST_VAR, loc);
-	idx->lhs->name = name;
-	tid->name = "tid";
-	vec_push(e->arena, &idx->args, tid);
-	return idx;
+	if (n->kind == AST_CALL && strcmp(n->name, "PLACEHOLDER") == 0)
+		return ctx;
+	return n;
 }
 
 static void add_global(struct elab *e, const char *name, struct loc loc)
@@ -112,26 +154,44 @@ static void add_global(struct elab *e, const char *name, struct loc loc)
 	vec_push(e->arena, &e->prog.globals, s);
 }
 
+/* @entry(EXPR) number r->n: saved at the entry, taken at the return into
+ * the local that replaces it. */
 static struct ast *rewrite(struct ast *n, void *ctx)
 {
 	struct entry_rewrite *r = ctx;
 	struct elab *e = r->e;
-	struct ast *save;
-	const char *name;
+	const char *slot, *local;
+	struct ast *save, *var;
+	int id = r->ret->index;
 
 	if (n->kind != AST_ENTRY || !r->entry || (!r->all && params_only(n->lhs)))
 		return n;
-	if (!r->saves)
-		r->saves = node(e, AST_BLOCK, n->loc);
-	name = arena_printf(e->arena, "__tapir_entry_%d_%d", r->ret->index, r->n++);
-	add_global(e, name, n->loc);
-	save = node(e, AST_EXPR_STMT, n->loc);
-	save->lhs = node(e, AST_ASSIGN, n->loc);
-	save->lhs->op = "=";
-	save->lhs->lhs = slot(e, name, n->loc);
-	save->lhs->rhs = n->lhs;
+	if (!r->saves) {
+		add_global(e, arena_printf(e->arena, "__tapir_entry_%d_d", id), n->loc);
+		r->saves = parse_body(e, arena_printf(e->arena, "__tapir_entry_%d_d[tid()]++", id));
+		r->takes = parse_body(e, arena_printf(e->arena,
+			"__tapir_entry_at = __tapir_entry_%d_d[tid()]\n"
+			"if (__tapir_entry_at > 1) __tapir_entry_%d_d[tid()] = __tapir_entry_at - 1\n"
+			"else delete __tapir_entry_%d_d[tid()]", id, id, id));
+		if (!r->saves || !r->takes)
+			return n;
+	}
+	slot = arena_printf(e->arena, "__tapir_entry_%d_%d", id, r->n);
+	local = arena_printf(e->arena, "__tapir_entry_v%d", r->n++);
+	add_global(e, slot, n->loc);
+	save = parse_body(e, arena_printf(e->arena,
+		"%s[tid(), __tapir_entry_%d_d[tid()]] = PLACEHOLDER()", slot, id));
+	var = parse_body(e, arena_printf(e->arena,
+		"%s = %s[tid(), __tapir_entry_at]; delete %s[tid(), __tapir_entry_at]", local,
+		slot, slot));
+	if (!save || !var)
+		return n;
+	ast_map(&save, put_expr, n->lhs);
 	vec_push(e->arena, &r->saves->args, save);
-	return slot(e, name, n->loc);
+	vec_push(e->arena, &r->takes->args, var);
+	var = ast_new(e->arena, AST_VAR, n->loc);
+	var->name = local;
+	return var;
 }
 
 /* The probe on r->entry that saves what the return probe's @entry read. */
@@ -148,6 +208,26 @@ static void add_entry_probe(struct elab *e, const struct entry_rewrite *r)
 	vec_push(e->arena, &e->prog.probes, dp);
 }
 
+/* The return probe takes its values first, then tests its condition. */
+static void add_takes(struct elab *e, struct derived_probe *dp, struct ast *takes)
+{
+	struct ast *body = ast_new(e->arena, AST_BLOCK, dp->body ? dp->body->loc : takes->loc);
+
+	vec_push(e->arena, &body->args, takes);
+	if (dp->cond) {
+		struct ast *test = parse_body(e, "if (!(PLACEHOLDER())) next");
+
+		if (test) {
+			ast_map(&test, put_expr, dp->cond);
+			vec_push(e->arena, &body->args, test);
+			dp->cond = NULL;
+		}
+	}
+	if (dp->body)
+		vec_push(e->arena, &body->args, dp->body);
+	dp->body = body;
+}
+
 void entry_synthesize(struct elab *e)
 {
 	int nprobes = e->prog.probes.len;
@@ -162,7 +242,9 @@ void entry_synthesize(struct elab *e)
 		if (!r.entry)
 			continue;
 		ast_map(&dp->body, rewrite, &r);
-		if (r.saves)
-			add_entry_probe(e, &r);
+		if (!r.saves)
+			continue;
+		add_entry_probe(e, &r);
+		add_takes(e, dp, r.takes);
 	}
 }
