@@ -112,7 +112,7 @@ static int resolve(struct elab *e, const struct probe_match *m, struct vec *targ
 	t->num[1] = umask ? umask->num : -1;
 	v = arena_alloc(e->arena, sizeof(*v));
 	v->name = "value";
-	v->type_name = "char *";
+	v->type_name = "string";
 	v->type = TYPE_STRING;
 	vec_push(e->arena, &t->vars, v);
 	vec_push(e->arena, targets, t);
