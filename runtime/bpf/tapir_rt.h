@@ -142,6 +142,8 @@ void tapir_switch_file(void);
  * memory at addr into dst, as bpf_probe_read_kernel(_str) would in a
  * kernel probe: its result (bytes of a string, 0, or -errno on a fault). */
 long tapir_kread(void *dst, uint32_t size, uint64_t addr, int str);
+/* The address of the calling thread's task_struct, 0 if it can't be had. */
+long long tapir_current_task(void);
 /* Replaces the stack and symbol markers in buf (size bytes) by what they
  * name (runtime/bpf/rt_exec_sym.c), cut to size - 1 bytes. */
 void tapir_sym_resolve(char *buf, size_t size);
