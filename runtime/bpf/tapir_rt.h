@@ -52,6 +52,9 @@ struct tapir_kprobe {
 	const char *alt_prog; /* TAPIR_ATTACH_KFUNC only, or NULL */
 	const char *alt_entry;
 	const char *module;   /* NULL: vmlinux */
+	/* TAPIR_ATTACH_KFUNC .return only, or NULL: the kprobe and fentry
+	 * programs at the function's entry that save its @entry values */
+	const char *entry_kprobe, *entry_fentry;
 };
 
 /* A probe that runs in user space: begin, end, error. */
