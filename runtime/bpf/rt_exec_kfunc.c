@@ -204,41 +204,36 @@ fail:
 	return err;
 }
 
-/* The fentry program that saves @entry values, before the fexit one. */
-static int attach_fentry_entry(struct rt_exec *x, const struct tapir_kprobe *k, char *why,
-                               size_t len)
+/* Attach program name of k as kind (fentry or fexit), or say why not. */
+static int trace_link(struct rt_exec *x, const struct tapir_kprobe *k, const char *name,
+                      const char *kind, char *why, size_t len)
 {
-	struct bpf_program *prog = bpf_object__find_program_by_name(x->obj, k->entry_fentry);
+	struct bpf_program *prog = bpf_object__find_program_by_name(x->obj, name);
 	struct bpf_link *link = prog ? bpf_program__attach_trace(prog) : NULL;
 	int err;
 
 	if (!link) {
 		err = prog ? -errno : -ENOENT;
-		snprintf(why, len, "probe %s: cannot attach program '%s' as fentry to %s: %s", k->pp,
-		         k->entry_fentry, k->target, strerror(-err));
+		snprintf(why, len, "probe %s: cannot attach program '%s' as %s to %s: %s", k->pp,
+		         name, kind, k->target, strerror(-err));
 		return err;
 	}
 	return add_link(x, link);
 }
 
+/* The @entry companion (fentry) first, then the probe's program. */
 static int attach_fentry(struct rt_exec *x, const struct tapir_kprobe *k, char *why, size_t len)
 {
-	struct bpf_program *prog = bpf_object__find_program_by_name(x->obj, k->alt_prog);
-	struct bpf_link *link;
+	const char *kind = k->num[0] ? "fexit" : "fentry";
 	int err;
 
-	if (k->entry_fentry && (err = attach_fentry_entry(x, k, why, len)) < 0)
+	if (k->entry_fentry && (err = trace_link(x, k, k->entry_fentry, "fentry", why, len)) < 0)
 		return err;
-	link = prog ? bpf_program__attach_trace(prog) : NULL;
-	if (!link) {
-		err = prog ? -errno : -ENOENT;
-		snprintf(why, len, "probe %s: cannot attach program '%s' as %s to %s: %s", k->pp,
-		         k->alt_prog, k->num[0] ? "fexit" : "fentry", k->target, strerror(-err));
+	if ((err = trace_link(x, k, k->alt_prog, kind, why, len)) < 0)
 		return err;
-	}
-	rt_exec_note(x, "probe %s: program '%s' attached as %s to %s", k->pp, k->alt_prog,
-	             k->num[0] ? "fexit" : "fentry", k->target);
-	return add_link(x, link);
+	rt_exec_note(x, "probe %s: program '%s' attached as %s to %s", k->pp, k->alt_prog, kind,
+	             k->target);
+	return 0;
 }
 
 /* Is there a kernel-function probe after k still to attach? */
