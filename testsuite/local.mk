@@ -23,6 +23,11 @@ TESTSUITE_PROGS += testsuite/progs/ustack_prog
 EXTRA_DIST += testsuite/progs/ustack_prog.c
 testsuite/progs/ustack_prog: $(top_srcdir)/testsuite/progs/ustack_prog.c
 	$(AM_V_CC)$(MKDIR_P) testsuite/progs && $(CC) -std=gnu11 -g -O0 -fno-omit-frame-pointer -o $@ $<
+# ... one with a recursive function, for @entry (testsuite/runtime/uprobe-entry-*) ...
+TESTSUITE_PROGS += testsuite/progs/entry_prog
+EXTRA_DIST += testsuite/progs/entry_prog.c
+testsuite/progs/entry_prog: $(top_srcdir)/testsuite/progs/entry_prog.c
+	$(AM_V_CC)$(MKDIR_P) testsuite/progs && $(CC) -std=gnu11 -g -O0 -o $@ $<
 # ... and one optimised, whose variables have location lists.
 testsuite/progs/uprobe_opt: $(top_srcdir)/testsuite/progs/uprobe_opt.c
 	$(AM_V_CC)$(MKDIR_P) testsuite/progs && $(CC) -std=gnu11 -g -O2 -o $@ $<

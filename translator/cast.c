@@ -121,6 +121,7 @@ bool cast_resolve(struct elab *e, struct ast *n, bool report, bool in_addrof)
 	const struct btf *btf;
 	const char *c = NULL;
 	struct ctx_walk_out out = { 0 };
+	struct cast_layout *layout;
 	char *plan;
 	int from;
 	__s32 id;
@@ -136,21 +137,23 @@ bool cast_resolve(struct elab *e, struct ast *n, bool report, bool in_addrof)
 		return false;
 	}
 	plan = arena_alloc(e->arena, (size_t)n->chain.len + 2);
+	out.steps = arena_alloc(e->arena, sizeof(int64_t) * (size_t)(n->chain.len + 1));
 	/* @cast(p, "T") is p as a T *: '->m' is a member of the T at p, and
 	 * '[i]' the i-th T from p; the walk goes on from the T */
+	out.offset_known = true;
 	from = n->chain.len > 0 && ((struct ast_step *)n->chain.items[0])->is_index;
 	if (from) {
 		const struct ast_step *st = n->chain.items[0];
 		__s64 size = btf__resolve_size(btf, id);
 
 		plan[0] = CTX_STEP_CAST_INDEX;
+		out.steps[0] = size;
 		if (st->index->kind == AST_NUM && size >= 0)
 			out.offset = st->index->num * size;
 		else
 			out.offset_known = false;
 	}
 	out.plan = plan;
-	out.offset_known = true;
 	r = ctx_chain_walk(e, (unsigned)id, n, from, cast_text(e, n), report, &out);
 	if (r == CTX_CHAIN_BAD)
 		return false;
@@ -168,8 +171,13 @@ bool cast_resolve(struct elab *e, struct ast *n, bool report, bool in_addrof)
 		}
 		return false;
 	}
+	layout = arena_alloc(e->arena, sizeof(*layout));
+	*layout = (struct cast_layout){ .steps = out.steps, .size = out.size,
+					.is_signed = out.is_signed, .bit_offset = out.bit_offset,
+					.bit_size = out.bit_size };
 	n->str = c;
 	n->plan = plan;
+	n->layout = layout;
 	n->num = out.offset_known ? out.offset : INT64_MIN;
 	return true;
 }

@@ -40,9 +40,10 @@ static bool is_aggregate(const struct btf *btf, __u32 id)
 }
 
 /* The member called name of aggregate id, looking into anonymous struct
- * and union members; its type in *type, its bit offset added to *bits. */
+ * and union members; its type in *type, its bit offset added to *bits,
+ * its bitfield size (0: not a bitfield) in *bitfield. */
 static bool find_member(const struct btf *btf, __u32 id, const char *name, __u32 *type,
-			__u64 *bits)
+			__u64 *bits, __u32 *bitfield)
 {
 	const struct btf_type *t = btf__type_by_id(btf, id);
 	const struct btf_member *m = btf_members(t);
@@ -55,10 +56,11 @@ static bool find_member(const struct btf *btf, __u32 id, const char *name, __u32
 		if (mn && *mn && strcmp(mn, name) == 0) {
 			*type = m->type;
 			*bits += at;
+			*bitfield = btf_member_bitfield_size(t, i);
 			return true;
 		}
 		if ((!mn || !*mn) && is_aggregate(btf, mt) &&
-		    find_member(btf, mt, name, type, bits)) {
+		    find_member(btf, mt, name, type, bits, bitfield)) {
 			*bits += at;
 			return true;
 		}
@@ -177,6 +179,15 @@ static void add_index_offset(struct walk *w, const struct ast_step *st, __u32 el
 		w->out->offset += st->index->num * size;
 }
 
+/* The element size of index step i, for out->steps. */
+static void note_element(struct walk *w, int i, __u32 elem)
+{
+	if (w->out && w->out->steps)
+		w->out->steps[i] = btf__resolve_size(w->btf, elem);
+	if (w->out)
+		w->out->bit_size = w->out->bit_offset = 0;
+}
+
 /* One '->member' step from type id; the member's type in *id. */
 static bool step_member(struct walk *w, int i, __u32 *id)
 {
@@ -184,6 +195,7 @@ static bool step_member(struct walk *w, int i, __u32 *id)
 	__u32 t = skip_mods(w->btf, *id);
 	const struct btf_type *bt = t ? btf__type_by_id(w->btf, t) : NULL;
 	__u64 bits = 0;
+	__u32 bitfield = 0;
 
 	if (bt && btf_is_ptr(bt))
 		t = skip_mods(w->btf, bt->type);
@@ -195,10 +207,15 @@ static bool step_member(struct walk *w, int i, __u32 *id)
 				chain_text(w, i), type_text(w, *id), st->member);
 		return false;
 	}
-	if (!find_member(w->btf, t, st->member, id, &bits))
+	if (!find_member(w->btf, t, st->member, id, &bits, &bitfield))
 		return no_member(w, i, t);
-	if (w->out)
+	if (w->out) {
 		w->out->offset += (int64_t)(bits / 8);
+		if (w->out->steps)
+			w->out->steps[i] = (int64_t)(bits / 8);
+		w->out->bit_offset = bitfield ? (int)(bits % 8) : 0;
+		w->out->bit_size = (int)bitfield;
+	}
 	return true;
 }
 
@@ -212,11 +229,13 @@ static bool step_index(struct walk *w, int i, __u32 *id)
 	note_step(w, i, bt);
 	if (bt && btf_is_ptr(bt)) {
 		*id = bt->type;
+		note_element(w, i, *id);
 		return true;
 	}
 	if (bt && btf_is_array(bt)) {
 		*id = btf_array(bt)->type;
 		add_index_offset(w, st, *id);
+		note_element(w, i, *id);
 		return true;
 	}
 	if (w->report)
@@ -224,6 +243,18 @@ static bool step_index(struct walk *w, int i, __u32 *id)
 			"'%s' is a %s, not a pointer or an array: it can't be indexed",
 			chain_text(w, i), type_text(w, *id));
 	return false;
+}
+
+/* Does the chain end at a signed integer or enum? */
+static bool is_signed(const struct btf *btf, __u32 id)
+{
+	const struct btf_type *t;
+
+	id = skip_mods(btf, id);
+	t = id ? btf__type_by_id(btf, id) : NULL;
+	if (t && btf_is_int(t))
+		return btf_int_encoding(t) & BTF_INT_SIGNED;
+	return t && (btf_is_enum(t) || btf_is_enum64(t)) && btf_kflag(t);
 }
 
 /* What the chain ends at, for the plan. */
@@ -259,6 +290,7 @@ enum ctx_chain ctx_chain_walk(struct elab *e, unsigned id, const struct ast *tar
 	if (out) {
 		out->type = type_text(&w, id);
 		out->size = btf__resolve_size(w.btf, id);
+		out->is_signed = is_signed(w.btf, id);
 	}
 	return is_aggregate(w.btf, skip_mods(w.btf, id)) ? CTX_CHAIN_AGGREGATE : CTX_CHAIN_OK;
 }

@@ -256,6 +256,10 @@ struct ctx_walk_out {
 	int64_t offset;        /* bytes from the start, while offset_known: */
 	bool offset_known;     /* no step went through a pointer, every index
 				  was a constant (set it before the walk) */
+	int64_t *steps;        /* chain.len entries, or NULL: each member's byte
+				  offset in its aggregate, each index's element size */
+	bool is_signed;        /* the end is a signed integer or enum */
+	int bit_offset, bit_size; /* the end is a bitfield: bits past its byte */
 };
 enum ctx_chain ctx_chain_walk(struct elab *e, unsigned id, const struct ast *target, int from,
 			      const char *prefix, bool report, struct ctx_walk_out *out);

@@ -251,6 +251,15 @@ enum ast_kind {
 	AST_NULL_STMT,  /* ; */
 };
 
+/* A @cast chain laid out by the host's BTF, for a read without CO-RE (the
+ * bpf runtime's probes that run in user space). */
+struct cast_layout {
+	const int64_t *steps;  /* per step: a member's byte offset, an index's element size */
+	int64_t size;          /* bytes of the value at the end */
+	bool is_signed;
+	int bit_offset, bit_size; /* a bitfield: its bits past the byte at its offset */
+};
+
 /* One step of a target-variable chain: ->name or [expr]. */
 struct ast_step {
 	bool is_index;
@@ -292,6 +301,7 @@ struct ast {
 	struct symbol *sym;    /* VAR (also the VAR under INDEX/IN/FOREACH) */
 	struct func *fn;       /* CALL */
 	const char *plan;      /* CAST: what each chain step does (ctx_chain_walk) */
+	const struct cast_layout *layout; /* CAST: the host's offsets of the chain */
 };
 
 /* A probe point: components joined by '.', each a name with an optional

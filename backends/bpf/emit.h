@@ -173,15 +173,18 @@ const char *em_hex_list(struct em *m, struct ast *n, int count, const char *cons
 			const char *const *vals);
 /* emit_tpchain.c: the operator of a tracepoint member step ("->" or ".") */
 const char *em_tp_chain_step(struct em *m, uint32_t *id, const char *member);
-const char *em_kfunc_entry(struct em *m, struct ast *n);
-/* emit_entry.c: @entry(e) in a .return probe; the value saved at the
- * entry for node n (its slot in the companion program's record); the
- * companion programs, after every probe. */
 /* emit_regex.c: s =~ "re", s !~ "re" */
 const char *em_regex(struct em *m, struct ast *n);
+/* emit_entry.c: @entry(e) in a .return probe; the value saved at the
+ * entry for node n (its slot in the companion program's record); the
+ * statements that take the record, at the start of the return probe's
+ * body; does probe N have companions; the companion programs, after
+ * every probe. */
 #define EM_ENTRY_MAX 16 /* @entry values a probe keeps */
 const char *em_entry(struct em *m, struct ast *n);
 const char *em_entry_read(struct em *m, struct ast *n);
+void em_entry_take(struct em *m);
+bool em_entry_saves(const struct em_file *f, int probe_index);
 void bpf_emit_entries(struct em_file *f);
 
 /* emit_regs.c: CONTEXT's registers and arguments, at a kernel probe's start */

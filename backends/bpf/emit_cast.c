@@ -1,9 +1,17 @@
-/* emit_cast.c - @cast(ptr, "type")->chain in a kernel probe: the address
+/* emit_cast.c - @cast(ptr, "type")->chain: in a kernel probe the address
  * of each step computed in C over the kernel's types (vmlinux.h, so that
  * CO-RE relocates every offset), pointers on the way and the value at the
  * end read with bpf_probe_read_kernel; a fault is SystemTap's run-time
  * error. The plan pass 2 left in the node (translator/cast.c) says which
  * steps go through a pointer.
+ *
+ * A probe that runs in user space (begin, end, error: the executor) has
+ * no vmlinux.h: there the walk adds the offsets pass 2 took from the
+ * host's BTF (n->layout), and each read goes through the executor's
+ * kernel reader (tapir_kread, runtime/bpf/rt_exec_kread.c). No CO-RE is
+ * needed there: the executor reads the memory of the kernel it runs on,
+ * and a user-space probe's program is built where it runs (it reads the
+ * host's /sys/kernel/btf/vmlinux at the build).
  */
 #include "emit.h"
 
@@ -61,6 +69,45 @@ static const char *read_value(struct walk *w)
 	return r;
 }
 
+/* Read the chain in the executor: the address after each step, then the
+ * value (sign-extended, a bitfield's bits) unless the address is asked. */
+static const char *user_cast(struct em *m, struct ast *n, const char *base, bool address)
+{
+	const struct cast_layout *l = n->layout;
+	const char *addr = em_tmp_long(m);
+	const char *loc = arena_printf(m->f->e->arena, "%d",
+				       em_loc_id(m->f, "operator '@cast'", n->loc));
+	const char *r;
+
+	em_line(m, "%s = %s;", addr, base);
+	for (int i = 0; i < n->chain.len; i++) {
+		const struct ast_step *st = n->chain.items[i];
+
+		if (n->plan[i] == CTX_STEP_LOAD) {
+			em_line(m, "if (tapir_kread_value(&%s, %s, 8, 0, 0, 0))", addr, addr);
+			m->indent++;
+			em_raise(m, loc, "\"kernel read fault\"");
+			m->indent--;
+		}
+		if (st->is_index)
+			em_line(m, "%s = (s64)((u64)%s + (u64)%s * %lluULL);", addr, addr,
+				em_long(m, st->index), (unsigned long long)l->steps[i]);
+		else
+			em_line(m, "%s = (s64)((u64)%s + %lluULL);", addr, addr,
+				(unsigned long long)l->steps[i]);
+	}
+	if (address || n->plan[n->chain.len] != CTX_END_VALUE)
+		return addr;
+	r = em_tmp_long(m);
+	em_line(m, "if (tapir_kread_value(&%s, %s, %d, %d, %d, %d))", r, addr,
+		(int)(l->size > 0 && l->size < 8 ? l->size : 8), l->is_signed, l->bit_offset,
+		l->bit_size);
+	m->indent++;
+	em_raise(m, loc, "\"kernel read fault\"");
+	m->indent--;
+	return r;
+}
+
 const char *em_cast(struct em *m, struct ast *n, bool address)
 {
 	struct walk w = { .m = m, .type = n->str };
@@ -80,16 +127,13 @@ const char *em_cast(struct em *m, struct ast *n, bool address)
 	if (n->num != INT64_MIN && m->user && (address || end != CTX_END_VALUE))
 		return arena_printf(m->f->e->arena, "((s64)((u64)%s + %lldULL))", base,
 				    (long long)n->num);
-	if (m->user) {
-		em_error(m, n->loc, "@cast reads kernel memory, which begin, end and error "
-				    "probes can't on the bpf runtime");
-		return "0";
-	}
 	if (n->pretty) {
 		em_error(m, n->loc, "pretty-printing '%s' is not supported on the bpf runtime yet",
 			 n->pretty);
 		return "0";
 	}
+	if (m->user)
+		return user_cast(m, n, base, address);
 	w.addr = em_tmp_long(m);
 	w.fault = em_loc_id(m->f, "operator '@cast'", n->loc);
 	em_line(m, "%s = %s;", w.addr, base);

@@ -396,6 +396,7 @@ static void emit_probe(struct em_file *f, struct derived_probe *dp, bool user)
 	if (dp->cond)
 		em_line(&m, "if (!(%s)) goto tapir_out;", em_long(&m, dp->cond));
 	em_stmt(&m, dp->body);
+	em_entry_take(&m);
 	sb_printf(o, "struct fr_probe_%d {\n\tchar __pad;\n%s};\n\n", idx, m.frame.data ? m.frame.data : "");
 	if (!user) /* foreach bodies of a kernel probe (emit_kforeach.c) */
 		sb_puts(o, em_take_callbacks(f));

@@ -8,6 +8,8 @@
  *   probe_N_ke  a kprobe at the entry of a .return probe's function that
  *               saves the argument registers for probe_N (kretprobe), per
  *               thread (a recursive call overwrites its caller's).
+ * A .return probe whose @entry(expr) needs the entry has companions there
+ * too (emit_entry.c).
  * The body is the same C in each: arguments are read through TAPIR_KARG(i)
  * and the result through TAPIR_KRET, defined before each program. Member
  * chains read memory with bpf_probe_read_kernel, which both program types
@@ -110,14 +112,17 @@ void em_kfunc_variant(struct em_file *f, const struct derived_probe *dp, int v,
 const char *em_kfunc_attach(struct em_file *f, const struct probe_target *t, int i)
 {
 	struct arena *a = f->e->arena;
+	bool xe = em_entry_saves(f, i); /* @entry's companions (emit_entry.c) */
 
-	return arena_printf(a, "{ \"probe_%d\", TAPIR_ATTACH_KFUNC, %s, { %lldLL, %lldLL }, %s, %s, %s, %s }",
+	return arena_printf(a, "{ \"probe_%d\", TAPIR_ATTACH_KFUNC, %s, { %lldLL, %lldLL }, %s, %s, %s, %s, %s, %s }",
 			    i, t->str[0] ? arena_printf(a, "\"%s\"", t->str[0]) : "NULL",
 			    (long long)t->num[0], (long long)t->num[2],
 			    em_quote(&(struct em){ .f = f }, t->name),
 			    has_fentry(t) ? arena_printf(a, "\"probe_%d_fe\"", i) : "NULL",
 			    needs_entry_saver(t) ? arena_printf(a, "\"probe_%d_ke\"", i) : "NULL",
-			    t->str[1] ? arena_printf(a, "\"%s\"", t->str[1]) : "NULL");
+			    t->str[1] ? arena_printf(a, "\"%s\"", t->str[1]) : "NULL",
+			    xe ? arena_printf(a, "\"probe_%d_xe\"", i) : "NULL",
+			    xe && has_fentry(t) ? arena_printf(a, "\"probe_%d_xfe\"", i) : "NULL");
 }
 
 /* ---- context variables --------------------------------------------------- */
@@ -326,45 +331,4 @@ static const char *kfunc_chain(struct em *m, struct ast *n, bool address)
 	sb_free(&c.code);
 	sb_free(&c.path);
 	return r;
-}
-
-/* @entry(e) in a .return probe: the arguments are the values they had at
- * entry (fexit's slots, or what probe_N_ke saved), so e is evaluated on
- * them; memory a chain reads is read at return. */
-/* Is e made of parameters, constants and operators only, so that its
- * value at the return, over the saved parameters, is its value at entry? */
-static bool params_only(const struct ast *e)
-{
-	if (!e)
-		return true;
-	switch (e->kind) {
-	case AST_NUM:
-	case AST_STR:
-	case AST_TARGET:
-		return true;
-	case AST_UNARY:
-	case AST_BINARY:
-	case AST_COMPARE:
-	case AST_LOGICAL:
-	case AST_TERNARY:
-	case AST_GROUP:
-		return params_only(e->lhs) && params_only(e->rhs) && params_only(e->cond);
-	default:
-		return false;
-	}
-}
-
-const char *em_kfunc_entry(struct em *m, struct ast *n)
-{
-	if (m->user || !m->dp || m->dp->target->kind != PK_KFUNC || !m->dp->target->num[0]) {
-		em_error(m, n->loc, "@entry is only available in a .return probe of a kernel function "
-			 "or a system call on the bpf runtime");
-		return "0";
-	}
-	if (!params_only(n->lhs)) {
-		em_error(m, n->loc, "@entry(...) in a kernel function's return takes the function's "
-			 "parameters, constants and operators only on the bpf runtime yet");
-		return "0";
-	}
-	return em_expr(m, n->lhs);
 }

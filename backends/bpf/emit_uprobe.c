@@ -143,52 +143,30 @@ const char *em_uvar_set(struct em *m, struct ast *n)
 	return res;
 }
 
-/* ---- @entry: a .return probe's parameters, saved at the entry ------------
+/* ---- @entry: a .return probe's values, saved at the entry ---------------
  *
- * Each uretprobe that reads a parameter gets a companion uprobe where the
- * parameters are in place (after the prologue), which stores their values
- * for the return probe (emit_entry.c keeps them). */
+ * A uretprobe that reads a parameter or @entry(expr) gets a companion
+ * uprobe where the parameters are in place (after the prologue), which
+ * evaluates them for the return probe (emit_entry.c). */
 
-void bpf_uprobe_emit_entry(struct em_file *f, struct derived_probe *rdp, struct ast **nodes, int n)
+const char *bpf_uprobe_entry(struct em_file *f, const struct derived_probe *rdp,
+			     struct derived_probe *dp, struct probe_target *t)
 {
-	struct probe_target t = *rdp->target;
-	struct derived_probe dp = *rdp;
-	struct em m = { .f = f, .dp = &dp };
-	int idx = rdp->index;
-	char *name = arena_strdup(f->e->arena, t.name);
+	char *name = arena_strdup(f->e->arena, rdp->target->name);
 
-	t.kind = PK_UPROBE;
-	t.num[0] = t.num[2];
-	t.num[2] = 0;
-	dp.target = &t;
-	for (int i = 0; i < n; i++) {
-		const struct ctx_var *v = NULL;
-
-		for (int j = 0; j < t.vars.len && !v; j++) {
-			v = t.vars.items[j];
-			if (strcmp(v->name, nodes[i]->name + 1) != 0)
-				v = NULL;
-		}
-		if (v)
-			em_line(&m, "__ev[%d] = %s;", i, em_uvar(&m, nodes[i], v));
-	}
-	sb_printf(&f->kern, "SEC(\"uprobe\")\nint probe_%d_entry(struct pt_regs *ctx)\n{\n"
-			    "\tu64 __tid = bpf_get_current_pid_tgid();\n\ts64 __ev[%d] = { 0 };\n%s"
-			    "\tif (tapir_probe_enter() < 0)\n\t\treturn 0;\n%s"
-			    "\tbpf_map_update_elem(&tapir_entry_%d, &__tid, __ev, BPF_ANY);\n"
-			    "tapir_out: __attribute__((unused));\n\ttapir_probe_leave();\n\treturn 0;\n}\n\n",
-		  idx, EM_ENTRY_MAX, m.cvars.data ? m.cvars.data : "", m.body.data ? m.body.data : "", idx);
+	*t = *rdp->target;
+	*dp = *rdp;
+	t->kind = PK_UPROBE;
+	t->num[0] = t->num[2];
+	t->num[2] = 0;
+	dp->target = t;
 	for (char *p = name; *p; p++) {
 		if (*p == '"')
 			*p = '\'';
 	}
-	vec_push(f->e->arena, &f->kprobes,
-		 (void *)arena_printf(f->e->arena,
-				      "{ \"probe_%d_entry\", TAPIR_ATTACH_UPROBE, \"%s\", { %lldLL, %lldLL, 0, 0 }, \"%s (entry)\" }",
-				      idx, t.str[0], (long long)t.num[0], (long long)t.num[1], name));
-	sb_free(&m.body);
-	sb_free(&m.cvars);
-	sb_free(&m.frame);
+	return arena_printf(f->e->arena,
+			    "{ \"probe_%d_entry\", TAPIR_ATTACH_UPROBE, \"%s\", { %lldLL, %lldLL, 0, 0 }, \"%s (entry)\" }",
+			    rdp->index, t->str[0], (long long)t->num[0], (long long)t->num[1], name);
 }
 
 static const char *lower(struct em *m, struct ast *n, const struct uaccess *acc, const char *value);

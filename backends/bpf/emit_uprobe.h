@@ -14,9 +14,10 @@ const char *bpf_uprobe_attach(struct em_file *f, const struct probe_target *t, i
 const char *em_uvar(struct em *m, struct ast *n, const struct ctx_var *v);
 /* @cast and @var in a process(...) probe, as an s64 C expression. */
 const char *em_ucast(struct em *m, struct ast *n);
-/* The companion entry program of a .return probe that reads the
- * parameters nodes[0..n) (emit_entry.c). */
-void bpf_uprobe_emit_entry(struct em_file *f, struct derived_probe *dp, struct ast **nodes, int n);
+/* The entry of .return probe rdp, for its companion program (emit_entry.c):
+ * *dp and *t become a uprobe there; returns the program's initialiser. */
+const char *bpf_uprobe_entry(struct em_file *f, const struct derived_probe *rdp,
+			     struct derived_probe *dp, struct probe_target *t);
 /* $$parms, $$locals, $$vars, $$return of a process(...) probe: a string. */
 const char *em_uvar_set(struct em *m, struct ast *n);
 

@@ -117,7 +117,9 @@ int rt_exec_kfunc_prepare(struct rt_exec *x, const struct tapir_kprobe *k)
 		c->mode = KF_FENTRY;
 	set_autoload(x, k->prog, c->mode == KF_KPROBE);
 	set_autoload(x, k->alt_entry, c->mode == KF_KPROBE);
+	set_autoload(x, k->entry_kprobe, c->mode == KF_KPROBE);
 	set_autoload(x, k->alt_prog, c->mode == KF_FENTRY);
+	set_autoload(x, k->entry_fentry, c->mode == KF_FENTRY);
 	return 0;
 }
 
@@ -180,8 +182,12 @@ static int attach_kprobes(struct rt_exec *x, const struct tapir_kprobe *k, struc
 		         k->pp, where(k, buf, sizeof(buf)), c->why, kind, nok);
 		return -EOPNOTSUPP;
 	}
-	if (k->alt_entry) {
-		if (!(link = kprobe_link(x, k->alt_entry, k, false)))
+	for (int i = 0; i < 2; i++) {
+		const char *entry = i ? k->entry_kprobe : k->alt_entry;
+
+		if (!entry)
+			continue;
+		if (!(link = kprobe_link(x, entry, k, false)))
 			goto fail;
 		if ((err = add_link(x, link)) < 0)
 			return err;
@@ -198,21 +204,36 @@ fail:
 	return err;
 }
 
-static int attach_fentry(struct rt_exec *x, const struct tapir_kprobe *k, char *why, size_t len)
+/* Attach program name of k as kind (fentry or fexit), or say why not. */
+static int trace_link(struct rt_exec *x, const struct tapir_kprobe *k, const char *name,
+                      const char *kind, char *why, size_t len)
 {
-	struct bpf_program *prog = bpf_object__find_program_by_name(x->obj, k->alt_prog);
+	struct bpf_program *prog = bpf_object__find_program_by_name(x->obj, name);
 	struct bpf_link *link = prog ? bpf_program__attach_trace(prog) : NULL;
 	int err;
 
 	if (!link) {
 		err = prog ? -errno : -ENOENT;
 		snprintf(why, len, "probe %s: cannot attach program '%s' as %s to %s: %s", k->pp,
-		         k->alt_prog, k->num[0] ? "fexit" : "fentry", k->target, strerror(-err));
+		         name, kind, k->target, strerror(-err));
 		return err;
 	}
-	rt_exec_note(x, "probe %s: program '%s' attached as %s to %s", k->pp, k->alt_prog,
-	             k->num[0] ? "fexit" : "fentry", k->target);
 	return add_link(x, link);
+}
+
+/* The @entry companion (fentry) first, then the probe's program. */
+static int attach_fentry(struct rt_exec *x, const struct tapir_kprobe *k, char *why, size_t len)
+{
+	const char *kind = k->num[0] ? "fexit" : "fentry";
+	int err;
+
+	if (k->entry_fentry && (err = trace_link(x, k, k->entry_fentry, "fentry", why, len)) < 0)
+		return err;
+	if ((err = trace_link(x, k, k->alt_prog, kind, why, len)) < 0)
+		return err;
+	rt_exec_note(x, "probe %s: program '%s' attached as %s to %s", k->pp, k->alt_prog, kind,
+	             k->target);
+	return 0;
 }
 
 /* Is there a kernel-function probe after k still to attach? */

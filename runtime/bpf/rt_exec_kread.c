@@ -10,7 +10,9 @@
  * one-entry array map, and the executor looks the bytes up. The program
  * and the map are made the first time a probe reads, and freed with the
  * session. A syscall program may not hand its context to a helper as
- * memory, hence the map.
+ * memory, hence the map. The same program gives the address of the
+ * calling thread's task_struct (task_current() in those probes: the
+ * executor's, as SystemTap's begin probes run in its staprun).
  */
 #include <errno.h>
 #include <string.h>
@@ -28,21 +30,30 @@
 struct kread_req {
 	uint64_t addr;
 	uint32_t size;
-	uint32_t str;
+	uint32_t str;         /* 0: bytes, 1: a string, KREAD_TASK: the current task */
 	int64_t ret;
 };
+
+#define KREAD_TASK 2
 
 static int kread_prog = -1, kread_map = -1;
 
 #define INSN(c, d, s, o, i) \
 	((struct bpf_insn){ .code = (c), .dst_reg = (d), .src_reg = (s), .off = (o), .imm = (i) })
 
-/* r6 = ctx; r0 = lookup(map, 0); ret = (str ? read_str : read)(r0,
- * size & (KREAD_MAX - 1) ?: 1, addr). */
+/* r6 = ctx; if str == KREAD_TASK, ret = get_current_task(); else r0 =
+ * lookup(map, 0); ret = (str ? read_str : read)(r0, size & (KREAD_MAX -
+ * 1) ?: 1, addr). */
 static int kread_load_prog(void)
 {
 	const struct bpf_insn prog[] = {
 		INSN(BPF_ALU64 | BPF_MOV | BPF_X, 6, 1, 0, 0),
+		INSN(BPF_LDX | BPF_MEM | BPF_W, 4, 6, offsetof(struct kread_req, str), 0),
+		INSN(BPF_JMP | BPF_JNE | BPF_K, 4, 0, 4, KREAD_TASK),
+		INSN(BPF_JMP | BPF_CALL, 0, 0, 0, BPF_FUNC_get_current_task),
+		INSN(BPF_STX | BPF_MEM | BPF_DW, 6, 0, offsetof(struct kread_req, ret), 0),
+		INSN(BPF_ALU64 | BPF_MOV | BPF_K, 0, 0, 0, 0),
+		INSN(BPF_JMP | BPF_EXIT, 0, 0, 0, 0),
 		INSN(BPF_ST | BPF_MEM | BPF_W, 10, 0, -4, 0),
 		INSN(BPF_LD | BPF_DW | BPF_IMM, 1, BPF_PSEUDO_MAP_FD, 0, kread_map),
 		INSN(0, 0, 0, 0, 0),
@@ -121,6 +132,18 @@ long tapir_kread(void *dst, uint32_t size, uint64_t addr, int str)
 			return err;
 	}
 	return kread_once(dst, size, addr, str);
+}
+
+long long tapir_current_task(void)
+{
+	struct kread_req req = { .str = KREAD_TASK };
+	LIBBPF_OPTS(bpf_test_run_opts, run, .ctx_in = &req, .ctx_size_in = sizeof(req));
+
+	if (kread_prog < 0 && kread_load() < 0)
+		return 0;
+	if (bpf_prog_test_run_opts(kread_prog, &run) < 0)
+		return 0;
+	return req.ret;
 }
 
 void rt_exec_kread_free(void)

@@ -112,6 +112,30 @@ static inline long bpf_probe_read_kernel_str(void *dst, u32 size, const void *sr
 	return tapir_kread(dst, size, (u64)(unsigned long)src, 1);
 }
 
+/* A @cast chain's value (emit_cast.c): size bytes at the kernel address
+ * addr, sign-extended if is_signed, or a bitfield's bit_size bits from
+ * bit bit_off; 0, or -1 on a fault. */
+static inline int tapir_kread_value(s64 *v, u64 addr, u32 size, int is_signed, int bit_off,
+				    int bit_size)
+{
+	u32 n = bit_size ? (u32)(bit_off + bit_size + 7) / 8 : size;
+	u32 bits = bit_size ? (u32)bit_size : n * 8;
+	u64 raw = 0;
+
+	if (n > 8)
+		n = 8;
+	if (tapir_kread(&raw, n, addr, 0) < 0)
+		return -1;
+	raw >>= bit_size ? bit_off : 0;
+	if (bits > 0 && bits < 64) {
+		raw &= (1ULL << bits) - 1;
+		if (is_signed && (raw >> (bits - 1)) & 1)
+			raw |= ~0ULL << bits;
+	}
+	*v = bits ? (s64)raw : 0;
+	return 0;
+}
+
 static inline long bpf_probe_read_user(void *dst, u32 size, const void *src)
 {
 	(void)src;

@@ -52,6 +52,9 @@ struct tapir_kprobe {
 	const char *alt_prog; /* TAPIR_ATTACH_KFUNC only, or NULL */
 	const char *alt_entry;
 	const char *module;   /* NULL: vmlinux */
+	/* TAPIR_ATTACH_KFUNC .return only, or NULL: the kprobe and fentry
+	 * programs at the function's entry that save its @entry values */
+	const char *entry_kprobe, *entry_fentry;
 };
 
 /* A probe that runs in user space: begin, end, error. */
@@ -161,6 +164,8 @@ void tapir_switch_file(void);
  * memory at addr into dst, as bpf_probe_read_kernel(_str) would in a
  * kernel probe: its result (bytes of a string, 0, or -errno on a fault). */
 long tapir_kread(void *dst, uint32_t size, uint64_t addr, int str);
+/* The address of the calling thread's task_struct, 0 if it can't be had. */
+long long tapir_current_task(void);
 /* Replaces the stack and symbol markers in buf (size bytes) by what they
  * name (runtime/bpf/rt_exec_sym.c), cut to size - 1 bytes. */
 void tapir_sym_resolve(char *buf, size_t size);

@@ -34,6 +34,8 @@ checks=(
 	"alias-vfs-read kprobe kprobe kretprobe"
 	"kfunc-args auto fentry fexit"
 	"kfunc-args kprobe kprobe kretprobe"
+	"kfunc-entry-expr auto fexit"
+	"kfunc-entry-expr kprobe kretprobe"
 )
 names() { for c in "${checks[@]}"; do set -- $c; echo "$1-$2"; done; }
 skip_all() {
