@@ -61,7 +61,9 @@ struct em {
 	struct func *fn;
 	struct derived_probe *dp;
 	struct strbuf body;        /* statements */
-	struct strbuf frame;       /* fields of the frame struct */
+	struct strbuf frame;       /* fields of the frame struct (of the statement being lowered) */
+	struct strbuf kids;        /* its sub-statements' fields, which share storage (em_stmt) */
+	int stmt_depth;
 	struct strbuf cvars;       /* kernel side: C locals */
 	int indent;
 	int ntemps;
@@ -128,6 +130,7 @@ const char *em_hist_bucket(struct em *m, struct ast *n);
 const char *em_kstat_op(struct em *m, struct ast *n);
 const char *em_kstat_bucket(struct em *m, struct ast *n);
 void em_kstat_clear(struct em *m, const struct symbol *s);
+void em_kstat_hist_print(struct em *m, struct ast *h);
 void em_kstat_walks(struct em_file *f, const struct em_global *g);
 
 /* emit_kforeach.c: foreach and delete of a whole array in kernel probes */

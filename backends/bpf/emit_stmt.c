@@ -447,10 +447,54 @@ static void em_return(struct em *m, struct ast *n)
 
 void em_foreach(struct em *m, struct ast *n);
 
+/*
+ * A statement's frame fields (string temporaries, keys, the frames of the
+ * functions it calls) are dead once it is done, and its sub-statements run
+ * while its own fields may still be live (a loop's condition, a foreach's
+ * slice): so each statement gets an anonymous struct of its own fields and
+ * a union of its sub-statements' structs.  Siblings share their storage,
+ * and a frame grows as its deepest path of statements, not as the sum of
+ * every call site, which nested calls make exponential.  Field names stay
+ * unique in a frame (numbered by ntemps), so anonymous members keep every
+ * F->name valid.
+ */
+static void close_stmt_frame(struct em *m, struct strbuf *outer_frame, struct strbuf *outer_kids)
+{
+	struct strbuf own = m->frame, kids = m->kids;
+
+	m->frame = *outer_frame;
+	m->kids = *outer_kids;
+	if (own.len || kids.len) {
+		/* the body's outermost statement goes in the frame itself */
+		struct strbuf *to = m->stmt_depth ? &m->kids : &m->frame;
+
+		sb_printf(to, "\tstruct {\n%s", own.data ? own.data : "");
+		if (kids.len)
+			sb_printf(to, "\tunion {\n%s\t};\n", kids.data);
+		sb_puts(to, "\t};\n");
+	}
+	sb_free(&own);
+	sb_free(&kids);
+}
+
+static void em_stmt_lower(struct em *m, struct ast *n);
+
 void em_stmt(struct em *m, struct ast *n)
 {
+	struct strbuf outer_frame = m->frame, outer_kids = m->kids;
+
 	if (!n)
 		return;
+	m->frame = (struct strbuf){ 0 };
+	m->kids = (struct strbuf){ 0 };
+	m->stmt_depth++;
+	em_stmt_lower(m, n);
+	m->stmt_depth--;
+	close_stmt_frame(m, &outer_frame, &outer_kids);
+}
+
+static void em_stmt_lower(struct em *m, struct ast *n)
+{
 	/* Kernel code names the script line it came from (em_line), so
 	 * that the verifier's source annotations point at the script. */
 	if (!m->user && n->kind != AST_BLOCK && n->loc.src && n->loc.line > 0)
