@@ -54,9 +54,12 @@ static void em_hist_print(struct em *m, struct ast *h)
 	const char *key = "NULL";
 	int k;
 
-	if (!m->user || !g) {
-		em_error(m, h->loc, "histograms can only be printed in begin/end probes on the bpf "
-			 "runtime yet");
+	if (!m->user) {
+		em_kstat_hist_print(m, h);
+		return;
+	}
+	if (!g) {
+		em_error(m, h->loc, "this needs a global statistic");
 		return;
 	}
 	if (x->kind == AST_INDEX) {
@@ -198,8 +201,9 @@ static const char *em_print(struct em *m, struct ast *n)
 	const char *fmt, *vals[64], *res = "0";
 	int first = 0, id;
 
-	if (n->args.len == 1 && ((struct ast *)n->args.items[0])->kind == AST_HIST &&
-	    strcmp(n->name, "print") == 0) {
+	/* print, println, printd, printdln of a histogram print it alone,
+	 * with no newline, as SystemTap's translator does */
+	if (n->args.len == 1 && ((struct ast *)n->args.items[0])->kind == AST_HIST && !is_s) {
 		em_hist_print(m, n->args.items[0]);
 		return "0";
 	}
