@@ -173,7 +173,7 @@ const char *em_kfunc_addr(struct em *m, struct ast *n);
 const char *em_hex_list(struct em *m, struct ast *n, int count, const char *const *names,
 			const char *const *vals);
 /* emit_tpchain.c: the operator of a tracepoint member step ("->" or ".") */
-const char *em_tp_chain_step(struct em *m, uint32_t *id, const char *member);
+const char *em_tp_chain_step(struct em *m, uint32_t *id, const char *member, bool *bitfield);
 const char *em_kfunc_entry(struct em *m, struct ast *n);
 /* emit_entry.c: @entry(e) in a .return probe; the value saved at the
  * entry for node n (its slot in the companion program's record); the

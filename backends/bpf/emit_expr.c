@@ -747,7 +747,8 @@ static const char *em_target(struct em *m, struct ast *n)
 	uint32_t id = (uint32_t)v->btf_id;
 	for (int i = 0; i < n->chain.len; i++) {
 		const struct ast_step *st = n->chain.items[i];
-		const char *op = em_tp_chain_step(m, &id, st->is_index ? NULL : st->member);
+		bool bitfield;
+		const char *op = em_tp_chain_step(m, &id, st->is_index ? NULL : st->member, &bitfield);
 
 		if (st->is_index) {
 			const char *ix = em_long(m, st->index);
@@ -755,6 +756,11 @@ static const char *em_target(struct em *m, struct ast *n)
 			r = arena_strdup(a, sb.data);
 			sb.len = 0;
 			sb_printf(&sb, "(%s)[%s]", r, ix);
+		} else if (bitfield) {
+			r = arena_strdup(a, sb.data);
+			sb.len = 0;
+			sb_printf(&sb, "BPF_CORE_READ_BITFIELD(%s(%s), %s)", strcmp(op, ".") == 0 ? "&" : "",
+				  r, st->member);
 		} else {
 			r = arena_strdup(a, sb.data);
 			sb.len = 0;
