@@ -61,8 +61,8 @@ struct em {
 	struct func *fn;
 	struct derived_probe *dp;
 	struct strbuf body;        /* statements */
-	struct strbuf frame;       /* fields of the frame struct (of the statement being lowered) */
-	struct strbuf kids;        /* its sub-statements' fields, which share storage (em_stmt) */
+	struct strbuf frame;       /* fields of the frame struct */
+	struct vec fields;         /* struct em_field *: its temporaries, reused (em_field) */
 	int stmt_depth;
 	struct strbuf cvars;       /* kernel side: C locals */
 	int indent;
@@ -79,6 +79,8 @@ const char *em_long(struct em *m, struct ast *n);   /* as an s64 C expression */
 void em_line(struct em *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 const char *em_tmp_long(struct em *m);
 const char *em_tmp_str(struct em *m);
+const char *em_field(struct em *m, const char *prefix, const char *decl);
+void em_fields_release(struct em *m, int depth);
 void em_error(struct em *m, struct loc loc, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 struct em_global *em_global_of(struct em_file *f, const struct symbol *s);

@@ -51,8 +51,7 @@ static void em_hist_print(struct em *m, struct ast *h)
 	struct ast *x = h->lhs;
 	const struct symbol *s = x->kind == AST_INDEX ? x->lhs->sym : x->sym;
 	struct em_global *g = s ? em_global_of(m->f, s) : NULL;
-	const char *key = "NULL";
-	int k;
+	const char *key = "NULL", *a, *hs;
 
 	if (!m->user) {
 		em_kstat_hist_print(m, h);
@@ -66,10 +65,10 @@ static void em_hist_print(struct em *m, struct ast *h)
 		em_key(m, s, &x->args, &key);
 		key = arena_printf(m->f->e->arena, "&%s", key);
 	}
-	k = m->ntemps++;
-	sb_printf(&m->frame, "\tstruct rt_agg a%d;\n\tint64_t h%d[RT_HIST_MAX_BUCKETS + 2];\n", k, k);
-	em_line(m, "if (tapir_stat_get(%d, %s, &F->a%d, F->h%d) == 0) {", g->stat_index, key, k, k);
-	em_line(m, "\ttapir_hist_print(%d, &F->a%d, F->h%d);", g->stat_index, k, k);
+	a = em_field(m, "a", "struct rt_agg %s");
+	hs = em_field(m, "h", "int64_t %s[RT_HIST_MAX_BUCKETS + 2]");
+	em_line(m, "if (tapir_stat_get(%d, %s, &F->%s, F->%s) == 0) {", g->stat_index, key, a, hs);
+	em_line(m, "\ttapir_hist_print(%d, &F->%s, F->%s);", g->stat_index, a, hs);
 	em_line(m, "} else {");
 	m->indent++;
 	em_raise(m, arena_printf(m->f->e->arena, "%d", em_loc_id(m->f, arena_printf(m->f->e->arena,
@@ -286,8 +285,9 @@ const char *em_call(struct em *m, struct ast *n)
 		return "0";
 	} else {
 		emit_function(m->f, fn, m->user);
-		sb_printf(&m->frame, "\tstruct fr_%s_%d c%d;\n", fn->name, fn->decl->params.len, c);
-		frame = arena_printf(m->f->e->arena, "F->c%d", c);
+		frame = arena_printf(m->f->e->arena, "F->%s",
+				     em_field(m, "c", arena_printf(m->f->e->arena, "struct fr_%s_%d %%s",
+								    fn->name, fn->decl->params.len)));
 	}
 	for (int i = 0; i < n->args.len; i++) {
 		const struct symbol *p = fn->params.items[i];
@@ -451,50 +451,18 @@ static void em_return(struct em *m, struct ast *n)
 
 void em_foreach(struct em *m, struct ast *n);
 
-/*
- * A statement's frame fields (string temporaries, keys, the frames of the
- * functions it calls) are dead once it is done, and its sub-statements run
- * while its own fields may still be live (a loop's condition, a foreach's
- * slice): so each statement gets an anonymous struct of its own fields and
- * a union of its sub-statements' structs.  Siblings share their storage,
- * and a frame grows as its deepest path of statements, not as the sum of
- * every call site, which nested calls make exponential.  Field names stay
- * unique in a frame (numbered by ntemps), so anonymous members keep every
- * F->name valid.
- */
-static void close_stmt_frame(struct em *m, struct strbuf *outer_frame, struct strbuf *outer_kids)
-{
-	struct strbuf own = m->frame, kids = m->kids;
-
-	m->frame = *outer_frame;
-	m->kids = *outer_kids;
-	if (own.len || kids.len) {
-		/* the body's outermost statement goes in the frame itself */
-		struct strbuf *to = m->stmt_depth ? &m->kids : &m->frame;
-
-		sb_printf(to, "\tstruct {\n%s", own.data ? own.data : "");
-		if (kids.len)
-			sb_printf(to, "\tunion {\n%s\t};\n", kids.data);
-		sb_puts(to, "\t};\n");
-	}
-	sb_free(&own);
-	sb_free(&kids);
-}
-
 static void em_stmt_lower(struct em *m, struct ast *n);
 
+/* A statement; its frame temporaries go to its later siblings once it is
+ * done (em_field). */
 void em_stmt(struct em *m, struct ast *n)
 {
-	struct strbuf outer_frame = m->frame, outer_kids = m->kids;
-
 	if (!n)
 		return;
-	m->frame = (struct strbuf){ 0 };
-	m->kids = (struct strbuf){ 0 };
 	m->stmt_depth++;
 	em_stmt_lower(m, n);
+	em_fields_release(m, m->stmt_depth);
 	m->stmt_depth--;
-	close_stmt_frame(m, &outer_frame, &outer_kids);
 }
 
 static void em_stmt_lower(struct em *m, struct ast *n)
