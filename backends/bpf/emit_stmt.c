@@ -723,12 +723,12 @@ static void emit_function(struct em_file *f, struct func *fn, bool user)
 	sb_puts(out, em_take_callbacks(f)); /* its foreach bodies */
 	callbacks = outer_callbacks;
 	in_callback = outer_in_callback;
-	/* BPF has no calls of static functions that take a frame pointer
-	 * into a map; user space has, and needs them for recursion. */
+	/* In the kernel, inlined or a subprogram as the build decides
+	 * (TAPIR_FN); user space calls, and needs them for recursion. */
 	if (!user)
 		em_line_at(f, out, fn->decl->loc);
-	sb_printf(out, "static %svoid fn_%s_%d(struct fr_%s_%d *F)\n{\n%s%s%s",
-		  user ? "" : "__attribute__((always_inline)) inline ", fn->name, n, fn->name, n, m.cvars.data ? m.cvars.data : "",
+	sb_printf(out, "%s void fn_%s_%d(struct fr_%s_%d *F)\n{\n%s%s%s",
+		  user ? "static" : "TAPIR_FN", fn->name, n, fn->name, n, m.cvars.data ? m.cvars.data : "",
 		  m.cvars.len ? "\n" : "", m.body.data ? m.body.data : "");
 	sb_puts(out, "\treturn;\ntapir_out: __attribute__((unused));\n\tF->__err = 1;\n}\n\n");
 	sb_free(&m.frame);
