@@ -140,6 +140,8 @@ bool em_kwalks(const struct ast *n);
 bool em_kloops(const struct ast *n);
 void em_kact(struct em *m, int cost, struct loc loc);
 void em_kforeach(struct em *m, struct ast *n);
+bool em_kloop_ok(const struct em *m);
+void em_kloop(struct em *m, struct ast *n);
 void em_kdelete_all(struct em *m, const struct symbol *s);
 void em_kwalk_begin(struct em *m, int id, const char *limit);
 void em_kwalk_end(struct em *m);

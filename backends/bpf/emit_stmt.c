@@ -389,6 +389,10 @@ static void em_loop(struct em *m, struct ast *n)
 	int label = next_label++;
 	bool saved = in_callback;
 
+	if (!m->user && em_kloop_ok(m)) {
+		em_kloop(m, n);
+		return;
+	}
 	if (n->init)
 		(void)em_expr(m, n->init);
 	em_line(m, "for (;;) {");
