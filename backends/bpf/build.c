@@ -33,7 +33,7 @@ static void show_errors(const char *log)
 }
 
 /* Run a command, its output to log; 0 on success. */
-static int run(struct diag_ctx *d, const char *cmd, const char *log, int verbose)
+static int run_quiet(const char *cmd, const char *log, int verbose)
 {
 	char *full = NULL;
 	int rc;
@@ -44,12 +44,53 @@ static int run(struct diag_ctx *d, const char *cmd, const char *log, int verbose
 		return -1;
 	rc = system(full);
 	free(full);
-	if (rc != 0) {
-		diag_plain(d, DIAG_ERROR, "build failed: %s (see %s)", cmd, log);
-		show_errors(log);
-		return -1;
-	}
-	return 0;
+	return rc == 0 ? 0 : -1;
+}
+
+static int failed(struct diag_ctx *d, const char *cmd, const char *log)
+{
+	diag_plain(d, DIAG_ERROR, "build failed: %s (see %s)", cmd, log);
+	show_errors(log);
+	return -1;
+}
+
+/* As run_quiet, and a failure is reported. */
+static int run(struct diag_ctx *d, const char *cmd, const char *log, int verbose)
+{
+	return run_quiet(cmd, log, verbose) == 0 ? 0 : failed(d, cmd, log);
+}
+
+static bool log_has(const char *log, const char *what)
+{
+	FILE *f = fopen(log, "r");
+	char line[1024];
+	bool found = false;
+
+	while (f && !found && fgets(line, sizeof(line), f))
+		found = strstr(line, what) != NULL;
+	if (f)
+		fclose(f);
+	return found;
+}
+
+/* The kernel side, its functions inlined; when that spills past the
+ * 512-byte BPF stack, again with the functions as subprograms, each with
+ * a stack of its own (runtime/bpf/tapir_gen_kern.h, TAPIR_FN). */
+static int build_kern(struct arena *a, struct diag_ctx *d, const char *cmd, const char *log,
+		      int verbose)
+{
+	FILE *f;
+
+	if (run_quiet(cmd, log, verbose) == 0)
+		return 0;
+	if (!log_has(log, "BPF stack limit"))
+		return failed(d, cmd, log);
+	if (verbose)
+		fprintf(stderr, "Pass 4: the inlined functions exceed the BPF stack: building them as subprograms\n");
+	f = fopen(log, "w"); /* keep only the last try's errors */
+	if (f)
+		fclose(f);
+	return run(d, arena_printf(a, "%s -DTAPIR_FN_CALLS", cmd), log, verbose);
 }
 
 static bool exists(const char *path)
@@ -146,8 +187,8 @@ int bpf_build(struct arena *a, struct diag_ctx *d, const char *src_dir, int verb
 	log = arena_printf(a, "%s/build.log", dir);
 	obj = arena_printf(a, "%s/prog.bpf.%d.o", dir, (int)getpid());
 	objc = arena_printf(a, "%s/obj.%d.c", dir, (int)getpid());
-	if (run(d, arena_printf(a, "clang %s -I'%s' -I'%s/bpf' -I'%s/common' -c '%s/prog.bpf.c' -o '%s'",
-				flags, vml, rt, rt, src_dir, obj), log, verbose) < 0 ||
+	if (build_kern(a, d, arena_printf(a, "clang %s -I'%s' -I'%s/bpf' -I'%s/common' -c '%s/prog.bpf.c' -o '%s'",
+					  flags, vml, rt, rt, src_dir, obj), log, verbose) < 0 ||
 	    embed(d, obj, objc) < 0 ||
 	    /* the executor library was built with the translator's sanitizers */
 	    run(d, arena_printf(a, "cc -O2 -std=gnu11 -fwrapv -w " TAPIR_ARTIFACT_CFLAGS " -I'%s/bpf' -I'%s/common' '%s/prog.user.c' '%s' "

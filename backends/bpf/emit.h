@@ -64,6 +64,8 @@ struct em {
 	struct derived_probe *dp;
 	struct strbuf body;        /* statements */
 	struct strbuf frame;       /* fields of the frame struct */
+	struct vec fields;         /* struct em_field *: its temporaries, reused (em_field) */
+	int stmt_depth;
 	struct strbuf cvars;       /* kernel side: C locals */
 	int indent;
 	int ntemps;
@@ -79,6 +81,8 @@ const char *em_long(struct em *m, struct ast *n);   /* as an s64 C expression */
 void em_line(struct em *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 const char *em_tmp_long(struct em *m);
 const char *em_tmp_str(struct em *m);
+const char *em_field(struct em *m, const char *prefix, const char *decl);
+void em_fields_release(struct em *m, int depth);
 void em_error(struct em *m, struct loc loc, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 struct em_global *em_global_of(struct em_file *f, const struct symbol *s);
@@ -130,6 +134,7 @@ const char *em_hist_bucket(struct em *m, struct ast *n);
 const char *em_kstat_op(struct em *m, struct ast *n);
 const char *em_kstat_bucket(struct em *m, struct ast *n);
 void em_kstat_clear(struct em *m, const struct symbol *s);
+void em_kstat_hist_print(struct em *m, struct ast *h);
 void em_kstat_walks(struct em_file *f, const struct em_global *g);
 
 /* emit_kforeach.c: foreach and delete of a whole array in kernel probes */
@@ -137,6 +142,8 @@ bool em_kwalks(const struct ast *n);
 bool em_kloops(const struct ast *n);
 void em_kact(struct em *m, int cost, struct loc loc);
 void em_kforeach(struct em *m, struct ast *n);
+bool em_kloop_ok(const struct em *m);
+void em_kloop(struct em *m, struct ast *n);
 void em_kdelete_all(struct em *m, const struct symbol *s);
 void em_kwalk_begin(struct em *m, int id, const char *limit);
 void em_kwalk_end(struct em *m);
@@ -172,7 +179,7 @@ const char *em_kfunc_addr(struct em *m, struct ast *n);
 const char *em_hex_list(struct em *m, struct ast *n, int count, const char *const *names,
 			const char *const *vals);
 /* emit_tpchain.c: the operator of a tracepoint member step ("->" or ".") */
-const char *em_tp_chain_step(struct em *m, uint32_t *id, const char *member);
+const char *em_tp_chain_step(struct em *m, uint32_t *id, const char *member, bool *bitfield);
 /* emit_regex.c: s =~ "re", s !~ "re" */
 const char *em_regex(struct em *m, struct ast *n);
 /* emit_entry.c: @entry(e) in a .return probe; the value saved at the

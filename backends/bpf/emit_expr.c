@@ -1,4 +1,5 @@
 /* emit_expr.c - lowering expressions to C for the BPF backend. */
+#include <assert.h>
 #include <stdarg.h>
 #include <string.h>
 
@@ -39,24 +40,79 @@ void em_error(struct em *m, struct loc loc, const char *fmt, ...)
 	m->f->failed = true;
 }
 
+/*
+ * A frame field for a temporary of the statement being lowered (a string,
+ * a key, the frame of a function it calls): decl is its C declaration with
+ * %s for its name.  A statement's temporaries are dead once it is done,
+ * while its sub-statements run with its own still live (a loop's
+ * condition, a foreach's slice); so a field that a finished statement
+ * used is taken again by a later statement under the same parent (or its
+ * sub-statements), never by the parent itself: the frame grows as its
+ * deepest path of statements, not as the sum of its call sites (which
+ * nested calls make exponential).  The frame stays a flat struct, as the
+ * kernel's BTF checks limit how deep types nest.
+ */
+struct em_field {
+	const char *decl, *name;
+	int owner;       /* the statement depth using it, or -1 */
+	int free_below;  /* free to statements deeper than this */
+};
+
+const char *em_field(struct em *m, const char *prefix, const char *decl)
+{
+	struct em_field *fl;
+	const char *at;
+
+	for (int i = 0; i < m->fields.len; i++) {
+		fl = m->fields.items[i];
+		if (fl->owner < 0 && fl->free_below < m->stmt_depth && strcmp(fl->decl, decl) == 0) {
+			fl->owner = m->stmt_depth;
+			return fl->name;
+		}
+	}
+	fl = arena_alloc(m->f->e->arena, sizeof(*fl));
+	fl->decl = decl;
+	fl->name = arena_printf(m->f->e->arena, "%s%d", prefix, m->ntemps++);
+	fl->owner = m->stmt_depth;
+	at = strstr(decl, "%s");
+	assert(at);
+	sb_putc(&m->frame, '\t');
+	sb_putn(&m->frame, decl, (size_t)(at - decl));
+	sb_puts(&m->frame, fl->name);
+	sb_puts(&m->frame, at + 2);
+	sb_puts(&m->frame, ";\n");
+	vec_push(m->f->e->arena, &m->fields, fl);
+	return fl->name;
+}
+
+/* The statement at depth is done: what it and its sub-statements used
+ * goes to its later siblings. */
+void em_fields_release(struct em *m, int depth)
+{
+	for (int i = 0; i < m->fields.len; i++) {
+		struct em_field *fl = m->fields.items[i];
+
+		if (fl->owner == depth || (fl->owner < 0 && fl->free_below == depth)) {
+			fl->owner = -1;
+			fl->free_below = depth - 1;
+		}
+	}
+}
+
 const char *em_tmp_long(struct em *m)
 {
-	int n = m->ntemps++;
+	int n;
 
-	if (m->user) {
-		sb_printf(&m->frame, "\ts64 t%d;\n", n);
-		return arena_printf(m->f->e->arena, "F->t%d", n);
-	}
+	if (m->user)
+		return arena_printf(m->f->e->arena, "F->%s", em_field(m, "t", "s64 %s"));
+	n = m->ntemps++;
 	sb_printf(&m->cvars, "\ts64 t%d = 0;\n", n);
 	return arena_printf(m->f->e->arena, "t%d", n);
 }
 
 const char *em_tmp_str(struct em *m)
 {
-	int n = m->ntemps++;
-
-	sb_printf(&m->frame, "\tchar t%d[TAPIR_MAXSTRINGLEN];\n", n);
-	return arena_printf(m->f->e->arena, "F->t%d", n);
+	return arena_printf(m->f->e->arena, "F->%s", em_field(m, "t", "char %s[TAPIR_MAXSTRINGLEN]"));
 }
 
 const char *em_quote(struct em *m, const char *s)
@@ -120,10 +176,9 @@ const char *em_local_ref(struct em *m, const struct symbol *s)
 /* A key struct for arr filled from the index expressions. */
 void em_key(struct em *m, const struct symbol *arr, struct vec *args, const char **key_out)
 {
-	int n = m->ntemps++;
-	const char *key = arena_printf(m->f->e->arena, "F->k%d", n);
+	const char *key = arena_printf(m->f->e->arena, "F->%s",
+				       em_field(m, "k", arena_printf(m->f->e->arena, "struct k_%s %%s", arr->name)));
 
-	sb_printf(&m->frame, "\tstruct k_%s k%d;\n", arr->name, n);
 	em_line(m, m->user ? "__builtin_memset(&%s, 0, sizeof(%s));" : "TAPIR_ZERO(&%s, sizeof(%s));",
 		key, key);
 	for (int i = 0; i < args->len; i++) {
@@ -162,7 +217,6 @@ static const char *em_index_read(struct em *m, struct ast *n)
 {
 	struct ast *base = n->lhs;
 	const char *key, *val;
-	int k = m->ntemps++;
 
 	if (base->kind == AST_HIST)
 		return em_hist_bucket(m, n);
@@ -176,8 +230,7 @@ static const char *em_index_read(struct em *m, struct ast *n)
 	}
 	em_key(m, base->sym, &n->args, &key);
 	if (base->sym->type == TYPE_STRING) {
-		sb_printf(&m->frame, "\tstruct tapir_str v%d;\n", k);
-		val = arena_printf(m->f->e->arena, "F->v%d", k);
+		val = arena_printf(m->f->e->arena, "F->%s", em_field(m, "v", "struct tapir_str %s"));
 		em_line(m, "get_%s(&%s, &%s);", base->sym->name, key, val);
 		return arena_printf(m->f->e->arena, "%s.s", val);
 	}
@@ -328,18 +381,16 @@ static struct lval em_lval(struct em *m, struct ast *lhs)
 
 static const char *em_lval_read(struct em *m, const struct lval *lv)
 {
-	const char *val;
-	int k;
+	const char *val, *v;
 
 	if (lv->bad)
 		return "0";
 	if (!lv->key)
 		return em_local_ref(m, lv->var);
 	if (lv->var->type == TYPE_STRING) {
-		k = m->ntemps++;
-		sb_printf(&m->frame, "\tstruct tapir_str v%d;\n", k);
-		em_line(m, "get_%s(&%s, &F->v%d);", lv->var->name, lv->key, k);
-		return arena_printf(m->f->e->arena, "F->v%d.s", k);
+		v = em_field(m, "v", "struct tapir_str %s");
+		em_line(m, "get_%s(&%s, &F->%s);", lv->var->name, lv->key, v);
+		return arena_printf(m->f->e->arena, "F->%s.s", v);
 	}
 	val = em_tmp_long(m);
 	em_line(m, "get_%s(&%s, &%s);", lv->var->name, lv->key, val);
@@ -348,19 +399,17 @@ static const char *em_lval_read(struct em *m, const struct lval *lv)
 
 static void em_lval_write(struct em *m, const struct lval *lv, const char *val, enum ast_type t)
 {
-	int k;
-
 	if (lv->bad)
 		return;
 	if (!lv->key) {
 		em_line(m, t == TYPE_STRING ? "tapir_str_copy(%s, %s);" : "%s = %s;",
 			em_local_ref(m, lv->var), val);
 	} else if (t == TYPE_STRING) {
-		k = m->ntemps++;
-		sb_printf(&m->frame, "\tstruct tapir_str v%d;\n", k);
-		em_line(m, "tapir_str_copy(F->v%d.s, %s);", k, val);
-		em_store(m, arena_printf(m->f->e->arena, "set_%s(&%s, &F->v%d)", lv->var->name,
-					 lv->key, k), lv->var, lv->loc);
+		const char *v = em_field(m, "v", "struct tapir_str %s");
+
+		em_line(m, "tapir_str_copy(F->%s.s, %s);", v, val);
+		em_store(m, arena_printf(m->f->e->arena, "set_%s(&%s, &F->%s)", lv->var->name,
+					 lv->key, v), lv->var, lv->loc);
 	} else {
 		const char *v = em_tmp_long(m);
 
@@ -535,8 +584,7 @@ static const char *em_stat_op(struct em *m, struct ast *n)
 	struct ast *x = n->lhs;
 	const struct symbol *s = x->kind == AST_INDEX ? x->lhs->sym : x->sym;
 	struct em_global *g = s ? em_global_of(m->f, s) : NULL;
-	const char *key = "NULL", *t;
-	int k;
+	const char *key = "NULL", *t, *a, *h;
 
 	if (!m->user)
 		return em_kstat_op(m, n);
@@ -548,16 +596,16 @@ static const char *em_stat_op(struct em *m, struct ast *n)
 		em_key(m, s, &x->args, &key);
 		key = arena_printf(m->f->e->arena, "&%s", key);
 	}
-	k = m->ntemps++;
-	sb_printf(&m->frame, "\tstruct rt_agg a%d;\n\tint64_t h%d[RT_HIST_MAX_BUCKETS + 2];\n", k, k);
+	a = em_field(m, "a", "struct rt_agg %s");
+	h = em_field(m, "h", "int64_t %s[RT_HIST_MAX_BUCKETS + 2]");
 	t = em_tmp_long(m);
-	em_line(m, "if (tapir_stat_get(%d, %s, &F->a%d, F->h%d) < 0)", g->stat_index, key, k, k);
+	em_line(m, "if (tapir_stat_get(%d, %s, &F->%s, F->%s) < 0)", g->stat_index, key, a, h);
 	if (strcmp(n->name, "@count") == 0 || strcmp(n->name, "@sum") == 0)
-		em_line(m, "\tF->a%d.count = F->a%d.sum = 0;", k, k);
+		em_line(m, "\tF->%s.count = F->%s.sum = 0;", a, a);
 	else
 		em_raise(m, arena_printf(m->f->e->arena, "%d", em_loc_id(m->f, arena_printf(
 				m->f->e->arena, "operator '%s'", n->name), n->loc)), "\"empty aggregate\"");
-	em_line(m, "%s = F->a%d.%s;", t, k, n->name + 1);
+	em_line(m, "%s = F->%s.%s;", t, a, n->name + 1);
 	return t;
 }
 
@@ -747,7 +795,8 @@ static const char *em_target(struct em *m, struct ast *n)
 	uint32_t id = (uint32_t)v->btf_id;
 	for (int i = 0; i < n->chain.len; i++) {
 		const struct ast_step *st = n->chain.items[i];
-		const char *op = em_tp_chain_step(m, &id, st->is_index ? NULL : st->member);
+		bool bitfield;
+		const char *op = em_tp_chain_step(m, &id, st->is_index ? NULL : st->member, &bitfield);
 
 		if (st->is_index) {
 			const char *ix = em_long(m, st->index);
@@ -755,6 +804,11 @@ static const char *em_target(struct em *m, struct ast *n)
 			r = arena_strdup(a, sb.data);
 			sb.len = 0;
 			sb_printf(&sb, "(%s)[%s]", r, ix);
+		} else if (bitfield) {
+			r = arena_strdup(a, sb.data);
+			sb.len = 0;
+			sb_printf(&sb, "BPF_CORE_READ_BITFIELD(%s(%s), %s)", strcmp(op, ".") == 0 ? "&" : "",
+				  r, st->member);
 		} else {
 			r = arena_strdup(a, sb.data);
 			sb.len = 0;

@@ -33,8 +33,7 @@ const char *em_hist_bucket(struct em *m, struct ast *n)
 {
 	struct ast *h = n->lhs, *x = h->lhs;
 	struct em_global *g;
-	const char *key = "NULL", *ix, *t;
-	int k;
+	const char *key = "NULL", *ix, *t, *a, *hs;
 
 	if (!m->user)
 		return em_kstat_bucket(m, n);
@@ -47,13 +46,13 @@ const char *em_hist_bucket(struct em *m, struct ast *n)
 	}
 	ix = em_tmp_long(m);
 	em_line(m, "%s = %s;", ix, em_long(m, n->args.items[0]));
-	k = m->ntemps++;
-	sb_printf(&m->frame, "\tstruct rt_agg a%d;\n\tint64_t h%d[RT_HIST_MAX_BUCKETS + 2];\n", k, k);
+	a = em_field(m, "a", "struct rt_agg %s");
+	hs = em_field(m, "h", "int64_t %s[RT_HIST_MAX_BUCKETS + 2]");
 	t = em_tmp_long(m);
-	em_line(m, "if (tapir_stat_get(%d, %s, &F->a%d, F->h%d) < 0 || %s < 0 || %s >= %d)",
-		g->stat_index, key, k, k, ix, ix, g->buckets);
+	em_line(m, "if (tapir_stat_get(%d, %s, &F->%s, F->%s) < 0 || %s < 0 || %s >= %d)",
+		g->stat_index, key, a, hs, ix, ix, g->buckets);
 	em_line(m, "\t%s = 0;", t);
 	em_line(m, "else");
-	em_line(m, "\t%s = F->h%d[%s];", t, k, ix);
+	em_line(m, "\t%s = F->%s[%s];", t, hs, ix);
 	return t;
 }

@@ -30,6 +30,8 @@ bool em_kwalks(const struct ast *n)
 		return false;
 	if (n->kind == AST_FOREACH && n->fe->array->kind == AST_VAR)
 		return true;
+	if (n->kind == AST_WHILE || n->kind == AST_FOR) /* em_kloop */
+		return true;
 	if (em_kwalks(n->lhs) || em_kwalks(n->rhs) || em_kwalks(n->cond) || em_kwalks(n->then) ||
 	    em_kwalks(n->els) || em_kwalks(n->init) || em_kwalks(n->inc) || em_kwalks(n->body))
 		return true;
@@ -199,8 +201,10 @@ void em_kwalk_begin(struct em *m, int id, const char *limit)
 void em_kwalk_end(struct em *m)
 {
 	em_line(m, "if (__c.rc == 2) goto tapir_out;");
-	if (m->in_function)
+	if (m->in_function) {
 		em_line(m, em_in_callback() ? "if (__c.rc == 4) return 4;" : "if (__c.rc == 4) return;");
+		em_line(m, em_in_callback() ? "if (__c.rc == 5) return 5;" : "if (__c.rc == 5) return;");
+	}
 	if (em_try_active()) {
 		em_line(m, "if (__c.rc == 3) {");
 		em_try_jump(m);
@@ -254,6 +258,77 @@ void em_kforeach(struct em *m, struct ast *n)
 	m->indent++;
 	em_kwalk_begin(m, id, limit);
 	em_line(m, "bpf_for_each_map_elem(&m_%s, fe_%d, &__c, 0);", arr->name, id);
+	em_kwalk_end(m);
+	m->indent--;
+	em_line(m, "}");
+}
+
+/*
+ * while and for in a kernel probe or function: one iteration a call of
+ * lp_N() from bpf_loop() (5.17), so that the verifier checks the body
+ * once, whatever its loop condition: a loop over task_parent() or
+ * strpos() is no "infinite loop" to it, and a long body is no "sequence
+ * of 8193 jumps".  The body returns what a foreach body returns; a for's
+ * increment starts every iteration but the first, so that continue
+ * (return 0) runs it.  MAXACTION ends a loop that doesn't.
+ */
+bool em_kloop_ok(const struct em *m)
+{
+	/* a kernel.function probe's body is emitted once per way to attach */
+	return m->longs_in_frame && !(m->dp && m->dp->target->kind == PK_KFUNC && !m->in_function);
+}
+
+void em_kloop(struct em *m, struct ast *n)
+{
+	struct strbuf saved_body, saved_cvars, out = { 0 };
+	int saved_indent = m->indent, id = next_fe++;
+	bool saved_cb;
+	const char *ct = ctx_type(m);
+
+	if (n->init)
+		(void)em_expr(m, n->init);
+	sb_printf(&m->frame, "\tchar fe%d;\n", id); /* F is looked up */
+	saved_body = m->body; /* after what init added */
+	saved_cvars = m->cvars;
+	saved_cb = em_enter_callback(true);
+	m->body = (struct strbuf){ 0 };
+	m->cvars = (struct strbuf){ 0 };
+	m->indent = 0;
+	em_try_callback_begin();
+	if (n->inc) {
+		em_line(m, "if (I) {");
+		m->indent++;
+		(void)em_expr(m, n->inc);
+		m->indent--;
+		em_line(m, "}");
+	}
+	em_kact(m, 1 + (n->body && n->body->kind == AST_BLOCK ? n->body->args.len : 1), n->loc);
+	if (n->cond)
+		em_line(m, "if (!(%s)) return 1;", em_long(m, n->cond));
+	em_stmt(m, n->body);
+	em_try_callback_end();
+	sb_printf(&out, "struct fe_ctx_%d {\n\tstruct %s *F;\n\t%s *ctx;\n\ts64 left;\n\tint rc;\n};\n\n"
+			"static __attribute__((always_inline)) inline int lp_body_%d(u32 I, struct fe_ctx_%d *C)\n{\n"
+			"\tstruct %s *F = C->F;\n%s%s%s%s\n\t(void)F;\n\t(void)I;\n%s\treturn 0;\n"
+			"tapir_out: __attribute__((unused));\n\treturn 2;\n}\n\n"
+			"static long lp_%d(u32 i, void *c)\n{\n\tstruct fe_ctx_%d *C = c;\n"
+			"\tint rc = lp_body_%d(i, C);\n\n\tif (rc == 0)\n\t\treturn 0;\n"
+			"\tC->rc = rc;\n\treturn 1;\n}\n\n",
+		  id, m->frame_type, ct ? ct : "void", id, id, m->frame_type, ct ? "\t" : "",
+		  ct ? ct : "", ct ? " *ctx = C->ctx;\n" : "", m->cvars.data ? m->cvars.data : "",
+		  m->body.data ? m->body.data : "", id, id, id);
+	em_add_callback(out.data);
+	sb_free(&out);
+	sb_free(&m->body);
+	sb_free(&m->cvars);
+	m->body = saved_body;
+	m->cvars = saved_cvars;
+	m->indent = saved_indent;
+	em_enter_callback(saved_cb);
+	em_line(m, "{");
+	m->indent++;
+	em_kwalk_begin(m, id, "-1");
+	em_line(m, "bpf_loop(1 << 23, lp_%d, &__c, 0);", id); /* the kernel's most */
 	em_kwalk_end(m);
 	m->indent--;
 	em_line(m, "}");

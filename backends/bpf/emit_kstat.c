@@ -39,6 +39,13 @@ void em_kstat_walks(struct em_file *f, const struct em_global *g)
 		  "\tstruct sv_%s *p = bpf_map_lookup_percpu_elem(&m_%s, a->key, cpu);\n\n"
 		  "\tif (!p)\n\t\treturn 1;\n\ttapir_kagg_add_variance(a, &p->st);\n\treturn 0;\n}\n\n",
 		  s, s, s);
+	if (g->buckets > 0) /* every bucket, into a record (em_kstat_hist_print) */
+		sb_printf(&f->kern_decls,
+			  "static long khist_%s(u32 cpu, void *c)\n{\n\tstruct tapir_kagg *a = c;\n"
+			  "\tstruct sv_%s *p = bpf_map_lookup_percpu_elem(&m_%s, a->key, cpu);\n\n"
+			  "\tif (!p)\n\t\treturn 1;\n\ttapir_kagg_add(a, &p->st, NULL, 0);\n"
+			  "\ttapir_khist_add(p->hist, %d);\n\treturn 0;\n}\n\n",
+			  s, s, s, g->buckets);
 }
 
 /* The statistic x names (s or s[k]) and its key's C expression. */
@@ -125,6 +132,37 @@ const char *em_kstat_bucket(struct em *m, struct ast *n)
 	em_line(m, "}");
 	m->indent--;
 	return t;
+}
+
+/*
+ * print(@hist_*(s)) in a kernel probe: the histogram merged over CPUs now,
+ * sent as a record that the executor prints in its place in the output
+ * (TAPIR_REC_HIST), with the printer of user-space probes.
+ */
+void em_kstat_hist_print(struct em *m, struct ast *h)
+{
+	const char *key;
+	struct em_global *g = stat_of(m, h->lhs, h->loc, &key);
+
+	if (!g)
+		return;
+	if (g->buckets <= 0) {
+		em_error(m, h->loc, "%s of a statistic without a histogram", h->name);
+		return;
+	}
+	em_line(m, "{");
+	m->indent++;
+	em_line(m, "struct tapir_recbuf *__rb = tapir_khist_start(%d, %d);", g->stat_index, g->buckets);
+	em_line(m, "struct tapir_kagg __a = { .key = %s, .bucket = -1 };", key);
+	em_line(m, "bpf_loop(TAPIR_KAGG_MAX_CPUS, khist_%s, &__a, 0);", g->sym->name);
+	em_line(m, "if (__a.count == 0)");
+	m->indent++;
+	em_raise(m, arena_printf(m->f->e->arena, "%d", em_loc_id(m->f, arena_printf(
+			m->f->e->arena, "operator '%s'", h->name), h->loc)), "\"empty aggregate\"");
+	m->indent--;
+	em_line(m, "tapir_rec_send(__rb);");
+	m->indent--;
+	em_line(m, "}");
 }
 
 /* delete s of a scalar statistic in a kernel probe: every CPU's part to 0

@@ -51,22 +51,24 @@ static void em_hist_print(struct em *m, struct ast *h)
 	struct ast *x = h->lhs;
 	const struct symbol *s = x->kind == AST_INDEX ? x->lhs->sym : x->sym;
 	struct em_global *g = s ? em_global_of(m->f, s) : NULL;
-	const char *key = "NULL";
-	int k;
+	const char *key = "NULL", *a, *hs;
 
-	if (!m->user || !g) {
-		em_error(m, h->loc, "histograms can only be printed in begin/end probes on the bpf "
-			 "runtime yet");
+	if (!m->user) {
+		em_kstat_hist_print(m, h);
+		return;
+	}
+	if (!g) {
+		em_error(m, h->loc, "this needs a global statistic");
 		return;
 	}
 	if (x->kind == AST_INDEX) {
 		em_key(m, s, &x->args, &key);
 		key = arena_printf(m->f->e->arena, "&%s", key);
 	}
-	k = m->ntemps++;
-	sb_printf(&m->frame, "\tstruct rt_agg a%d;\n\tint64_t h%d[RT_HIST_MAX_BUCKETS + 2];\n", k, k);
-	em_line(m, "if (tapir_stat_get(%d, %s, &F->a%d, F->h%d) == 0) {", g->stat_index, key, k, k);
-	em_line(m, "\ttapir_hist_print(%d, &F->a%d, F->h%d);", g->stat_index, k, k);
+	a = em_field(m, "a", "struct rt_agg %s");
+	hs = em_field(m, "h", "int64_t %s[RT_HIST_MAX_BUCKETS + 2]");
+	em_line(m, "if (tapir_stat_get(%d, %s, &F->%s, F->%s) == 0) {", g->stat_index, key, a, hs);
+	em_line(m, "\ttapir_hist_print(%d, &F->%s, F->%s);", g->stat_index, a, hs);
 	em_line(m, "} else {");
 	m->indent++;
 	em_raise(m, arena_printf(m->f->e->arena, "%d", em_loc_id(m->f, arena_printf(m->f->e->arena,
@@ -198,8 +200,9 @@ static const char *em_print(struct em *m, struct ast *n)
 	const char *fmt, *vals[64], *res = "0";
 	int first = 0, id;
 
-	if (n->args.len == 1 && ((struct ast *)n->args.items[0])->kind == AST_HIST &&
-	    strcmp(n->name, "print") == 0) {
+	/* print, println, printd, printdln of a histogram print it alone,
+	 * with no newline, as SystemTap's translator does */
+	if (n->args.len == 1 && ((struct ast *)n->args.items[0])->kind == AST_HIST && !is_s) {
 		em_hist_print(m, n->args.items[0]);
 		return "0";
 	}
@@ -282,8 +285,9 @@ const char *em_call(struct em *m, struct ast *n)
 		return "0";
 	} else {
 		emit_function(m->f, fn, m->user);
-		sb_printf(&m->frame, "\tstruct fr_%s_%d c%d;\n", fn->name, fn->decl->params.len, c);
-		frame = arena_printf(m->f->e->arena, "F->c%d", c);
+		frame = arena_printf(m->f->e->arena, "F->%s",
+				     em_field(m, "c", arena_printf(m->f->e->arena, "struct fr_%s_%d %%s",
+								    fn->name, fn->decl->params.len)));
 	}
 	for (int i = 0; i < n->args.len; i++) {
 		const struct symbol *p = fn->params.items[i];
@@ -385,6 +389,10 @@ static void em_loop(struct em *m, struct ast *n)
 	int label = next_label++;
 	bool saved = in_callback;
 
+	if (!m->user && em_kloop_ok(m)) {
+		em_kloop(m, n);
+		return;
+	}
 	if (n->init)
 		(void)em_expr(m, n->init);
 	em_line(m, "for (;;) {");
@@ -447,10 +455,22 @@ static void em_return(struct em *m, struct ast *n)
 
 void em_foreach(struct em *m, struct ast *n);
 
+static void em_stmt_lower(struct em *m, struct ast *n);
+
+/* A statement; its frame temporaries go to its later siblings once it is
+ * done (em_field). */
 void em_stmt(struct em *m, struct ast *n)
 {
 	if (!n)
 		return;
+	m->stmt_depth++;
+	em_stmt_lower(m, n);
+	em_fields_release(m, m->stmt_depth);
+	m->stmt_depth--;
+}
+
+static void em_stmt_lower(struct em *m, struct ast *n)
+{
 	/* Kernel code names the script line it came from (em_line), so
 	 * that the verifier's source annotations point at the script. */
 	if (!m->user && n->kind != AST_BLOCK && n->loc.src && n->loc.line > 0)
@@ -707,12 +727,12 @@ static void emit_function(struct em_file *f, struct func *fn, bool user)
 	sb_puts(out, em_take_callbacks(f)); /* its foreach bodies */
 	callbacks = outer_callbacks;
 	in_callback = outer_in_callback;
-	/* BPF has no calls of static functions that take a frame pointer
-	 * into a map; user space has, and needs them for recursion. */
+	/* In the kernel, inlined or a subprogram as the build decides
+	 * (TAPIR_FN); user space calls, and needs them for recursion. */
 	if (!user)
 		em_line_at(f, out, fn->decl->loc);
-	sb_printf(out, "static %svoid fn_%s_%d(struct fr_%s_%d *F)\n{\n%s%s%s",
-		  user ? "" : "__attribute__((always_inline)) inline ", fn->name, n, fn->name, n, m.cvars.data ? m.cvars.data : "",
+	sb_printf(out, "%s void fn_%s_%d(struct fr_%s_%d *F)\n{\n%s%s%s",
+		  user ? "static" : "TAPIR_FN", fn->name, n, fn->name, n, m.cvars.data ? m.cvars.data : "",
 		  m.cvars.len ? "\n" : "", m.body.data ? m.body.data : "");
 	sb_puts(out, "\treturn;\ntapir_out: __attribute__((unused));\n\tF->__err = 1;\n}\n\n");
 	sb_free(&m.frame);

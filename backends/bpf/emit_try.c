@@ -95,8 +95,9 @@ void em_call_check(struct em *m, const char *frame)
 {
 	em_line(m, "if (%s.__err) {", frame);
 	m->indent++;
-	if (m->in_function)
-		em_line(m, "if (%s.__err > 1) { F->__err = 2; return; }", frame);
+	if (m->in_function) /* abort(); a loop body (a callback) passes it on as 5 */
+		em_line(m, "if (%s.__err > 1) { F->__err = 2; return%s; }", frame,
+			!m->user && em_in_callback() ? " 5" : "");
 	else
 		em_line(m, "if (%s.__err > 1) goto tapir_out;", frame);
 	em_raise(m, arena_printf(m->f->e->arena, "%s.__eloc", frame),

@@ -111,6 +111,26 @@ static void rec_printf(struct rt_exec *x, uint32_t id, const char *payload, size
 		rt_exec_fmt_failed(x, (int)id, rc);
 }
 
+/* print(@hist_*(s)) in a kernel probe: the buckets it merged then. */
+static void rec_hist(struct rt_exec *x, uint32_t stat, const char *payload, size_t len)
+{
+	const struct rt_stat_desc *desc;
+	int64_t hist[RT_HIST_MAX_BUCKETS];
+
+	if (stat >= (uint32_t)x->p->nstat_maps) {
+		bad_record(x, "a histogram of no statistic");
+		return;
+	}
+	desc = &x->p->stat_maps[stat].desc;
+	if (desc->buckets <= 0 || desc->buckets > RT_HIST_MAX_BUCKETS ||
+	    len != (size_t)desc->buckets * sizeof(hist[0])) {
+		bad_record(x, "a histogram of another size than its statistic's");
+		return;
+	}
+	memcpy(hist, payload, len); /* the payload is not 8-byte aligned */
+	rt_hist_print(&x->out, desc, hist, x->p->hist_style);
+}
+
 static int on_record(void *ctx, void *data, size_t size)
 {
 	struct rt_exec *x = ctx;
@@ -146,6 +166,9 @@ static int on_record(void *ctx, void *data, size_t size)
 		break;
 	case TAPIR_REC_SWITCH_FILE:
 		rt_exec_switch_file(x);
+		break;
+	case TAPIR_REC_HIST:
+		rec_hist(x, r->id, payload, r->len);
 		break;
 	default:
 		bad_record(x, "unknown kind");

@@ -6,6 +6,19 @@
 
 static const u32 tapir_zero_key;
 
+/*
+ * A script function: inlined into every probe that calls it, which is
+ * cheapest, unless the build asks for calls (TAPIR_FN_CALLS): clang gives
+ * up on a probe whose inlined functions spill more than the 512 bytes of
+ * a BPF stack, and pass 4 then builds again with each function a BPF
+ * subprogram of its own stack.  Its frame is in a map either way.
+ */
+#ifdef TAPIR_FN_CALLS
+#define TAPIR_FN static __noinline
+#else
+#define TAPIR_FN static __always_inline
+#endif
+
 /* The probe that runs, for pp() and the tapsets' CONTEXT. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);

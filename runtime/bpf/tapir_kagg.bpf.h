@@ -87,6 +87,40 @@ static __always_inline void tapir_kagg_finish(struct tapir_kagg *a)
 	a->variance = variance_s >> ((2 * a->shift) & 63);
 }
 
+/*
+ * print(@hist_*(s)) in a kernel probe: a TAPIR_REC_HIST record of statistic
+ * stat with buckets zeroed counts, to which the walk over CPUs adds each
+ * CPU's buckets (tapir_khist_add), before tapir_rec_send().
+ */
+static __always_inline struct tapir_recbuf *tapir_khist_start(__u32 stat, int buckets)
+{
+	struct tapir_recbuf *h = tapir_rec_start(TAPIR_REC_HIST, stat);
+	__s64 *out;
+	int i;
+
+	if (!h)
+		return NULL;
+	out = (__s64 *)h->data;
+	for (i = 0; i < buckets && i < TAPIR_HIST_MAX_BUCKETS; i++)
+		out[i] = 0;
+	h->hdr.len = (__u32)i * 8;
+	return h;
+}
+
+static __always_inline void tapir_khist_add(const __s64 *hist, int buckets)
+{
+	__u32 slot = tapir_nest_slot();
+	struct tapir_recbuf *h = bpf_map_lookup_elem(&tapir_recbufs, &slot);
+	__s64 *out;
+	int i;
+
+	if (!h)
+		return;
+	out = (__s64 *)h->data;
+	for (i = 0; i < buckets && i < TAPIR_HIST_MAX_BUCKETS; i++)
+		out[i] = (__s64)((__u64)out[i] + (__u64)hist[i]);
+}
+
 /* delete of a whole array: each element, from bpf_for_each_map_elem(). */
 static __attribute__((unused)) long tapir_kdel_cb(void *map, const void *key, void *value, void *c)
 {

@@ -23,6 +23,11 @@
  *                     kernel's log, written to /dev/kmsg (printk()).
  *   TAPIR_REC_SWITCH_FILE  no payload: -o's output goes on in the next
  *                     file (switch_file()).
+ *   TAPIR_REC_HIST    id = the statistic's index (stat_maps); payload: its
+ *                     histogram merged over CPUs at probe time, one
+ *                     8-byte count a bucket: print(@hist_*(s)) in a kernel
+ *                     probe, printed by the executor in its place in the
+ *                     output.
  */
 #ifndef TAPIR_REC_H
 #define TAPIR_REC_H
@@ -47,6 +52,7 @@ enum tapir_rec_kind {
 	TAPIR_REC_SYSTEM,
 	TAPIR_REC_PRINTK,
 	TAPIR_REC_SWITCH_FILE,
+	TAPIR_REC_HIST,
 };
 
 struct tapir_rec {
