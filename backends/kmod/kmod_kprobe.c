@@ -27,26 +27,32 @@ static const char *kp_symbol(struct km_file *f, const struct probe_target *t)
 	return t->str[0];
 }
 
+/* The argument registers as slots, each read by its constant index (a
+ * load apiece; a loop over regs_get_kernel_argument() looks each up). */
+static void emit_args(struct km_file *f, const char *dst)
+{
+	for (int i = 0; i < KM_KARG_REGS; i++)
+		sb_printf(&f->probes, "\t%s[%d] = regs_get_kernel_argument(regs, %d);\n", dst, i, i);
+}
+
 static void emit_entry(struct km_file *f, int id)
 {
-	sb_printf(&f->probes,
-		  "static int probe_%d_kp(struct kprobe *p, struct pt_regs *regs)\n{\n"
-		  "\tu64 args[%d];\n\tint i;\n\n"
-		  "\tfor (i = 0; i < %d; i++)\n\t\targs[i] = regs_get_kernel_argument(regs, i);\n"
-		  "\tprobe_%d(regs, args);\n\treturn 0;\n}\n",
-		  id, KM_KARG_REGS, KM_KARG_REGS, id);
+	sb_printf(&f->probes, "static int probe_%d_kp(struct kprobe *p, struct pt_regs *regs)\n{\n"
+			      "\tu64 args[%d];\n\n", id, KM_KARG_REGS);
+	emit_args(f, "args");
+	sb_printf(&f->probes, "\tprobe_%d(regs, args);\n\treturn 0;\n}\n", id);
 }
 
 static void emit_return(struct km_file *f, int id)
 {
+	sb_printf(&f->probes, "static int probe_%d_ke(struct kretprobe_instance *ri, struct pt_regs *regs)\n{\n"
+			      "\tu64 *args = (u64 *)ri->data;\n\n", id);
+	emit_args(f, "args");
 	sb_printf(&f->probes,
-		  "static int probe_%d_ke(struct kretprobe_instance *ri, struct pt_regs *regs)\n{\n"
-		  "\tu64 *args = (u64 *)ri->data;\n\tint i;\n\n"
-		  "\tfor (i = 0; i < %d; i++)\n\t\targs[i] = regs_get_kernel_argument(regs, i);\n"
 		  "\treturn 0;\n}\n"
 		  "static int probe_%d_kr(struct kretprobe_instance *ri, struct pt_regs *regs)\n{\n"
 		  "\tprobe_%d(regs, (const u64 *)ri->data);\n\treturn 0;\n}\n",
-		  id, KM_KARG_REGS, id, id);
+		  id, id);
 }
 
 int km_emit_kprobe(struct km_file *f, const struct probe_target *t, int id)
