@@ -12,6 +12,7 @@
 #ifndef TAPIR_MAP_H
 #define TAPIR_MAP_H
 
+#include <linux/hash.h>
 #include <linux/jhash.h>
 #include <linux/list.h>
 #include <linux/sort.h>
@@ -40,7 +41,7 @@ struct tapir_ent {
 struct tapir_map {
 	const struct tapir_map_desc *d;
 	struct hlist_head *buckets;
-	unsigned int nbuckets;
+	unsigned int nbuckets, hash_bits;
 	struct list_head used, free;
 	int count;
 	size_t esize;
@@ -66,6 +67,7 @@ static __maybe_unused struct tapir_map *tapir_map_new(const struct tapir_map_des
 		return NULL;
 	m->d = d;
 	m->nbuckets = roundup_pow_of_two(d->maxentries);
+	m->hash_bits = ilog2(m->nbuckets);
 	m->esize = ALIGN(sizeof(struct tapir_ent) + ALIGN(d->klen, 8) + d->vlen, 8);
 	m->buckets = vzalloc(sizeof(*m->buckets) * m->nbuckets);
 	m->pool = vzalloc(m->esize * d->maxentries);
@@ -91,9 +93,40 @@ static __maybe_unused void tapir_map_free(struct tapir_map *m)
 	kfree(m);
 }
 
-static __maybe_unused struct hlist_head *tapir_map_bucket(const struct tapir_map *m, const void *key)
+/*
+ * A key's bucket. Keys are zero-padded structs of 8-byte longs and
+ * MAXSTRINGLEN strings: one long (the usual pid() or tid()) is hashed by
+ * one multiplication, a key of whole words by jhash2(), others bytewise.
+ */
+static __always_inline struct hlist_head *tapir_map_bucket(const struct tapir_map *m,
+							   const void *key)
 {
-	return &m->buckets[jhash(key, m->d->klen, 0) & (m->nbuckets - 1)];
+	size_t n = m->d->klen;
+	u32 h;
+
+	if (n == sizeof(u64))
+		return &m->buckets[m->hash_bits ? hash_64(*(const u64 *)key, m->hash_bits) : 0];
+	if (n % sizeof(u32) == 0)
+		h = jhash2(key, n / sizeof(u32), 0);
+	else
+		h = jhash(key, n, 0);
+	return &m->buckets[h & (m->nbuckets - 1)];
+}
+
+/* Keys are compared by words where they are whole words: memcmp() goes
+ * bytewise, 128 steps for a string key. */
+static __always_inline bool tapir_key_eq(const void *a, const void *b, size_t n)
+{
+	const u64 *x = a, *y = b;
+	size_t i;
+
+	if (n % sizeof(u64))
+		return memcmp(a, b, n) == 0;
+	for (i = 0; i < n / sizeof(u64); i++) {
+		if (x[i] != y[i])
+			return false;
+	}
+	return true;
 }
 
 static __maybe_unused struct tapir_ent *tapir_map_lookup(const struct tapir_map *m, const void *key)
@@ -101,7 +134,7 @@ static __maybe_unused struct tapir_ent *tapir_map_lookup(const struct tapir_map 
 	struct tapir_ent *e;
 
 	hlist_for_each_entry(e, tapir_map_bucket(m, key), hnode) {
-		if (memcmp(e->data, key, m->d->klen) == 0)
+		if (tapir_key_eq(e->data, key, m->d->klen))
 			return e;
 	}
 	return NULL;
