@@ -155,6 +155,27 @@ static __maybe_unused void tapir_map_unlink(struct tapir_map *m, struct tapir_en
 	m->count--;
 }
 
+/* A new entry's key, then its value zeroed. By words where the key is
+ * whole words (the entry's data is, and 8-aligned): memset() and memcpy()
+ * of a variable length are byte loops (rep stosb/movsb) for a few words. */
+static __always_inline void tapir_ent_init(const struct tapir_map *m, struct tapir_ent *e,
+					   const void *key)
+{
+	size_t n = (m->esize - sizeof(*e)) / sizeof(u64), k = m->d->klen / sizeof(u64), i;
+	u64 *d = (u64 *)e->data;
+	const u64 *src = key;
+
+	if (m->d->klen % sizeof(u64)) {
+		memset(e->data, 0, m->esize - sizeof(*e));
+		memcpy(e->data, key, m->d->klen);
+		return;
+	}
+	for (i = 0; i < k; i++)
+		d[i] = src[i];
+	for (; i < n; i++)
+		d[i] = 0;
+}
+
 /* The value of key, added (zeroed) when absent; NULL when full (reported). */
 static __maybe_unused void *tapir_map_set(struct tapir_ctx *c, struct tapir_map *m, const void *key,
 			   const char *near)
@@ -175,8 +196,7 @@ static __maybe_unused void *tapir_map_set(struct tapir_ctx *c, struct tapir_map 
 		tapir_map_unlink(m, list_first_entry(&m->used, struct tapir_ent, order));
 	}
 	e = list_first_entry(&m->free, struct tapir_ent, order);
-	memset(e->data, 0, m->esize - sizeof(*e));
-	memcpy(e->data, key, m->d->klen);
+	tapir_ent_init(m, e, key);
 	hlist_add_head(&e->hnode, tapir_map_bucket(m, key));
 	list_move_tail(&e->order, &m->used);
 	m->count++;
