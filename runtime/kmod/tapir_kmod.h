@@ -278,23 +278,25 @@ static __maybe_unused void tapir_skip(void)
 /* A context that is busy (the probe interrupted another handler on this
  * CPU) or absent: the hit is skipped. Out of line, off the hot path. */
 static __maybe_unused noinline struct tapir_ctx *tapir_enter_busy(struct tapir_ctx *c,
-								 unsigned long *flags)
+								 unsigned long flags)
 {
 	if (c)
 		atomic_dec(&c->busy);
-	local_irq_restore(*flags);
+	local_irq_restore(flags);
 	tapir_skip();
 	return NULL;
 }
 
 /*
  * Enter a probe handler in session state 'want' (RUNNING for event
- * probes): NULL if it must not run. Interrupts stay off until
- * tapir_leave(). Inlined into every handler, as tapir_leave(): what a hit
- * costs is mostly calls and stores, and the resets the handler overwrites
- * right after (regs, targs ...) are then dead stores the compiler drops.
+ * probes), on regs and targs read as args_kind says: NULL if it must not
+ * run. Interrupts stay off until tapir_leave(). Inlined into every
+ * handler, as tapir_leave(): what a short handler costs is mostly calls
+ * and stores.
  */
-static __always_inline struct tapir_ctx *tapir_enter(int want, const char *pp, unsigned long *flags)
+static __always_inline struct tapir_ctx *tapir_enter_regs(int want, const char *pp,
+							  struct pt_regs *regs, const u64 *targs,
+							  int args_kind, unsigned long *flags)
 {
 	struct tapir_ctx *c;
 
@@ -303,18 +305,24 @@ static __always_inline struct tapir_ctx *tapir_enter(int want, const char *pp, u
 	local_irq_save(*flags);
 	c = tapir_ctxs[smp_processor_id()];
 	if (unlikely(!c || atomic_inc_return(&c->busy) != 1))
-		return tapir_enter_busy(c, flags);
+		return tapir_enter_busy(c, *flags);
 	c->probe_point = pp;
-	c->regs = NULL;
-	c->user_mode_p = 0;
-	c->targs = NULL;
-	c->args_kind = TAPIR_ARGS_CALL;
+	c->regs = regs;
+	c->user_mode_p = regs ? user_mode(regs) : 0;
+	c->targs = targs;
+	c->args_kind = args_kind;
 	c->unwind = c->aborted = c->error_set = false;
 	c->actions = 0;
 	c->nesting = 0;
 	c->sp = 0;
 	c->near = NULL;
 	return c;
+}
+
+/* tapir_enter_regs() without registers nor arguments (set them after). */
+static __always_inline struct tapir_ctx *tapir_enter(int want, const char *pp, unsigned long *flags)
+{
+	return tapir_enter_regs(want, pp, NULL, NULL, TAPIR_ARGS_CALL, flags);
 }
 
 static __always_inline void tapir_leave(struct tapir_ctx *c, unsigned long *flags)
@@ -445,6 +453,17 @@ static __maybe_unused void *tapir_alloc(struct tapir_ctx *c, size_t n, const cha
 	p = c->stack + c->sp;
 	c->sp += n;
 	return p;
+}
+
+/* The handler's own frame of n bytes (a constant), first on the context's
+ * stack: right after tapir_enter() sp is 0, so only a frame larger than
+ * the stack needs a check (and fails, reported, as tapir_alloc()). */
+static __always_inline void *tapir_frame(struct tapir_ctx *c, size_t n)
+{
+	if (n > sizeof(c->stack))
+		return tapir_alloc(c, n, NULL);
+	c->sp = ALIGN(n, 16);
+	return c->stack;
 }
 
 static __maybe_unused void tapir_free(struct tapir_ctx *c, size_t n, void *p)
