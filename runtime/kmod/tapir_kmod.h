@@ -368,6 +368,7 @@ static __always_inline bool tapir_trylock1(const struct tapir_lockref *l)
 
 static __always_inline void tapir_unlock(const struct tapir_lockref *l, size_t n)
 {
+#pragma GCC unroll 16
 	while (n-- > 0) {
 		if (l[n].write)
 			tapir_write_unlock(l[n].lock);
@@ -410,6 +411,8 @@ static __always_inline bool tapir_lock(const struct tapir_lockref *l, size_t n)
 {
 	size_t i;
 
+	/* unrolled on the handler's table: no loop over it */
+#pragma GCC unroll 16
 	for (i = 0; i < n; i++) {
 		if (unlikely(!tapir_trylock1(&l[i])))
 			return tapir_lock_slow(l, i, n);
