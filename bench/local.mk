@@ -53,6 +53,7 @@ EXTRA_DIST += \
 	bench/scripts/kprobe-empty.stp \
 	bench/scripts/kprobe-hist.stp \
 	bench/run-vm \
+	bench/kmod-icount \
 	bench/vm-guest.sh \
 	bench/floor/kmod_floor.c \
 	bench/resolve/process.sh

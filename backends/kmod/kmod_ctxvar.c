@@ -93,6 +93,10 @@ static const char *raw_value(struct km *m, const struct ctx_var *v, struct loc l
 	}
 	if (v->src == KF_SRC_RETURN)
 		return "regs_return_value(c->regs)";
+	/* at the entry, the registers themselves; in a .return, the slots
+	 * its entry handler saved */
+	if (v->index < KM_KARG_REGS && !m->dp->target->num[0])
+		return arena_printf(a, "regs_get_kernel_argument(c->regs, %d)", v->index);
 	if (v->index < KM_KARG_REGS)
 		return arena_printf(a, "c->targs[%d]", v->index);
 	if (report)

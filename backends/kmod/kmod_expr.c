@@ -430,9 +430,22 @@ static const char *km_incdec(struct km *m, struct ast *n)
 {
 	struct lval lv = km_lval(m, n->lhs);
 	const char *old = km_tmp_long(m), *nv = km_tmp_long(m);
+	const char *op = n->op[0] == '+' ? "add" : "sub";
 
+	/* a[k]++: one lookup, the element added first; nothing between the
+	 * read and the write can fail, so the array ends the same, overflow
+	 * error included */
+	if (lv.key && !lv.bad) {
+		km_line(m, "{ int64_t *v = tapir_map_set(c, g_%s, %s, %s);", lv.var->name, lv.key,
+			km_near(m, arena_printf(m->f->e->arena, "identifier '%s'", lv.var->name),
+				lv.loc));
+		km_line(m, "  if (v) { %s = *v; %s = rt_%s64(%s, 1); *v = %s; } }", old, nv, op, old,
+			nv);
+		km_check(m);
+		return n->kind == AST_PREINC ? nv : old;
+	}
 	km_line(m, "%s = %s;", old, km_lval_read(m, &lv));
-	km_line(m, "%s = rt_%s64(%s, 1);", nv, n->op[0] == '+' ? "add" : "sub", old);
+	km_line(m, "%s = rt_%s64(%s, 1);", nv, op, old);
 	km_lval_write(m, &lv, nv, TYPE_LONG);
 	return n->kind == AST_PREINC ? nv : old;
 }

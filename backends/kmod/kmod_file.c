@@ -185,16 +185,15 @@ static void emit_handler(struct km_file *f, struct derived_probe *dp, int id)
 		  m.frame.data ? m.frame.data : "");
 	sb_printf(&f->probes,
 		  "/* %s */\nstatic void probe_%d(struct pt_regs *regs, const u64 *targs)\n{\n"
-		  "\tunsigned long flags;\n\tstruct tapir_ctx *c = tapir_enter(%s, %s, &flags);\n"
-		  "\tstruct pf_%d *F;\n%s\n\tif (!c)\n\t\treturn;\n%s\tc->regs = regs;\n"
-		  "\tc->user_mode_p = regs ? user_mode(regs) : 0;\n\tc->targs = targs;\n"
-		  "\tc->args_kind = %s;\n",
-		  dp->target->name, id, state_of(dp->target->kind), km_quote(a, dp->target->name), id,
-		  km_timing_decl(f), km_timing_begin(f), args_kind(dp->target));
+		  "\tunsigned long flags;\n"
+		  "\tstruct tapir_ctx *c = tapir_enter_regs(%s, %s, regs, targs, %s, &flags);\n"
+		  "\tstruct pf_%d *F;\n%s\n\tif (!c)\n\t\treturn;\n%s",
+		  dp->target->name, id, state_of(dp->target->kind), km_quote(a, dp->target->name),
+		  args_kind(dp->target), id, km_timing_decl(f), km_timing_begin(f));
 	if (lock)
 		sb_printf(&f->probes, "\tif (!tapir_lock(tapir_locks_%d, ARRAY_SIZE(tapir_locks_%d)))\n"
 				      "\t\tgoto leave;\n", id, id);
-	sb_printf(&f->probes, "\tF = tapir_alloc(c, sizeof(*F), NULL);\n\tif (!F)\n\t\tgoto out;\n"
+	sb_printf(&f->probes, "\tF = tapir_frame(c, sizeof(*F));\n\tif (!F)\n\t\tgoto out;\n"
 			      "\tmemset(F, 0, sizeof(*F));\n"
 			      "%sout: __attribute__((unused));\n", m.body.data ? m.body.data : "");
 	if (lock)

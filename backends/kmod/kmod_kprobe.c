@@ -3,12 +3,12 @@
  * .exported) and kprobe.statement(ADDR).absolute become kprobes and
  * kretprobes (runtime/kmod/tapir_probes.h).
  *
- * Each handler hands probe_N the function's argument registers as the
- * u64 slots a tracepoint's arguments also come in (c->targs), so that
- * $param reads are the same C in both. A .return probe's slots are those
- * its kretprobe's entry handler saved in the instance's data: SystemTap's
- * $param and @entry() in a .return probe are values at entry. $return is
- * the return register, read from the kretprobe's pt_regs.
+ * An entry probe reads $param from the argument registers of its pt_regs
+ * (c->regs). A .return probe reads them from u64 slots (c->targs), as a
+ * tracepoint's arguments come: those its kretprobe's entry handler saved
+ * in the instance's data, since SystemTap's $param and @entry() in a
+ * .return probe are values at entry. $return is the return register, read
+ * from the kretprobe's pt_regs.
  */
 #include <string.h>
 
@@ -27,26 +27,32 @@ static const char *kp_symbol(struct km_file *f, const struct probe_target *t)
 	return t->str[0];
 }
 
+/* The argument registers as slots, each read by its constant index (a
+ * load apiece; a loop over regs_get_kernel_argument() looks each up). */
+static void emit_args(struct km_file *f, const char *dst)
+{
+	for (int i = 0; i < KM_KARG_REGS; i++)
+		sb_printf(&f->probes, "\t%s[%d] = regs_get_kernel_argument(regs, %d);\n", dst, i, i);
+}
+
+/* An entry's arguments are read from its registers where the script reads
+ * them (kmod_ctxvar.c, _tapir_arg): nothing to copy on each hit. */
 static void emit_entry(struct km_file *f, int id)
 {
-	sb_printf(&f->probes,
-		  "static int probe_%d_kp(struct kprobe *p, struct pt_regs *regs)\n{\n"
-		  "\tu64 args[%d];\n\tint i;\n\n"
-		  "\tfor (i = 0; i < %d; i++)\n\t\targs[i] = regs_get_kernel_argument(regs, i);\n"
-		  "\tprobe_%d(regs, args);\n\treturn 0;\n}\n",
-		  id, KM_KARG_REGS, KM_KARG_REGS, id);
+	sb_printf(&f->probes, "static int probe_%d_kp(struct kprobe *p, struct pt_regs *regs)\n{\n"
+			      "\tprobe_%d(regs, NULL);\n\treturn 0;\n}\n", id, id);
 }
 
 static void emit_return(struct km_file *f, int id)
 {
+	sb_printf(&f->probes, "static int probe_%d_ke(struct kretprobe_instance *ri, struct pt_regs *regs)\n{\n"
+			      "\tu64 *args = (u64 *)ri->data;\n\n", id);
+	emit_args(f, "args");
 	sb_printf(&f->probes,
-		  "static int probe_%d_ke(struct kretprobe_instance *ri, struct pt_regs *regs)\n{\n"
-		  "\tu64 *args = (u64 *)ri->data;\n\tint i;\n\n"
-		  "\tfor (i = 0; i < %d; i++)\n\t\targs[i] = regs_get_kernel_argument(regs, i);\n"
 		  "\treturn 0;\n}\n"
 		  "static int probe_%d_kr(struct kretprobe_instance *ri, struct pt_regs *regs)\n{\n"
 		  "\tprobe_%d(regs, (const u64 *)ri->data);\n\treturn 0;\n}\n",
-		  id, KM_KARG_REGS, id, id);
+		  id, id);
 }
 
 int km_emit_kprobe(struct km_file *f, const struct probe_target *t, int id)

@@ -48,9 +48,13 @@ int rt_stat_desc_init(struct rt_stat_desc *desc, enum rt_hist_type type, int sta
 	}
 }
 
-/* The index of the highest bit set in v, which is not 0. */
+/* The index of the highest bit set in v, which is not 0: one bsr/lzcnt
+ * where the compiler has the builtin (GCC and clang, kernel or not). */
 static int top_bit(uint64_t v)
 {
+#if defined(__GNUC__) || defined(__clang__)
+	return 63 - __builtin_clzll(v);
+#else
 	int n = 0;
 
 	if (v >> 32) {
@@ -74,6 +78,7 @@ static int top_bit(uint64_t v)
 		n += 2;
 	}
 	return n + (int)(v >> 1);
+#endif
 }
 
 /*

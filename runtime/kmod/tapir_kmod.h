@@ -214,15 +214,14 @@ static __maybe_unused __printf(1, 2) void tapir_warn_fmt(const char *fmt, ...)
 	tapir_ring_write(TAPIR_REC_ERR, buf, n);
 }
 
-/* After a handler: report its error; past MAXERRORS the session ends. */
-static __maybe_unused void tapir_report_error(struct tapir_ctx *c)
+/* After a handler that set an error: report it; past MAXERRORS the
+ * session ends. Out of line: the hot path only tests c->error_set. */
+static __maybe_unused noinline void tapir_report_error(struct tapir_ctx *c)
 {
 	char *buf = c->errline;
 	size_t size = sizeof(c->errline);
 	int n;
 
-	if (!c->error_set)
-		return;
 	if (c->near)
 		n = scnprintf(buf, size, "ERROR: %s near %s\n", c->error, c->near);
 	else
@@ -276,12 +275,28 @@ static __maybe_unused void tapir_skip(void)
 	atomic_inc(&tapir_nskipped);
 }
 
+/* A context that is busy (the probe interrupted another handler on this
+ * CPU) or absent: the hit is skipped. Out of line, off the hot path. */
+static __maybe_unused noinline struct tapir_ctx *tapir_enter_busy(struct tapir_ctx *c,
+								 unsigned long flags)
+{
+	if (c)
+		atomic_dec(&c->busy);
+	local_irq_restore(flags);
+	tapir_skip();
+	return NULL;
+}
+
 /*
  * Enter a probe handler in session state 'want' (RUNNING for event
- * probes): NULL if it must not run. Interrupts stay off until
- * tapir_leave().
+ * probes), on regs and targs read as args_kind says: NULL if it must not
+ * run. Interrupts stay off until tapir_leave(). Inlined into every
+ * handler, as tapir_leave(): what a short handler costs is mostly calls
+ * and stores.
  */
-static __maybe_unused struct tapir_ctx *tapir_enter(int want, const char *pp, unsigned long *flags)
+static __always_inline struct tapir_ctx *tapir_enter_regs(int want, const char *pp,
+							  struct pt_regs *regs, const u64 *targs,
+							  int args_kind, unsigned long *flags)
 {
 	struct tapir_ctx *c;
 
@@ -289,18 +304,13 @@ static __maybe_unused struct tapir_ctx *tapir_enter(int want, const char *pp, un
 		return NULL;
 	local_irq_save(*flags);
 	c = tapir_ctxs[smp_processor_id()];
-	if (!c || atomic_inc_return(&c->busy) != 1) {
-		if (c)
-			atomic_dec(&c->busy);
-		local_irq_restore(*flags);
-		tapir_skip();
-		return NULL;
-	}
+	if (unlikely(!c || atomic_inc_return(&c->busy) != 1))
+		return tapir_enter_busy(c, *flags);
 	c->probe_point = pp;
-	c->regs = NULL;
-	c->user_mode_p = 0;
-	c->targs = NULL;
-	c->args_kind = TAPIR_ARGS_CALL;
+	c->regs = regs;
+	c->user_mode_p = regs ? user_mode(regs) : 0;
+	c->targs = targs;
+	c->args_kind = args_kind;
 	c->unwind = c->aborted = c->error_set = false;
 	c->actions = 0;
 	c->nesting = 0;
@@ -309,10 +319,18 @@ static __maybe_unused struct tapir_ctx *tapir_enter(int want, const char *pp, un
 	return c;
 }
 
-static __maybe_unused void tapir_leave(struct tapir_ctx *c, unsigned long *flags)
+/* tapir_enter_regs() without registers nor arguments (set them after). */
+static __always_inline struct tapir_ctx *tapir_enter(int want, const char *pp, unsigned long *flags)
 {
-	rt_sink_flush(&c->out);
-	tapir_report_error(c);
+	return tapir_enter_regs(want, pp, NULL, NULL, TAPIR_ARGS_CALL, flags);
+}
+
+static __always_inline void tapir_leave(struct tapir_ctx *c, unsigned long *flags)
+{
+	if (c->out.len)
+		rt_sink_flush(&c->out);
+	if (unlikely(c->error_set))
+		tapir_report_error(c);
 	atomic_dec(&c->busy);
 	local_irq_restore(*flags);
 }
@@ -323,27 +341,54 @@ struct tapir_lockref {
 	int write;
 };
 
-static __maybe_unused void tapir_unlock(const struct tapir_lockref *l, size_t n)
+/*
+ * One try at a global's lock, and its release: the kernel's
+ * write_trylock() & co. inlined (their __raw_ bodies, lockdep annotations
+ * and preemption count included), since the out-of-line _raw_*() calls
+ * are a good part of a short handler. PREEMPT_RT's rwlocks sleep, and
+ * neither they nor a uniprocessor kernel's have such bodies: there, the
+ * plain calls.
+ */
+#if defined(CONFIG_PREEMPT_RT) || !(defined(CONFIG_SMP) || defined(CONFIG_DEBUG_SPINLOCK))
+#define tapir_write_trylock(l) write_trylock(l)
+#define tapir_read_trylock(l) read_trylock(l)
+#define tapir_write_unlock(l) write_unlock(l)
+#define tapir_read_unlock(l) read_unlock(l)
+#else
+#define tapir_write_trylock(l) __raw_write_trylock(l)
+#define tapir_read_trylock(l) __raw_read_trylock(l)
+#define tapir_write_unlock(l) __raw_write_unlock(l)
+#define tapir_read_unlock(l) __raw_read_unlock(l)
+#endif
+
+static __always_inline bool tapir_trylock1(const struct tapir_lockref *l)
 {
+	return l->write ? tapir_write_trylock(l->lock) : tapir_read_trylock(l->lock);
+}
+
+static __always_inline void tapir_unlock(const struct tapir_lockref *l, size_t n)
+{
+#pragma GCC unroll 16
 	while (n-- > 0) {
 		if (l[n].write)
-			write_unlock(l[n].lock);
+			tapir_write_unlock(l[n].lock);
 		else
-			read_unlock(l[n].lock);
+			tapir_read_unlock(l[n].lock);
 	}
 }
 
-/* The locks of the globals a handler uses, in declaration order, each
- * with MAXTRYLOCK tries; false (the probe skipped, what was taken
- * released) when one can't be had. */
-static __maybe_unused bool tapir_lock(const struct tapir_lockref *l, size_t n)
+/* From lock i on, whose first try failed: MAXTRYLOCK tries in all for
+ * each lock, TRYLOCKDELAY after each that fails; false (the probe
+ * skipped, what was taken released) when one can't be had. */
+static __maybe_unused noinline bool tapir_lock_slow(const struct tapir_lockref *l, size_t i,
+						     size_t n)
 {
-	size_t i;
-	int t;
+	int t = 1;
 
-	for (i = 0; i < n; i++) {
-		for (t = 0; t < TAPIR_MAXTRYLOCK; t++) {
-			if (l[i].write ? write_trylock(l[i].lock) : read_trylock(l[i].lock))
+	ndelay(TAPIR_TRYLOCKDELAY);
+	for (;;) {
+		for (; t < TAPIR_MAXTRYLOCK; t++) {
+			if (tapir_trylock1(&l[i]))
 				break;
 			ndelay(TAPIR_TRYLOCKDELAY);
 		}
@@ -352,6 +397,25 @@ static __maybe_unused bool tapir_lock(const struct tapir_lockref *l, size_t n)
 			tapir_skip();
 			return false;
 		}
+		if (++i == n)
+			return true;
+		t = 0;
+	}
+}
+
+/* The locks of the globals a handler uses, in declaration order, each
+ * with MAXTRYLOCK tries (tapir_lock_slow() past the first); false when
+ * one can't be had. Inlined on the handler's constant table, the first
+ * tries are a few instructions each. */
+static __always_inline bool tapir_lock(const struct tapir_lockref *l, size_t n)
+{
+	size_t i;
+
+	/* unrolled on the handler's table: no loop over it */
+#pragma GCC unroll 16
+	for (i = 0; i < n; i++) {
+		if (unlikely(!tapir_trylock1(&l[i])))
+			return tapir_lock_slow(l, i, n);
 	}
 	return true;
 }
@@ -392,6 +456,17 @@ static __maybe_unused void *tapir_alloc(struct tapir_ctx *c, size_t n, const cha
 	p = c->stack + c->sp;
 	c->sp += n;
 	return p;
+}
+
+/* The handler's own frame of n bytes (a constant), first on the context's
+ * stack: right after tapir_enter() sp is 0, so only a frame larger than
+ * the stack needs a check (and fails, reported, as tapir_alloc()). */
+static __always_inline void *tapir_frame(struct tapir_ctx *c, size_t n)
+{
+	if (n > sizeof(c->stack))
+		return tapir_alloc(c, n, NULL);
+	c->sp = ALIGN(n, 16);
+	return c->stack;
 }
 
 static __maybe_unused void tapir_free(struct tapir_ctx *c, size_t n, void *p)

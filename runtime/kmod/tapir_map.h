@@ -12,6 +12,7 @@
 #ifndef TAPIR_MAP_H
 #define TAPIR_MAP_H
 
+#include <linux/hash.h>
 #include <linux/jhash.h>
 #include <linux/list.h>
 #include <linux/sort.h>
@@ -40,7 +41,7 @@ struct tapir_ent {
 struct tapir_map {
 	const struct tapir_map_desc *d;
 	struct hlist_head *buckets;
-	unsigned int nbuckets;
+	unsigned int nbuckets, hash_bits;
 	struct list_head used, free;
 	int count;
 	size_t esize;
@@ -66,6 +67,7 @@ static __maybe_unused struct tapir_map *tapir_map_new(const struct tapir_map_des
 		return NULL;
 	m->d = d;
 	m->nbuckets = roundup_pow_of_two(d->maxentries);
+	m->hash_bits = ilog2(m->nbuckets);
 	m->esize = ALIGN(sizeof(struct tapir_ent) + ALIGN(d->klen, 8) + d->vlen, 8);
 	m->buckets = vzalloc(sizeof(*m->buckets) * m->nbuckets);
 	m->pool = vzalloc(m->esize * d->maxentries);
@@ -91,17 +93,51 @@ static __maybe_unused void tapir_map_free(struct tapir_map *m)
 	kfree(m);
 }
 
-static __maybe_unused struct hlist_head *tapir_map_bucket(const struct tapir_map *m, const void *key)
+/*
+ * A key's bucket. Keys are zero-padded structs of 8-byte longs and
+ * MAXSTRINGLEN strings: one long (the usual pid() or tid()) is hashed by
+ * one multiplication, a key of whole words by jhash2(), others bytewise.
+ */
+static __always_inline struct hlist_head *tapir_map_bucket(const struct tapir_map *m,
+							   const void *key)
 {
-	return &m->buckets[jhash(key, m->d->klen, 0) & (m->nbuckets - 1)];
+	size_t n = m->d->klen;
+	u32 h;
+
+	if (n == sizeof(u64))
+		return &m->buckets[m->hash_bits ? hash_64(*(const u64 *)key, m->hash_bits) : 0];
+	if (n % sizeof(u32) == 0)
+		h = jhash2(key, n / sizeof(u32), 0);
+	else
+		h = jhash(key, n, 0);
+	return &m->buckets[h & (m->nbuckets - 1)];
 }
 
-static __maybe_unused struct tapir_ent *tapir_map_lookup(const struct tapir_map *m, const void *key)
+/* Keys are compared by words where they are whole words: memcmp() goes
+ * bytewise, 128 steps for a string key. */
+static __always_inline bool tapir_key_eq(const void *a, const void *b, size_t n)
+{
+	const u64 *x = a, *y = b;
+	size_t i;
+
+	if (n % sizeof(u64))
+		return memcmp(a, b, n) == 0;
+	for (i = 0; i < n / sizeof(u64); i++) {
+		if (x[i] != y[i])
+			return false;
+	}
+	return true;
+}
+
+/* Inlined into find, set and del: a call and its return cost a short
+ * handler more than the lookup's few compares. */
+static __always_inline struct tapir_ent *tapir_map_lookup(const struct tapir_map *m,
+							  const void *key)
 {
 	struct tapir_ent *e;
 
 	hlist_for_each_entry(e, tapir_map_bucket(m, key), hnode) {
-		if (memcmp(e->data, key, m->d->klen) == 0)
+		if (tapir_key_eq(e->data, key, m->d->klen))
 			return e;
 	}
 	return NULL;
@@ -120,6 +156,27 @@ static __maybe_unused void tapir_map_unlink(struct tapir_map *m, struct tapir_en
 	hlist_del(&e->hnode);
 	list_move(&e->order, &m->free);
 	m->count--;
+}
+
+/* A new entry's key, then its value zeroed. By words where the key is
+ * whole words (the entry's data is, and 8-aligned): memset() and memcpy()
+ * of a variable length are byte loops (rep stosb/movsb) for a few words. */
+static __always_inline void tapir_ent_init(const struct tapir_map *m, struct tapir_ent *e,
+					   const void *key)
+{
+	size_t n = (m->esize - sizeof(*e)) / sizeof(u64), k = m->d->klen / sizeof(u64), i;
+	u64 *d = (u64 *)e->data;
+	const u64 *src = key;
+
+	if (m->d->klen % sizeof(u64)) {
+		memset(e->data, 0, m->esize - sizeof(*e));
+		memcpy(e->data, key, m->d->klen);
+		return;
+	}
+	for (i = 0; i < k; i++)
+		d[i] = src[i];
+	for (; i < n; i++)
+		d[i] = 0;
 }
 
 /* The value of key, added (zeroed) when absent; NULL when full (reported). */
@@ -142,8 +199,7 @@ static __maybe_unused void *tapir_map_set(struct tapir_ctx *c, struct tapir_map 
 		tapir_map_unlink(m, list_first_entry(&m->used, struct tapir_ent, order));
 	}
 	e = list_first_entry(&m->free, struct tapir_ent, order);
-	memset(e->data, 0, m->esize - sizeof(*e));
-	memcpy(e->data, key, m->d->klen);
+	tapir_ent_init(m, e, key);
 	hlist_add_head(&e->hnode, tapir_map_bucket(m, key));
 	list_move_tail(&e->order, &m->used);
 	m->count++;
