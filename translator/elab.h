@@ -286,5 +286,9 @@ struct probe_target *trace_target(struct elab *e, const char *system, const char
 /* entry.c: @entry(EXPR) in return probes, for the kmod runtime, as a
  * probe on the entry that saves EXPR per thread. */
 void entry_synthesize(struct elab *e);
+/* Is e made of parameters, constants and operators only, so that its
+ * value at the return, over the parameters saved at the entry, is its
+ * value at the entry? (Memory a member chain reads may have changed.) */
+bool entry_params_only(const struct ast *e);
 
 #endif /* TAPIR_ELAB_H */

@@ -30,18 +30,21 @@
 #include "probes/tracepoint_db.h"
 #include "probes/uelf.h"
 
+/* Which @entry the backend saves itself, at the entry: none, expressions
+ * of the parameters (kernel functions), a bare $var (process functions). */
+enum entry_keep { KEEP_NONE, KEEP_PARAMS, KEEP_TARGET };
+
 struct entry_rewrite {
 	struct elab *e;
 	struct derived_probe *ret;   /* the return probe */
 	struct probe_target *entry;  /* its entry, or NULL: not found */
-	bool all;                    /* rewrite every @entry, not only non-parameters */
+	enum entry_keep keep;
 	struct ast *saves;           /* BLOCK of the entry probe, made on the first */
 	struct ast *takes;           /* BLOCK the return probe starts with */
 	int n;
 };
 
-/* Is n made of the function's parameters, constants and operators only? */
-static bool params_only(const struct ast *n)
+bool entry_params_only(const struct ast *n)
 {
 	if (!n)
 		return true;
@@ -50,14 +53,15 @@ static bool params_only(const struct ast *n)
 	case AST_STR:
 		return true;
 	case AST_TARGET:
-		return n->chain.len == 0 && strncmp(n->name, "$$", 2) != 0;
+		return n->chain.len == 0 && !n->pretty && strncmp(n->name, "$$", 2) != 0;
 	case AST_UNARY:
 	case AST_BINARY:
 	case AST_COMPARE:
 	case AST_LOGICAL:
 	case AST_TERNARY:
 	case AST_GROUP:
-		return params_only(n->lhs) && params_only(n->rhs) && params_only(n->cond);
+		return entry_params_only(n->lhs) && entry_params_only(n->rhs) &&
+		       entry_params_only(n->cond);
 	default:
 		return false;
 	}
@@ -98,22 +102,24 @@ static struct probe_target *uprobe_call_of(struct elab *e, const struct probe_ta
 
 /* The entry of a return target: the function's call, or the system
  * call's sys_enter event; NULL if t is not one this file handles. */
-static struct probe_target *entry_of(struct elab *e, const struct probe_target *t, bool *all)
+static struct probe_target *entry_of(struct elab *e, const struct probe_target *t,
+				     enum entry_keep *keep)
 {
 	const struct tpdb_event *ev = t->data;
 	struct probe_target *c;
 
-	*all = false;
+	*keep = KEEP_PARAMS;
 	if (t->kind == PK_KFUNC && t->num[0]) {
 		c = call_of(e, t);
 		c->num[0] = 0;
 		return c;
 	}
+	*keep = KEEP_TARGET;
 	if (t->kind == PK_URETPROBE && t->num[2])
 		return uprobe_call_of(e, t);
 	if (t->kind == PK_TRACE && ev && ev->kind == TPDB_SYSCALL && ev->syscall_exit &&
 	    strncmp(ev->name, "sys_exit_", 9) == 0) {
-		*all = true;
+		*keep = KEEP_NONE;
 		return trace_target(e, ev->system, arena_printf(e->arena, "sys_enter_%s",
 								 ev->name + 9), t->loc);
 	}
@@ -164,7 +170,8 @@ static struct ast *rewrite(struct ast *n, void *ctx)
 	struct ast *save, *var;
 	int id = r->ret->index;
 
-	if (n->kind != AST_ENTRY || !r->entry || (!r->all && params_only(n->lhs)))
+	if (n->kind != AST_ENTRY || !r->entry || (r->keep == KEEP_PARAMS && entry_params_only(n->lhs)) ||
+	    (r->keep == KEEP_TARGET && n->lhs->kind == AST_TARGET))
 		return n;
 	if (!r->saves) {
 		add_global(e, arena_printf(e->arena, "__tapir_entry_%d_d", id), n->loc);
@@ -238,7 +245,7 @@ void entry_synthesize(struct elab *e)
 		struct derived_probe *dp = e->prog.probes.items[i];
 		struct entry_rewrite r = { .e = e, .ret = dp };
 
-		r.entry = entry_of(e, dp->target, &r.all);
+		r.entry = entry_of(e, dp->target, &r.keep);
 		if (!r.entry)
 			continue;
 		ast_map(&dp->body, rewrite, &r);

@@ -169,31 +169,6 @@ static bool reads_context(const struct ast *e)
 	return false;
 }
 
-/* Is e made of parameters, constants and operators only, so that its
- * value at the return, over the parameters saved at the entry, is its
- * value at the entry? (Memory a member chain reads may have changed.) */
-static bool params_only(const struct ast *e)
-{
-	if (!e)
-		return true;
-	switch (e->kind) {
-	case AST_NUM:
-	case AST_STR:
-		return true;
-	case AST_TARGET:
-		return e->chain.len == 0 && !e->pretty;
-	case AST_UNARY:
-	case AST_BINARY:
-	case AST_COMPARE:
-	case AST_LOGICAL:
-	case AST_TERNARY:
-	case AST_GROUP:
-		return params_only(e->lhs) && params_only(e->rhs) && params_only(e->cond);
-	default:
-		return false;
-	}
-}
-
 const char *em_entry(struct em *m, struct ast *n)
 {
 	const struct probe_target *t = m->dp ? m->dp->target : NULL;
@@ -207,7 +182,7 @@ const char *em_entry(struct em *m, struct ast *n)
 	/* the parameters: a uprobe's are saved at the entry one by one (as
 	 * the plain $param of the return), a kernel function's all at once */
 	if ((t->kind == PK_URETPROBE && n->lhs->kind == AST_TARGET) ||
-	    (is_kfunc_return(t) && params_only(n->lhs)))
+	    (is_kfunc_return(t) && entry_params_only(n->lhs)))
 		return em_expr(m, n->lhs);
 	if (syscall_exit_of(t) && reads_context(n->lhs)) {
 		em_error(m, n->loc, "@entry(...) in a system call's return reads no context "
