@@ -235,6 +235,27 @@ static void add_takes(struct elab *e, struct derived_probe *dp, struct ast *take
 	dp->body = body;
 }
 
+static bool has_defined(const struct ast *n)
+{
+	if (!n)
+		return false;
+	if (n->kind == AST_DEFINED)
+		return true;
+	if (has_defined(n->lhs) || has_defined(n->rhs) || has_defined(n->cond) ||
+	    has_defined(n->then) || has_defined(n->els) || has_defined(n->init) ||
+	    has_defined(n->inc) || has_defined(n->body))
+		return true;
+	for (int i = 0; i < n->args.len; i++) {
+		if (has_defined(n->args.items[i]))
+			return true;
+	}
+	return false;
+}
+
+/* A body with @defined is left as it is: @defined folds a branch away
+ * only once symbols are resolved, after this, and an @entry in the dead
+ * branch moved to the entry probe would be checked there. Its @entry of
+ * parameters still works (the saved ones); others are read at the return. */
 void entry_synthesize(struct elab *e)
 {
 	int nprobes = e->prog.probes.len;
@@ -246,7 +267,7 @@ void entry_synthesize(struct elab *e)
 		struct entry_rewrite r = { .e = e, .ret = dp };
 
 		r.entry = entry_of(e, dp->target, &r.keep);
-		if (!r.entry)
+		if (!r.entry || has_defined(dp->body))
 			continue;
 		ast_map(&dp->body, rewrite, &r);
 		if (!r.saves)
