@@ -125,3 +125,20 @@ void ast_map(struct ast **np, struct ast *(*fn)(struct ast *n, void *ctx), void 
 			ast_map((struct ast **)&n->fe->slice.items[i], fn, ctx);
 	}
 }
+
+bool ast_any(const struct ast *n, bool (*pred)(const struct ast *n))
+{
+	if (!n)
+		return false;
+	if (pred(n))
+		return true;
+	if (ast_any(n->lhs, pred) || ast_any(n->rhs, pred) || ast_any(n->cond, pred) ||
+	    ast_any(n->then, pred) || ast_any(n->els, pred) || ast_any(n->init, pred) ||
+	    ast_any(n->inc, pred) || ast_any(n->body, pred))
+		return true;
+	for (int i = 0; i < n->args.len; i++) {
+		if (ast_any(n->args.items[i], pred))
+			return true;
+	}
+	return false;
+}

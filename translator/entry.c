@@ -235,21 +235,9 @@ static void add_takes(struct elab *e, struct derived_probe *dp, struct ast *take
 	dp->body = body;
 }
 
-static bool has_defined(const struct ast *n)
+static bool is_defined(const struct ast *n)
 {
-	if (!n)
-		return false;
-	if (n->kind == AST_DEFINED)
-		return true;
-	if (has_defined(n->lhs) || has_defined(n->rhs) || has_defined(n->cond) ||
-	    has_defined(n->then) || has_defined(n->els) || has_defined(n->init) ||
-	    has_defined(n->inc) || has_defined(n->body))
-		return true;
-	for (int i = 0; i < n->args.len; i++) {
-		if (has_defined(n->args.items[i]))
-			return true;
-	}
-	return false;
+	return n->kind == AST_DEFINED;
 }
 
 /* A body with @defined is left as it is: @defined folds a branch away
@@ -267,7 +255,7 @@ void entry_synthesize(struct elab *e)
 		struct entry_rewrite r = { .e = e, .ret = dp };
 
 		r.entry = entry_of(e, dp->target, &r.keep);
-		if (!r.entry || has_defined(dp->body))
+		if (!r.entry || ast_any(dp->body, is_defined))
 			continue;
 		ast_map(&dp->body, rewrite, &r);
 		if (!r.saves)

@@ -150,6 +150,21 @@ static void key_copy(struct em *m, const struct symbol *arr, int id)
 	em_line(m, "K = &F->kc%d;", id);
 }
 
+/* A callback's C is made: hand it over, and go back to the body and
+ * indentation of the code around it. */
+static void callback_done(struct em *m, struct strbuf *out, const struct strbuf *body,
+			  const struct strbuf *cvars, int indent, bool cb)
+{
+	em_add_callback(out->data);
+	sb_free(out);
+	sb_free(&m->body);
+	sb_free(&m->cvars);
+	m->body = *body;
+	m->cvars = *cvars;
+	m->indent = indent;
+	em_enter_callback(cb);
+}
+
 /* fe_body_N(K, V, C): the body, with its own C temporaries. */
 static void emit_body(struct em *m, struct ast *n, int id, const char **slice)
 {
@@ -180,14 +195,7 @@ static void emit_body(struct em *m, struct ast *n, int id, const char **slice)
 		  id, m->frame_type, ct ? ct : "void", id, arr->name, value_type(arr), id,
 		  m->frame_type, ct ? "\t" : "", ct ? ct : "", ct ? " *ctx = C->ctx;\n" : "",
 		  m->cvars.data ? m->cvars.data : "", m->body.data ? m->body.data : "");
-	em_add_callback(out.data);
-	sb_free(&out);
-	sb_free(&m->body);
-	sb_free(&m->cvars);
-	m->body = saved_body;
-	m->cvars = saved_cvars;
-	m->indent = saved_indent;
-	em_enter_callback(saved_cb);
+	callback_done(m, &out, &saved_body, &saved_cvars, saved_indent, saved_cb);
 }
 
 /* The walk's context __c, on the probe's stack. */
@@ -317,14 +325,7 @@ void em_kloop(struct em *m, struct ast *n)
 		  id, m->frame_type, ct ? ct : "void", id, id, m->frame_type, ct ? "\t" : "",
 		  ct ? ct : "", ct ? " *ctx = C->ctx;\n" : "", m->cvars.data ? m->cvars.data : "",
 		  m->body.data ? m->body.data : "", id, id, id);
-	em_add_callback(out.data);
-	sb_free(&out);
-	sb_free(&m->body);
-	sb_free(&m->cvars);
-	m->body = saved_body;
-	m->cvars = saved_cvars;
-	m->indent = saved_indent;
-	em_enter_callback(saved_cb);
+	callback_done(m, &out, &saved_body, &saved_cvars, saved_indent, saved_cb);
 	em_line(m, "{");
 	m->indent++;
 	em_kwalk_begin(m, id, "-1");
