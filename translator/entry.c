@@ -240,6 +240,11 @@ static bool is_defined(const struct ast *n)
 	return n->kind == AST_DEFINED;
 }
 
+static bool is_entry(const struct ast *n)
+{
+	return n->kind == AST_ENTRY;
+}
+
 /* A body with @defined is left as it is: @defined folds a branch away
  * only once symbols are resolved, after this, and an @entry in the dead
  * branch moved to the entry probe would be checked there. Its @entry of
@@ -254,6 +259,8 @@ void entry_synthesize(struct elab *e)
 		struct derived_probe *dp = e->prog.probes.items[i];
 		struct entry_rewrite r = { .e = e, .ret = dp };
 
+		if (!ast_any(dp->body, is_entry)) /* most probes: no lookup of an entry */
+			continue;
 		r.entry = entry_of(e, dp->target, &r.keep);
 		if (!r.entry || ast_any(dp->body, is_defined))
 			continue;
