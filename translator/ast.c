@@ -97,6 +97,47 @@ struct ast *ast_copy(struct arena *a, const struct ast *n)
 	return c;
 }
 
+/* Calls fn on each operand and statement slot of n that holds a node (a
+ * foreach's too), until fn returns true; returns whether one did: the
+ * one list of n's children that the walks below share. */
+static bool each_slot(struct ast *n, bool (*fn)(struct ast **slot, void *ctx), void *ctx)
+{
+	struct ast **fixed[] = { &n->lhs, &n->rhs, &n->cond, &n->then, &n->els,
+				 &n->init, &n->inc, &n->body };
+
+	for (size_t i = 0; i < sizeof(fixed) / sizeof(fixed[0]); i++) {
+		if (*fixed[i] && fn(fixed[i], ctx))
+			return true;
+	}
+	for (int i = 0; i < n->args.len; i++) {
+		if (n->args.items[i] && fn((struct ast **)&n->args.items[i], ctx))
+			return true;
+	}
+	if (!n->fe)
+		return false;
+	if ((n->fe->value && fn(&n->fe->value, ctx)) || (n->fe->array && fn(&n->fe->array, ctx)) ||
+	    (n->fe->limit && fn(&n->fe->limit, ctx)))
+		return true;
+	for (int i = 0; i < n->fe->slice.len; i++) {
+		if (n->fe->slice.items[i] && fn((struct ast **)&n->fe->slice.items[i], ctx))
+			return true;
+	}
+	return false;
+}
+
+struct map_walk {
+	struct ast *(*fn)(struct ast *n, void *ctx);
+	void *ctx;
+};
+
+static bool map_slot(struct ast **slot, void *ctx)
+{
+	const struct map_walk *w = ctx;
+
+	ast_map(slot, w->fn, w->ctx);
+	return false;
+}
+
 void ast_map(struct ast **np, struct ast *(*fn)(struct ast *n, void *ctx), void *ctx)
 {
 	struct ast *n = *np, *r;
@@ -108,37 +149,27 @@ void ast_map(struct ast **np, struct ast *(*fn)(struct ast *n, void *ctx), void 
 		*np = r;
 		return;
 	}
-	ast_map(&n->lhs, fn, ctx);
-	ast_map(&n->rhs, fn, ctx);
-	ast_map(&n->cond, fn, ctx);
-	ast_map(&n->then, fn, ctx);
-	ast_map(&n->els, fn, ctx);
-	ast_map(&n->init, fn, ctx);
-	ast_map(&n->inc, fn, ctx);
-	ast_map(&n->body, fn, ctx);
-	for (int i = 0; i < n->args.len; i++)
-		ast_map((struct ast **)&n->args.items[i], fn, ctx);
-	if (n->fe) {
-		ast_map(&n->fe->array, fn, ctx);
-		ast_map(&n->fe->limit, fn, ctx);
-		for (int i = 0; i < n->fe->slice.len; i++)
-			ast_map((struct ast **)&n->fe->slice.items[i], fn, ctx);
-	}
+	each_slot(n, map_slot, &(struct map_walk){ fn, ctx });
 }
 
-bool ast_any(const struct ast *n, bool (*pred)(const struct ast *n))
+struct any_walk {
+	bool (*pred)(const struct ast *n, const void *ctx);
+	const void *ctx;
+};
+
+static bool any_slot(struct ast **slot, void *ctx)
+{
+	const struct any_walk *w = ctx;
+
+	return ast_any(*slot, w->pred, w->ctx);
+}
+
+bool ast_any(const struct ast *n, bool (*pred)(const struct ast *n, const void *ctx),
+	     const void *ctx)
 {
 	if (!n)
 		return false;
-	if (pred(n))
+	if (pred(n, ctx))
 		return true;
-	if (ast_any(n->lhs, pred) || ast_any(n->rhs, pred) || ast_any(n->cond, pred) ||
-	    ast_any(n->then, pred) || ast_any(n->els, pred) || ast_any(n->init, pred) ||
-	    ast_any(n->inc, pred) || ast_any(n->body, pred))
-		return true;
-	for (int i = 0; i < n->args.len; i++) {
-		if (ast_any(n->args.items[i], pred))
-			return true;
-	}
-	return false;
+	return each_slot((struct ast *)n, any_slot, &(struct any_walk){ pred, ctx });
 }

@@ -235,13 +235,15 @@ static void add_takes(struct elab *e, struct derived_probe *dp, struct ast *take
 	dp->body = body;
 }
 
-static bool is_defined(const struct ast *n)
+static bool is_defined(const struct ast *n, const void *ctx)
 {
+	(void)ctx;
 	return n->kind == AST_DEFINED;
 }
 
-static bool is_entry(const struct ast *n)
+static bool is_entry(const struct ast *n, const void *ctx)
 {
+	(void)ctx;
 	return n->kind == AST_ENTRY;
 }
 
@@ -259,10 +261,10 @@ void entry_synthesize(struct elab *e)
 		struct derived_probe *dp = e->prog.probes.items[i];
 		struct entry_rewrite r = { .e = e, .ret = dp };
 
-		if (!ast_any(dp->body, is_entry)) /* most probes: no lookup of an entry */
+		if (!ast_any(dp->body, is_entry, NULL)) /* most probes: no lookup of an entry */
 			continue;
 		r.entry = entry_of(e, dp->target, &r.keep);
-		if (!r.entry || ast_any(dp->body, is_defined))
+		if (!r.entry || ast_any(dp->body, is_defined, NULL))
 			continue;
 		ast_map(&dp->body, rewrite, &r);
 		if (!r.saves)

@@ -405,24 +405,17 @@ static bool target_available(const struct scope *sc, const struct ast *n)
 	return find_ctx_var(sc->dp, n->name + 1) != NULL;
 }
 
+static bool written_at(const struct ast *n, const void *ctx)
+{
+	const struct loc *loc = ctx;
+
+	return n->loc.src == loc->src && n->loc.line == loc->line && n->loc.col == loc->col;
+}
+
 /* Does the original (uncopied) tree n hold a node written at loc? */
 static bool tree_has_loc(const struct ast *n, struct loc loc)
 {
-	if (!n)
-		return false;
-	if (n->loc.src == loc.src && n->loc.line == loc.line && n->loc.col == loc.col)
-		return true;
-	if (tree_has_loc(n->lhs, loc) || tree_has_loc(n->rhs, loc) || tree_has_loc(n->cond, loc) ||
-	    tree_has_loc(n->then, loc) || tree_has_loc(n->els, loc) || tree_has_loc(n->init, loc) ||
-	    tree_has_loc(n->inc, loc) || tree_has_loc(n->body, loc))
-		return true;
-	for (int i = 0; i < n->args.len; i++) {
-		if (tree_has_loc(n->args.items[i], loc))
-			return true;
-	}
-	if (n->fe && (tree_has_loc(n->fe->array, loc) || tree_has_loc(n->fe->value, loc)))
-		return true;
-	return false;
+	return ast_any(n, written_at, &loc);
 }
 
 /* An error in a probe body written in an alias: name the aliases it came

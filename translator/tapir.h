@@ -384,8 +384,10 @@ struct ast *ast_copy(struct arena *a, const struct ast *n);
  * node to put in place of n (not visited further), or n itself to go on
  * into n's operands. */
 void ast_map(struct ast **np, struct ast *(*fn)(struct ast *n, void *ctx), void *ctx);
-/* Does pred hold for n or a node under it (operands, statements, args)? */
-bool ast_any(const struct ast *n, bool (*pred)(const struct ast *n));
+/* Does pred hold for n or a node under it (operands, statements, args,
+ * a foreach's parts)? ctx is handed to pred. */
+bool ast_any(const struct ast *n, bool (*pred)(const struct ast *n, const void *ctx),
+	     const void *ctx);
 const char *ast_type_name(enum ast_type t);
 /* Is this a print-family function name (print, printf, sprintf, ...)? */
 bool ast_is_print_name(const char *name);
