@@ -341,23 +341,23 @@ int rt_exec_procfs_wait(const struct rt_exec *x)
 	return -1;
 }
 
-/* The write probes of f, on each chunk of what a writer wrote; for
- * __stdin each character is a chunk. */
+/* The write probes of f, in order, with $value = s. */
+static void run_write_probes(struct rt_exec *x, const struct procfs_file *f, char *s)
+{
+	for (int i = 0; i < f->nprobes && x->state == RT_EXEC_RUNNING; i++)
+		run_with_value(x, f->probes[i], s, strlen(s), 0, false);
+}
+
+/* The write probes of f on a chunk of what a writer wrote (data has room
+ * for a NUL after len); for __stdin, on each character. */
 static void run_writes(struct rt_exec *x, struct procfs_file *f, char *data, size_t len)
 {
-	size_t step = f->path ? len : 1;
-
-	for (size_t at = 0; at < len && x->state == RT_EXEC_RUNNING; at += step) {
-		char chunk[2] = { data[at], '\0' };
-		char *s = chunk;
-
-		if (f->path) {
-			data[len] = '\0';
-			s = data;
-		}
-		for (int i = 0; i < f->nprobes && x->state == RT_EXEC_RUNNING; i++)
-			run_with_value(x, f->probes[i], s, strlen(s), 0, false);
+	if (f->path) {
+		data[len] = '\0';
+		run_write_probes(x, f, data);
 	}
+	for (size_t at = 0; !f->path && at < len && x->state == RT_EXEC_RUNNING; at++)
+		run_write_probes(x, f, (char[2]){ data[at], '\0' });
 	rt_exec_out_flush(x);
 }
 
