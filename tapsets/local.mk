@@ -6,6 +6,7 @@ tapsetdir = $(pkgdatadir)/tapsets
 dist_tapset_DATA = \
 	tapsets/context.stp \
 	tapsets/conversions.stp \
+	tapsets/uconversions.stp \
 	tapsets/errno.stp \
 	tapsets/logging.stp \
 	tapsets/perf.stp \
