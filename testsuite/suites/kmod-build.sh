@@ -11,6 +11,8 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 export TAPIR_CACHE=$tmp/cache
 kver=$("$src/testsuite/vm/vm-run" --kernel-release 2>/dev/null)
+# the VM kernel's BTF, for what tapir -r resolves (see check-vm)
+export TAPIR_VMLINUX=${TAPIR_VMLINUX:-$("$src/testsuite/vm/vm-run" --vmlinux 2>/dev/null)}
 kdir=/lib/modules/$kver/build
 running=$(uname -r)
 
@@ -50,6 +52,33 @@ expect bitfield 1 "^<input>:1:60: error: 'sched_reset_on_fork' is a bit field, w
 if [ -z "$kver" ] || [ ! -f "$kdir/Makefile" ]; then
 	echo "SKIP: kmod p4-*: no kbuild tree for the VM kernel (install linux-headers-amd64)"
 	exit 0
+fi
+# ---- kernel functions of the kernel -r names, from its vmlinux's BTF ------------
+# (scheduler.tick is sched_tick from 6.10 on, scheduler_tick before)
+if [ -z "$TAPIR_VMLINUX" ] || [ "$kver" = "$running" ]; then
+	echo "SKIP: kmod r-kfuncs: no vmlinux of another kernel than this one"
+else
+	want=sched_tick
+	bpftool btf dump file "$TAPIR_VMLINUX" 2>/dev/null | grep -q "FUNC 'scheduler_tick'" &&
+		want=scheduler_tick
+	"$TAPIR" -p2 -v -r "$kver" -e 'probe scheduler.tick { }' >"$tmp/out" 2>"$tmp/err"
+	if ! grep -q "from kernel $kver: BTF $TAPIR_VMLINUX: " "$tmp/err"; then
+		echo "FAIL: kmod r-kfuncs: -v does not say the functions came from $TAPIR_VMLINUX"
+		grep -m2 'from kernel' "$tmp/err" | sed 's/^/    /'
+	elif ! grep -q "^kernel.function(\"$want\")" "$tmp/out"; then
+		echo "FAIL: kmod r-kfuncs: scheduler.tick is not kernel.function(\"$want\") of $kver"
+		sed -n '1,6s/^/    /p' "$tmp/out" "$tmp/err"
+	else
+		echo "PASS: kmod r-kfuncs"
+	fi
+	TAPIR_VMLINUX=$tmp/none "$TAPIR" -p2 -v -r "$kver" -e 'probe scheduler.tick { }' \
+		>"$tmp/out" 2>"$tmp/err"
+	if grep -q "BTF of the running kernel (no vmlinux BTF of $kver in $tmp/none)" "$tmp/err"; then
+		echo "PASS: kmod r-kfuncs-fallback"
+	else
+		echo "FAIL: kmod r-kfuncs-fallback: -v does not say the running kernel's BTF stood in"
+		grep -m2 'from kernel' "$tmp/err" | sed 's/^/    /'
+	fi
 fi
 if [ -e /proc/modules ]; then
 	echo "SKIP: kmod no-modules: this kernel can load modules"

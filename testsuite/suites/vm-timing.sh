@@ -37,6 +37,9 @@ case $? in
 *) for c in $checks; do echo "FAIL: vm-timing $c: ${why#vm-run: }"; done; exit 0 ;;
 esac
 kver=$("$vm/vm-run" --kernel-release) || skip_all "no kernel release"
+# the VM kernel's BTF, for the probes tapir -r resolves (its functions and
+# their parameters are the 6.1 kernel's, not this host's)
+export TAPIR_VMLINUX=${TAPIR_VMLINUX:-$("$vm/vm-run" --vmlinux 2>/dev/null)}
 "$vm/vm-run" --kbuild-dir >/dev/null 2>&1 || skip_all "no kbuild tree for $kver (install linux-headers-$kver)"
 grep -qE '^(CFLAGS|TAPIR_SAN_CFLAGS) = .*-fsanitize' "$B/Makefile" 2>/dev/null &&
 	skip_all "this build has sanitizers: the VM checks run once, on the plain build (the -p3 check above ran on this one)"

@@ -62,7 +62,7 @@ static struct kfdb *open_db(struct elab *e, const struct probe_match *m)
 {
 	if (e->kfdb)
 		return e->kfdb;
-	if (kfdb_open(&e->kfdb) < 0) {
+	if (kfdb_open(&e->kfdb, e->env->kernel_vr) < 0) {
 		diag_at(e->diag, DIAG_ERROR, m->pp->loc, "cannot read the kernel's functions: %s",
 			kfdb_errmsg(e->kfdb));
 		kfdb_close(e->kfdb);

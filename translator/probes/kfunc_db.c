@@ -2,10 +2,13 @@
  * tracefs available_filter_functions (see kfunc_db.h). */
 #include <errno.h>
 #include <fnmatch.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/utsname.h>
 
 #include <bpf/btf.h>
 
@@ -46,6 +49,8 @@ struct kfdb {
 	struct strmap filter;        /* available_filter_functions */
 	unsigned long long init_start, init_end; /* _sinittext, _einittext */
 	bool has_filter;
+	bool no_symbols;             /* another kernel without a symbol list:
+					take its BTF functions as symbols */
 	struct kfdb_func *symfuncs;  /* kallsyms-only functions, built on demand */
 	int nsymfuncs;
 	char err[512];
@@ -192,14 +197,15 @@ static void add_sym(struct kfdb *db, char *line, int *cap)
 	db->nsyms++;
 }
 
-static int load_kallsyms(struct kfdb *db)
+/* path: /proc/kallsyms, or a System.map (the same lines, no modules) */
+static int load_kallsyms(struct kfdb *db, const char *path)
 {
-	FILE *f = fopen("/proc/kallsyms", "r");
+	FILE *f = fopen(path, "r");
 	char line[1024];
 	int cap = 0;
 
 	if (!f)
-		return fail(db, -errno, "cannot read /proc/kallsyms: %s", strerror(errno));
+		return fail(db, -errno, "cannot read %s: %s", path, strerror(errno));
 	while (fgets(line, sizeof(line), f))
 		add_sym(db, line, &cap);
 	fclose(f);
@@ -266,6 +272,10 @@ static void fill_symbol(struct kfdb *db, struct kfdb_func *f)
 	if (f->module)
 		snprintf(key, sizeof(key), "%s:%s", f->module, f->name);
 	i = map_get(&db->symmap, f->module ? key : f->name);
+	if (db->no_symbols) {
+		f->in_kallsyms = f->traceable = true;
+		return;
+	}
 	f->in_kallsyms = i >= 0;
 	f->addr = i >= 0 ? db->syms[i].addr : 0;
 	f->init = i >= 0 && !f->module && f->addr >= db->init_start && f->addr < db->init_end;
@@ -303,14 +313,114 @@ static int btf_funcs(struct kfdb *db, const struct btf *btf, __u32 first, const 
 	return j;
 }
 
-int kfdb_open(struct kfdb **dbp)
+/* ---- another kernel than the running one (-r) ----------------------------- */
+
+/* The first readable of the paths, each with '@' standing for release. */
+static const char *first_file(const char *const *paths, size_t n, const char *release, char *buf,
+			      size_t len)
+{
+	for (size_t i = 0; i < n; i++) {
+		size_t k = 0;
+
+		for (const char *p = paths[i]; *p && k + 1 < len; p++) {
+			if (*p != '@') {
+				buf[k++] = *p;
+				continue;
+			}
+			for (const char *r = release; *r && k + 1 < len; r++)
+				buf[k++] = *r;
+		}
+		buf[k] = '\0';
+		if (access(buf, R_OK) == 0)
+			return buf;
+	}
+	return NULL;
+}
+
+/* The symbols of release: its System.map, which the kernel image's
+ * package installs beside it. */
+static const char *system_map(const char *release, char *buf, size_t len)
+{
+	static const char *const paths[] = { "/boot/System.map-@", "/lib/modules/@/build/System.map",
+					     "/lib/modules/@/System.map" };
+
+	return first_file(paths, 3, release, buf, len);
+}
+
+/* A vmlinux of release with its BTF (an ELF, or raw BTF): $TAPIR_VMLINUX,
+ * else where libbpf looks for the running kernel's. */
+static const char *vmlinux_file(const char *release, char *buf, size_t len)
+{
+	static const char *const paths[] = {
+		"/boot/vmlinux-@", "/lib/modules/@/vmlinux-@", "/lib/modules/@/build/vmlinux",
+		"/usr/lib/modules/@/kernel/vmlinux", "/usr/lib/debug/boot/vmlinux-@",
+		"/usr/lib/debug/boot/vmlinux-@.debug", "/usr/lib/debug/lib/modules/@/vmlinux",
+	};
+	const char *env = getenv("TAPIR_VMLINUX");
+
+	if (env && *env) {
+		snprintf(buf, len, "%s", env);
+		return buf;
+	}
+	return first_file(paths, sizeof(paths) / sizeof(paths[0]), release, buf, len);
+}
+
+static bool is_running(const char *release)
+{
+	struct utsname u;
+
+	return !release || (uname(&u) == 0 && strcmp(release, u.release) == 0);
+}
+
+/* Symbols and BTF of another kernel. Without its BTF the running
+ * kernel's stands in; without its symbols (Debian's System.map is a
+ * placeholder: the real one is in the -dbg package) its BTF functions are
+ * taken as symbols, traceable and not exported. sources says which. */
+static int open_other(struct kfdb *db, const char *release)
+{
+	char map[PATH_MAX], vml[PATH_MAX], btfnote[PATH_MAX + 64];
+	const char *mapf = system_map(release, map, sizeof(map));
+	const char *vmlf = vmlinux_file(release, vml, sizeof(vml));
+	const char *symsrc = NULL;
+	int err;
+
+	if (mapf && (err = load_kallsyms(db, mapf)) < 0)
+		return err;
+	if (db->nsyms)
+		symsrc = mapf;
+	db->vmlinux = vmlf ? btf__parse(vmlf, NULL) : NULL;
+	if (db->vmlinux) {
+		snprintf(btfnote, sizeof(btfnote), "BTF %.300s", vmlf);
+		db->no_symbols = !symsrc;
+	} else {
+		if (!symsrc && (err = load_kallsyms(db, "/proc/kallsyms")) < 0)
+			return err;
+		symsrc = symsrc ? symsrc : "/proc/kallsyms of the running kernel";
+		db->vmlinux = btf__load_vmlinux_btf();
+		snprintf(btfnote, sizeof(btfnote), "%s (no vmlinux BTF of %.64s%s%.300s)",
+			 db->vmlinux ? "BTF of the running kernel" : "no BTF", release,
+			 vmlf ? " in " : "", vmlf ? vmlf : "");
+	}
+	if (db->vmlinux)
+		db->nfuncs = btf_funcs(db, db->vmlinux, 1, NULL, &db->funcs);
+	snprintf(db->sources, sizeof(db->sources),
+		 "kernel %.64s: %.400s: %d functions, %.300s (%d text symbols%s), notrace not checked",
+		 release, btfnote, db->nfuncs,
+		 symsrc ? symsrc : "no symbol list (BTF functions taken as symbols)", db->nsyms,
+		 db->exports.n ? "" : ", no exports");
+	return 0;
+}
+
+int kfdb_open(struct kfdb **dbp, const char *release)
 {
 	struct kfdb *db = xmalloc(sizeof(*db));
 	char note[256];
 	int err;
 
 	*dbp = db;
-	if ((err = load_kallsyms(db)) < 0)
+	if (!is_running(release))
+		return open_other(db, release);
+	if ((err = load_kallsyms(db, "/proc/kallsyms")) < 0)
 		return err;
 	load_filter(db, note, sizeof(note));
 	db->vmlinux = btf__load_vmlinux_btf();

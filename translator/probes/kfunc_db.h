@@ -42,7 +42,11 @@ struct kfdb_func {
 				    freed after boot */
 };
 
-int kfdb_open(struct kfdb **dbp);
+/* release: the kernel probes are for (-r), NULL or the running one's for
+ * the running kernel; for another, its System.map and the BTF of its
+ * vmlinux (TAPIR_VMLINUX, or libbpf's places) stand for kallsyms and
+ * /sys/kernel/btf, the running kernel's where they are missing. */
+int kfdb_open(struct kfdb **dbp, const char *release);
 void kfdb_close(struct kfdb *db);
 const char *kfdb_errmsg(const struct kfdb *db);
 /* Which sources answered, for -v: "BTF /sys/kernel/btf/vmlinux (60123
