@@ -28,6 +28,11 @@ TESTSUITE_PROGS += testsuite/progs/entry_prog
 EXTRA_DIST += testsuite/progs/entry_prog.c
 testsuite/progs/entry_prog: $(top_srcdir)/testsuite/progs/entry_prog.c
 	$(AM_V_CC)$(MKDIR_P) testsuite/progs && $(CC) -std=gnu11 -g -O0 -o $@ $<
+# ... one that maps, moves and unmaps memory (testsuite/runtime/alias-vm-mmap) ...
+TESTSUITE_PROGS += testsuite/progs/mem_prog
+EXTRA_DIST += testsuite/progs/mem_prog.c
+testsuite/progs/mem_prog: $(top_srcdir)/testsuite/progs/mem_prog.c
+	$(AM_V_CC)$(MKDIR_P) testsuite/progs && $(CC) -std=gnu11 -g -O0 -o $@ $<
 # ... and one optimised, whose variables have location lists.
 testsuite/progs/uprobe_opt: $(top_srcdir)/testsuite/progs/uprobe_opt.c
 	$(AM_V_CC)$(MKDIR_P) testsuite/progs && $(CC) -std=gnu11 -g -O2 -o $@ $<
