@@ -42,6 +42,7 @@ struct km_file {
 	bool failed;
 	int nkprobes;              /* kernel-function probes (kmod_kprobe.c) */
 	bool uses_types;           /* member chains: include tapir_ktypes.h */
+	struct vec bitfields;      /* const char *: "TYPE.MEMBER" of each tapir_bfN */
 };
 
 struct km_loop {

@@ -9,7 +9,9 @@
  * value at the end are read with copy_from_kernel_nofault; a fault is
  * SystemTap's "kernel read fault" error. Pass 2 checked the chain against
  * BTF; its plan (ctx_chain_walk) says which steps go through a pointer.
- * Offsets pass 2 computed are the host's and are never used here.
+ * Offsets pass 2 computed are the host's and are never used here, not
+ * even a bit field's: the module finds those at init, over the same
+ * headers (tapir_ktypes.h).
  */
 #include <bpf/btf.h>
 #include <string.h>
@@ -140,9 +142,9 @@ static bool find_member(const struct btf *btf, __u32 id, const char *name, __u32
 	return false;
 }
 
-/* Does the chain, from step from of type id, end at a bit field? Pass 2
- * lets one through (the bpf runtime reads them); typeof() and '&', which
- * the kmod runtime's C uses, can't take one. */
+/* Does the chain, from step from of type id, end at a bit field? typeof()
+ * and '&', which the rest of the chain's C uses, can't take one, so its
+ * last step is read another way (bitfield_read). */
 static bool ends_at_bitfield(const struct btf *btf, __u32 id, const struct vec *chain, int from)
 {
 	bool bitfield = false;
@@ -188,20 +190,12 @@ static __u32 cast_type_id(const struct btf *btf, const char *c)
 	return id > 0 ? (__u32)id : 0;
 }
 
-static bool bitfield_error(struct km *m, const struct ast *n)
-{
-	const struct ast_step *last = n->chain.items[n->chain.len - 1];
-
-	km_error(m, last->loc, "'%s' is a bit field, which the kmod runtime does not read yet",
-		 last->member);
-	return true;
-}
-
 struct walk {
 	struct km *m;
 	const char *addr;      /* int64_t temp: the address of the current object */
 	const char *type;      /* C type of the current object */
 	const char *near;
+	bool bitfield;         /* the chain ends at a bit field */
 };
 
 static void load_pointer(struct walk *w)
@@ -249,16 +243,60 @@ static const char *read_value(struct walk *w)
 	return r;
 }
 
+/* The tapir_bfN that says where member of the struct type (C) lies: the
+ * module's init finds it by setting the field in a zeroed object (see
+ * tapir_ktypes.h); one per type and member. */
+static int bitfield_site(struct km_file *f, const char *type, const char *member)
+{
+	const char *key = arena_printf(f->e->arena, "%s.%s", type, member);
+	int id;
+
+	for (id = 0; id < f->bitfields.len; id++)
+		if (strcmp(f->bitfields.items[id], key) == 0)
+			return id;
+	vec_push(f->e->arena, &f->bitfields, (void *)key);
+	sb_printf(&f->decls, "static struct tapir_bitfield tapir_bf%d;\n", id);
+	sb_printf(&f->init, "\t{\n\t\tint rc_ = TAPIR_BITFIELD_LOCATE(&tapir_bf%d, %s, %s);\n\n"
+			    "\t\tif (rc_) {\n\t\t\tpr_err(\"%%s: bit field '%s': its bits not found "
+			    "(errno %%d)\\n\", KBUILD_MODNAME, -rc_);\n\t\t\treturn rc_;\n\t\t}\n\t}\n",
+		  id, type, member, member);
+	return id;
+}
+
+/* The last step of a chain that ends at a bit field: its value, or with
+ * address the address of the first byte that holds it (as SystemTap's
+ * '&' of a bit field gives the address of its storage). */
+static const char *bitfield_read(struct walk *w, const struct ast_step *st, char how,
+				 bool loaded, bool address)
+{
+	int id;
+	const char *r;
+
+	if (how == CTX_STEP_LOAD && !loaded)
+		load_pointer(w);
+	id = bitfield_site(w->m->f, w->type, st->member);
+	if (address)
+		return arena_printf(w->m->f->e->arena, "(%s + (int64_t)tapir_bf%d.off)", w->addr, id);
+	r = km_tmp_long(w->m);
+	km_line(w->m, "if (tapir_bitfield_read(&tapir_bf%d, (long)%s, &%s)) "
+		      "tapir_error_at(c, \"kernel read fault\", %s);", id, w->addr, r, w->near);
+	km_check(w->m);
+	return r;
+}
+
 /* Walk chain (plan from pass 2) from the object of type w->type at
  * w->addr; the first step's load is already done when loaded. */
 static const char *walk_chain(struct walk *w, const struct vec *chain, const char *plan,
 			      bool loaded, bool address)
 {
 	char end = plan[chain->len];
+	int last = chain->len - 1;
 
 	w->m->f->uses_types = true;
-	for (int i = 0; i < chain->len; i++)
+	for (int i = 0; i < chain->len - (w->bitfield ? 1 : 0); i++)
 		step(w, chain->items[i], plan[i], loaded && i == 0);
+	if (w->bitfield)
+		return bitfield_read(w, chain->items[last], plan[last], loaded && last == 0, address);
 	if (address || end != CTX_END_VALUE)
 		return w->addr;
 	return read_value(w);
@@ -278,9 +316,8 @@ const char *km_cast(struct km *m, struct ast *n, bool address)
 			 n->pretty);
 		return "0";
 	}
-	if (n->chain.len && ends_at_bitfield(btf, cast_type_id(btf, n->str), &n->chain,
-					     n->plan[0] == CTX_STEP_CAST_INDEX) && bitfield_error(m, n))
-		return "0";
+	w.bitfield = n->chain.len && ends_at_bitfield(btf, cast_type_id(btf, n->str), &n->chain,
+						      n->plan[0] == CTX_STEP_CAST_INDEX);
 	w.near = km_near(m, "operator '@cast'", n->loc);
 	w.addr = km_tmp_long(m);
 	km_line(m, "%s = %s;", w.addr, km_expr(m, n->lhs));
@@ -307,8 +344,7 @@ static const char *target_chain(struct km *m, struct ast *n, const struct ctx_va
 	struct walk w = { .m = m };
 	const char *plan = target_plan(m, v, n);
 
-	if (ends_at_bitfield(var_btf(m, v), (__u32)v->btf_id, &n->chain, 0) && bitfield_error(m, n))
-		return "0";
+	w.bitfield = ends_at_bitfield(var_btf(m, v), (__u32)v->btf_id, &n->chain, 0);
 	if (!plan || plan[0] != CTX_STEP_LOAD) {
 		km_error(m, n->loc, "'%s': this member access is not supported on the kmod "
 			 "runtime yet", n->name);

@@ -16,6 +16,8 @@
 #                         program=NAME (a program in $PATH),
 #                         kallsyms=SYM (SYM in /proc/kallsyms: data
 #                         symbols need CONFIG_KALLSYMS_ALL)
+#                         runtime=kmod (a test of that runtime only,
+#                         skipped here; testsuite/vm/check-vm runs it)
 #   # timeout: SECONDS    (default 30)
 #   # exit: STATUS        expected exit status (default 0)
 #   # stderr: REGEX       an extended regex some line of stderr must match
@@ -69,6 +71,8 @@ missing() {
 		cpus=*) [ "$(nproc)" -ge "${what#cpus=}" ] || echo "${what#cpus=} CPUs" ;;
 		kprobes) have_kprobes || echo "kprobes (this kernel has no kprobe PMU and no kprobe_events: kernel-function probes run in the VM, testsuite/suites/vm-kfunc.sh)" ;;
 		no-kprobes) have_kprobes && echo "a kernel without kprobes (this one has them)" ;;
+		runtime=bpf) ;;
+		runtime=*) echo "the ${what#runtime=} runtime (this suite runs --runtime=bpf)" ;;
 		program=*) command -v "${what#program=}" >/dev/null || echo "the program ${what#program=}" ;;
 		kallsyms=*) grep -q " ${what#kallsyms=}$" /proc/kallsyms ||
 			echo "${what#kallsyms=} in /proc/kallsyms (a kernel with CONFIG_KALLSYMS_ALL)" ;;
