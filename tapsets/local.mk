@@ -30,6 +30,7 @@ dist_tapset_DATA = \
 	tapsets/vm.stp \
 	tapsets/irq.stp \
 	tapsets/ioblock.stp \
+	tapsets/ioscheduler.stp \
 	tapsets/dentry.stp \
 	tapsets/vfs.stp \
 	tapsets/networking.stp \
@@ -66,7 +67,8 @@ dist_tapsetkmod_DATA = \
 	tapsets/kmod/memory-kmod.stp \
 	tapsets/kmod/regs-kmod.stp \
 	tapsets/kmod/proc_mem-kmod.stp \
-	tapsets/kmod/procfs-kmod.stp
+	tapsets/kmod/procfs-kmod.stp \
+	tapsets/kmod/ioscheduler-kmod.stp
 
 tapsetbpfdir = $(tapsetdir)/bpf
 dist_tapsetbpf_DATA = \
@@ -82,7 +84,8 @@ dist_tapsetbpf_DATA = \
 	tapsets/bpf/memory-bpf.stp \
 	tapsets/bpf/regs-bpf.stp \
 	tapsets/bpf/proc_mem-bpf.stp \
-	tapsets/bpf/procfs-bpf.stp
+	tapsets/bpf/procfs-bpf.stp \
+	tapsets/bpf/ioscheduler-bpf.stp
 
 # tapir-tapsets(7) is generated from the doc comments, and kept in the
 # source tree so that building needs no awk run: after editing a doc
