@@ -11,13 +11,15 @@ BENCH_WORKLOADS = \
 	bench/workloads/file_read_loop \
 	bench/workloads/pingpong \
 	bench/workloads/uprobe_loop \
-	bench/workloads/sdt_loop
+	bench/workloads/sdt_loop \
+	bench/workloads/socket_loop
 noinst_PROGRAMS += $(BENCH_WORKLOADS)
 bench_workloads_getppid_loop_SOURCES = bench/workloads/getppid_loop.c bench/workloads/workload.h
 bench_workloads_file_read_loop_SOURCES = bench/workloads/file_read_loop.c bench/workloads/workload.h
 bench_workloads_pingpong_SOURCES = bench/workloads/pingpong.c bench/workloads/workload.h
 bench_workloads_uprobe_loop_SOURCES = bench/workloads/uprobe_loop.c bench/workloads/workload.h
 bench_workloads_sdt_loop_SOURCES = bench/workloads/sdt_loop.c bench/workloads/workload.h
+bench_workloads_socket_loop_SOURCES = bench/workloads/socket_loop.c bench/workloads/workload.h
 # The workloads are what the runtime tests trace: built without the
 # sanitizers even in the ASan build, whose runtime would add its own
 # syscalls, forks and threads to what the tests count.
@@ -32,6 +34,8 @@ bench_workloads_uprobe_loop_CFLAGS = $(BENCH_WORKLOAD_CFLAGS)
 bench_workloads_uprobe_loop_LDFLAGS =
 bench_workloads_sdt_loop_CFLAGS = $(BENCH_WORKLOAD_CFLAGS)
 bench_workloads_sdt_loop_LDFLAGS =
+bench_workloads_socket_loop_CFLAGS = $(BENCH_WORKLOAD_CFLAGS)
+bench_workloads_socket_loop_LDFLAGS =
 
 EXTRA_DIST += \
 	bench/README.md \

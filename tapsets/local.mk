@@ -34,6 +34,7 @@ dist_tapset_DATA = \
 	tapsets/dentry.stp \
 	tapsets/vfs.stp \
 	tapsets/networking.stp \
+	tapsets/socket.stp \
 	tapsets/tcp.stp \
 	tapsets/udp.stp \
 	tapsets/oneshot.stp \

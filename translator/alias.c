@@ -281,11 +281,33 @@ static bool whole_name_matches(struct elab *e, const struct ast_probe_point *pp)
 	return false;
 }
 
+static bool all_optional(const struct ast_decl *alias)
+{
+	for (int i = 0; i < alias->points.len; i++)
+		if (!((const struct ast_probe_point *)alias->points.items[i])->optional)
+			return false;
+	return alias->points.len > 0;
+}
+
+/* An alias kept for old kernels (socket.aio_write on sock_aio_write ?)
+ * matches nothing on a new one, as in SystemTap: say so, and how to
+ * accept it. */
+static void note_all_optional(struct elab *e, const struct ast_decl *alias,
+			      const struct ast_probe_point *pp)
+{
+	diag_note(e->diag, alias->loc,
+		  "every probe point of alias '%s' is optional ('?'), and none exists on this kernel",
+		  point_text(e, alias->alias_names.items[0]));
+	diag_hint(e->diag, "write 'probe %s ?' to accept a probe point that matches nothing",
+		  point_text(e, pp));
+}
+
 /* Returns the number of probes derived from pp, or -1 after an error. */
 static int expand_one(struct elab *e, const struct ast_probe_point *pp, struct expansion *x)
 {
 	struct expansion here = *x;
 	int total = 0, aliases = 0;
+	const struct ast_decl *last = NULL;
 
 	bool whole = whole_name_matches(e, pp);
 
@@ -305,6 +327,7 @@ static int expand_one(struct elab *e, const struct ast_probe_point *pp, struct e
 			if (whole && name->comps.len < pp->comps.len)
 				continue;
 			aliases++;
+			last = a;
 			n = through_alias(e, a, pp, name, &here);
 			if (n < 0)
 				return -1;
@@ -329,6 +352,8 @@ static int expand_one(struct elab *e, const struct ast_probe_point *pp, struct e
 		diag_at(e->diag, DIAG_ERROR, pp->loc, "probe point %s matched no probe",
 			point_text(e, pp));
 		note_chain(e, x);
+		if (aliases == 1 && all_optional(last))
+			note_all_optional(e, last, pp);
 		return -1;
 	}
 	return total;
