@@ -77,6 +77,8 @@ const char *km_tmp_str(struct km *m);
 const char *km_near(struct km *m, const char *what, struct loc loc);
 const char *km_quote(struct arena *a, const char *s);
 void km_check(struct km *m);
+void km_stat_variance(struct km *m, const struct symbol *s);
+void km_pmap_agg(struct km *m, const struct symbol *arr, struct loc loc);
 const char *km_var_ref(struct km *m, const struct symbol *s);
 const char *km_key(struct km *m, const struct symbol *arr, struct vec *args);
 void km_assign_to(struct km *m, struct ast *lhs, const char *val, enum ast_type t);

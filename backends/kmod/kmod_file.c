@@ -64,13 +64,20 @@ static void emit_array(struct km_file *f, const struct symbol *s)
 	for (int i = 0; i < s->nkeys; i++)
 		sb_printf(&f->decls, " offsetof(struct k_%s, k%d),", s->name, i);
 	sb_printf(&f->decls, " },\n\t.klen = sizeof(struct k_%s), .vlen = %s, .vtype = %s,\n"
-			     "\t.maxentries = %d, .size = %d, .wrap = %d,\n};\n"
+			     "\t.maxentries = %d, .size = %d, .wrap = %d, .sdesc = &sd_%s,\n};\n"
 			     "static struct tapir_map *g_%s;\n\n",
 		  s->name, vlen, vt, size > 0 ? size : f->o->maxmapentries, size,
-		  d && d->wrap ? 1 : 0, s->name);
-	sb_printf(&f->init, "\tmd_%s.sdesc = sd_%s;\n\tg_%s = tapir_map_new(&md_%s);\n"
-			    "\tif (!g_%s)\n\t\treturn -ENOMEM;\n",
-		  s->name, s->type == TYPE_STATS ? s->name : "none", s->name, s->name, s->name);
+		  d && d->wrap ? 1 : 0, s->type == TYPE_STATS ? s->name : "none", s->name);
+	sb_printf(&f->init, "\tg_%s = tapir_map_new(&md_%s);\n\tif (!g_%s)\n\t\treturn -ENOMEM;\n",
+		  s->name, s->name, s->name);
+	if (s->type != TYPE_STATS)
+		return;
+	/* the CPUs' maps, and the scratch that one key is merged into */
+	sb_printf(&f->decls, "static struct tapir_map **pm_%s;\n"
+			     "static struct tapir_stat gs_%s __maybe_unused;\n\n",
+		  s->name, s->name);
+	sb_printf(&f->init, "\tpm_%s = tapir_pmap_new(&md_%s);\n\tif (!tapir_pmap_ok(pm_%s))\n"
+			    "\t\treturn -ENOMEM;\n", s->name, s->name, s->name);
 }
 
 /* -G NAME=VALUE sets a global of the script through a module parameter
@@ -100,7 +107,11 @@ static void emit_scalar(struct km_file *f, const struct symbol *s)
 			  km_quote(a, init && init->kind == AST_STR ? init->str : ""));
 		emit_param(f, s);
 	} else if (s->type == TYPE_STATS) {
-		sb_printf(&f->decls, "static struct tapir_stat g_%s;\n\n", s->name);
+		/* the CPUs' parts, and their aggregate */
+		sb_printf(&f->decls, "static struct tapir_stat g_%s __maybe_unused;\n"
+				     "static struct tapir_stat __percpu *p_%s;\n\n", s->name, s->name);
+		sb_printf(&f->init, "\tp_%s = alloc_percpu(struct tapir_stat);\n\tif (!p_%s)\n"
+				    "\t\treturn -ENOMEM;\n", s->name, s->name);
 	} else {
 		long long v = init && init->kind == AST_NUM ? (long long)init->num : 0;
 
@@ -125,10 +136,9 @@ static void emit_globals(struct km_file *f)
 			sb_printf(&f->decls, "static struct rt_stat_desc sd_%s;\n", s->name);
 			sb_printf(&f->init, "\tif (rt_stat_desc_init(&sd_%s, %d, %lld, %lld, %lld, &err) < 0) {\n"
 					    "\t\tpr_err(\"%%s: %s: %%s\\n\", KBUILD_MODNAME, err);\n"
-					    "\t\treturn -EINVAL;\n\t}\n"
-					    "\tsd_%s.ops = RT_STAT_VARIANCE;\n",
+					    "\t\treturn -EINVAL;\n\t}\n",
 				  s->name, g->hist_type, (long long)g->start, (long long)g->stop,
-				  (long long)g->interval, s->name, s->name);
+				  (long long)g->interval, s->name);
 		}
 		if (s->is_array)
 			emit_array(f, s);
@@ -419,6 +429,10 @@ static void emit_module(struct km_file *f, struct strbuf *out)
 
 		if (s->is_array)
 			sb_printf(out, "\ttapir_map_free(g_%s);\n", s->name);
+		if (s->is_array && s->type == TYPE_STATS)
+			sb_printf(out, "\ttapir_pmap_free(pm_%s);\n", s->name);
+		else if (s->type == TYPE_STATS)
+			sb_printf(out, "\tfree_percpu(p_%s);\n", s->name);
 	}
 	sb_puts(out, "}\n\n");
 	sb_printf(out, "static int tapir_setup(void)\n{\n\tconst char *err = NULL;\n"
