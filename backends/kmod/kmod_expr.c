@@ -35,6 +35,16 @@ const char *km_tmp_long(struct km *m)
 {
 	int n = m->ntemps++;
 
+	sb_printf(m->split_frame ? &m->scratch : &m->frame, "\tint64_t t%d;\n", n);
+	return arena_printf(m->f->e->arena, "F->t%d", n);
+}
+
+/* A long temporary that starts at 0: an embedded-C function's result,
+ * 0 when it sets none, as in SystemTap. */
+const char *km_tmp_long_zeroed(struct km *m)
+{
+	int n = m->ntemps++;
+
 	sb_printf(&m->frame, "\tint64_t t%d;\n", n);
 	return arena_printf(m->f->e->arena, "F->t%d", n);
 }
@@ -116,7 +126,8 @@ const char *km_key(struct km *m, const struct symbol *arr, struct vec *args)
 		}
 		vals[i] = km_expr(m, a);
 	}
-	sb_printf(&m->frame, "\tstruct k_%s k%d;\n", arr->name, n);
+	/* zeroed here, where it is filled: not in the frame's zeroed part */
+	sb_printf(m->split_frame ? &m->scratch : &m->frame, "\tstruct k_%s k%d;\n", arr->name, n);
 	km_line(m, "memset(&F->k%d, 0, sizeof(F->k%d));", n, n);
 	for (int i = 0; i < args->len && i < ELAB_MAX_KEYS; i++) {
 		if (arr->key_types[i] == TYPE_STRING)

@@ -136,7 +136,7 @@ static const char *km_call_embedded(struct km *m, struct ast *n, const char **va
 	if (fn->ret == TYPE_STRING)
 		ret = km_tmp_str(m);
 	else if (fn->ret == TYPE_LONG)
-		ret = km_tmp_long(m);
+		ret = km_tmp_long_zeroed(m);
 	sb_printf(&sb, "fe_%s(c", fn_cname(m, fn));
 	if (ret)
 		sb_printf(&sb, ", %s%s", fn->ret == TYPE_LONG ? "&" : "", ret);

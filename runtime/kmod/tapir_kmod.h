@@ -61,6 +61,9 @@
 #ifndef TAPIR_TRYLOCKDELAY
 #define TAPIR_TRYLOCKDELAY 10 /* ns */
 #endif
+/* a tracepoint's arguments the context holds (as backends/kmod/kmod.h) */
+#define TAPIR_MAXTPARGS 16
+
 #ifndef TAPIR_STACK_SIZE
 #define TAPIR_STACK_SIZE (128 * 1024)
 #endif
@@ -112,6 +115,7 @@ struct tapir_ctx {
 	struct pt_regs *regs;
 	int user_mode_p;
 	const u64 *targs;     /* a tracepoint's arguments */
+	u64 targbuf[TAPIR_MAXTPARGS]; /* where a tracepoint's handler puts them */
 	int args_kind;        /* where int_arg() & co. find the arguments: TAPIR_ARGS_* */
 	bool unwind;          /* an error or abort() unwinds the handler */
 	bool aborted;
@@ -150,6 +154,8 @@ static __maybe_unused atomic_t tapir_session = ATOMIC_INIT(TAPIR_LOADED);
 static __maybe_unused atomic_t tapir_nerrors = ATOMIC_INIT(0);
 static __maybe_unused atomic_t tapir_nskipped = ATOMIC_INIT(0);
 static __maybe_unused struct tapir_ctx *tapir_ctxs[NR_CPUS];
+/* this CPU's tapir_ctxs[] entry, one %gs-relative load for a handler */
+static DEFINE_PER_CPU(struct tapir_ctx *, tapir_ctx_here);
 
 static __maybe_unused void tapir_ring_write(int type, const char *p, size_t n);
 
@@ -256,6 +262,7 @@ static __maybe_unused int tapir_ctxs_alloc(void)
 			return -ENOMEM;
 		rt_sink_init(&tapir_ctxs[cpu]->out, tapir_ctxs[cpu]->outbuf, RT_BUFFER_SIZE);
 		tapir_ctxs[cpu]->out.flush = tapir_out_flush;
+		per_cpu(tapir_ctx_here, cpu) = tapir_ctxs[cpu];
 	}
 	return 0;
 }
@@ -265,6 +272,7 @@ static __maybe_unused void tapir_ctxs_free(void)
 	int cpu;
 
 	for_each_possible_cpu(cpu) {
+		per_cpu(tapir_ctx_here, cpu) = NULL;
 		vfree(tapir_ctxs[cpu]);
 		tapir_ctxs[cpu] = NULL;
 	}
@@ -303,7 +311,7 @@ static __always_inline struct tapir_ctx *tapir_enter_regs(int want, const char *
 	if (atomic_read(&tapir_session) != want)
 		return NULL;
 	local_irq_save(*flags);
-	c = tapir_ctxs[smp_processor_id()];
+	c = this_cpu_read(tapir_ctx_here);
 	if (unlikely(!c || atomic_inc_return(&c->busy) != 1))
 		return tapir_enter_busy(c, *flags);
 	c->probe_point = pp;
