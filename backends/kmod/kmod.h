@@ -15,6 +15,9 @@
 
 #include "elab.h"
 
+/* a tracepoint's arguments the context holds: tapir_kmod.h's too */
+#define TAPIR_MAXTPARGS 16
+
 struct kmod_opts {
 	int maxstringlen, maxmapentries, maxerrors, maxaction, maxnesting, maxskipped;
 	int bufsize_mb;            /* -s */
@@ -56,6 +59,10 @@ struct km {
 	struct derived_probe *dp;
 	struct vec *locals;        /* struct symbol * */
 	struct strbuf body, frame;
+	/* a handler's long temporaries, each written before it is read: kept
+	 * apart from the frame's zeroed part (locals, keys, strings) */
+	struct strbuf scratch;
+	bool split_frame;
 	int indent, ntemps;
 	const char *unwind;        /* label an error jumps to */
 	struct km_loop loops[64];
@@ -74,10 +81,13 @@ void km_line(struct km *m, const char *fmt, ...) __attribute__((format(printf, 2
 void km_error(struct km *m, struct loc loc, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 const char *km_tmp_long(struct km *m);
+const char *km_tmp_long_zeroed(struct km *m);
 const char *km_tmp_str(struct km *m);
 const char *km_near(struct km *m, const char *what, struct loc loc);
 const char *km_quote(struct arena *a, const char *s);
 void km_check(struct km *m);
+void km_stat_variance(struct km *m, const struct symbol *s);
+void km_pmap_agg(struct km *m, const struct symbol *arr, struct loc loc);
 const char *km_var_ref(struct km *m, const struct symbol *s);
 const char *km_key(struct km *m, const struct symbol *arr, struct vec *args);
 void km_assign_to(struct km *m, struct ast *lhs, const char *val, enum ast_type t);

@@ -35,6 +35,16 @@ const char *km_tmp_long(struct km *m)
 {
 	int n = m->ntemps++;
 
+	sb_printf(m->split_frame ? &m->scratch : &m->frame, "\tint64_t t%d;\n", n);
+	return arena_printf(m->f->e->arena, "F->t%d", n);
+}
+
+/* A long temporary that starts at 0: an embedded-C function's result,
+ * 0 when it sets none, as in SystemTap. */
+const char *km_tmp_long_zeroed(struct km *m)
+{
+	int n = m->ntemps++;
+
 	sb_printf(&m->frame, "\tint64_t t%d;\n", n);
 	return arena_printf(m->f->e->arena, "F->t%d", n);
 }
@@ -116,7 +126,8 @@ const char *km_key(struct km *m, const struct symbol *arr, struct vec *args)
 		}
 		vals[i] = km_expr(m, a);
 	}
-	sb_printf(&m->frame, "\tstruct k_%s k%d;\n", arr->name, n);
+	/* zeroed here, where it is filled: not in the frame's zeroed part */
+	sb_printf(m->split_frame ? &m->scratch : &m->frame, "\tstruct k_%s k%d;\n", arr->name, n);
 	km_line(m, "memset(&F->k%d, 0, sizeof(F->k%d));", n, n);
 	for (int i = 0; i < args->len && i < ELAB_MAX_KEYS; i++) {
 		if (arr->key_types[i] == TYPE_STRING)
@@ -358,19 +369,44 @@ const char *km_stat_ref(struct km *m, struct ast *x, bool create, const char *ne
 		km_error(m, x->loc, "a statistic must be a global on the kmod runtime");
 		return "NULL";
 	}
-	if (x->kind != AST_INDEX)
+	/* '<<<' adds to this CPU's part; a read merges the parts */
+	if (x->kind != AST_INDEX && create)
+		return arena_printf(m->f->e->arena, "this_cpu_ptr(p_%s)", s->name);
+	if (x->kind != AST_INDEX) {
+		km_line(m, "tapir_pstat_merge(&g_%s, p_%s, &sd_%s);", s->name, s->name, s->name);
 		return arena_printf(m->f->e->arena, "(&g_%s)", s->name);
+	}
 	key = km_key(m, s, &x->args);
 	k = m->ntemps++;
 	sb_printf(&m->frame, "\tstruct tapir_stat *s%d;\n", k);
 	t = arena_printf(m->f->e->arena, "F->s%d", k);
 	if (create) {
-		km_line(m, "%s = tapir_map_set(c, g_%s, %s, %s);", t, s->name, key, near);
+		km_line(m, "%s = tapir_map_set(c, pm_%s[smp_processor_id()], %s, %s);", t, s->name,
+			key, near);
 		km_check(m);
 	} else {
-		km_line(m, "%s = tapir_map_find(g_%s, %s);", t, s->name, key);
+		km_line(m, "%s = tapir_pmap_find(pm_%s, &sd_%s, &gs_%s, %s);", t, s->name, s->name,
+			s->name, key);
 	}
 	return t;
+}
+
+/* s's running variance is kept, at each '<<<', only where the script
+ * reads @variance of s (SystemTap's STAT_OP_VARIANCE): set at load. */
+void km_stat_variance(struct km *m, const struct symbol *s)
+{
+	if (s && s->type == TYPE_STATS)
+		sb_printf(&m->f->init, "\tsd_%s.ops |= RT_STAT_VARIANCE;\n", s->name);
+}
+
+/* Before a walk of an array of statistics: its CPUs' maps merged into
+ * the aggregate map g_NAME, which the walk then reads. */
+void km_pmap_agg(struct km *m, const struct symbol *arr, struct loc loc)
+{
+	if (arr->type != TYPE_STATS)
+		return;
+	km_line(m, "if (!tapir_pmap_agg(c, pm_%s, g_%s, %s)) goto %s;", arr->name, arr->name,
+		km_near(m, "keyword", loc), m->unwind);
 }
 
 static const char *km_sdesc(struct km *m, struct ast *x)
@@ -457,7 +493,9 @@ static const char *km_in(struct km *m, struct ast *n)
 	if (km_has_star(&n->args))
 		return km_slice_in(m, n);
 	key = km_key(m, n->rhs->sym, &n->args);
-
+	if (n->rhs->sym->type == TYPE_STATS)
+		return arena_printf(m->f->e->arena, "((int64_t)tapir_pmap_has(pm_%s, %s))",
+				    n->rhs->sym->name, key);
 	return arena_printf(m->f->e->arena, "((int64_t)(tapir_map_find(g_%s, %s) != NULL))",
 			    n->rhs->sym->name, key);
 }
@@ -484,6 +522,8 @@ static const char *km_stat_op(struct km *m, struct ast *n)
 	if (shift && shift->kind == AST_NUM && strcmp(n->name, "@variance") == 0)
 		sb_printf(&m->f->init, "\t%s.shift = %d;\n", km_sdesc(m, n->lhs) + 1,
 			  (int)shift->num);
+	if (strcmp(n->name, "@variance") == 0)
+		km_stat_variance(m, n->lhs->kind == AST_INDEX ? n->lhs->lhs->sym : n->lhs->sym);
 	km_line(m, "%s = tapir_stat_read(c, %s, %s, %d, %s);", t, st, km_sdesc(m, n->lhs),
 		km_agg_index(n->name), near);
 	km_check(m);

@@ -64,13 +64,20 @@ static void emit_array(struct km_file *f, const struct symbol *s)
 	for (int i = 0; i < s->nkeys; i++)
 		sb_printf(&f->decls, " offsetof(struct k_%s, k%d),", s->name, i);
 	sb_printf(&f->decls, " },\n\t.klen = sizeof(struct k_%s), .vlen = %s, .vtype = %s,\n"
-			     "\t.maxentries = %d, .size = %d, .wrap = %d,\n};\n"
+			     "\t.maxentries = %d, .size = %d, .wrap = %d, .sdesc = &sd_%s,\n};\n"
 			     "static struct tapir_map *g_%s;\n\n",
 		  s->name, vlen, vt, size > 0 ? size : f->o->maxmapentries, size,
-		  d && d->wrap ? 1 : 0, s->name);
-	sb_printf(&f->init, "\tmd_%s.sdesc = sd_%s;\n\tg_%s = tapir_map_new(&md_%s);\n"
-			    "\tif (!g_%s)\n\t\treturn -ENOMEM;\n",
-		  s->name, s->type == TYPE_STATS ? s->name : "none", s->name, s->name, s->name);
+		  d && d->wrap ? 1 : 0, s->type == TYPE_STATS ? s->name : "none", s->name);
+	sb_printf(&f->init, "\tg_%s = tapir_map_new(&md_%s);\n\tif (!g_%s)\n\t\treturn -ENOMEM;\n",
+		  s->name, s->name, s->name);
+	if (s->type != TYPE_STATS)
+		return;
+	/* the CPUs' maps, and the scratch that one key is merged into */
+	sb_printf(&f->decls, "static struct tapir_map **pm_%s;\n"
+			     "static struct tapir_stat gs_%s __maybe_unused;\n\n",
+		  s->name, s->name);
+	sb_printf(&f->init, "\tpm_%s = tapir_pmap_new(&md_%s);\n\tif (!tapir_pmap_ok(pm_%s))\n"
+			    "\t\treturn -ENOMEM;\n", s->name, s->name, s->name);
 }
 
 /* -G NAME=VALUE sets a global of the script through a module parameter
@@ -100,7 +107,11 @@ static void emit_scalar(struct km_file *f, const struct symbol *s)
 			  km_quote(a, init && init->kind == AST_STR ? init->str : ""));
 		emit_param(f, s);
 	} else if (s->type == TYPE_STATS) {
-		sb_printf(&f->decls, "static struct tapir_stat g_%s;\n\n", s->name);
+		/* the CPUs' parts, and their aggregate */
+		sb_printf(&f->decls, "static struct tapir_stat g_%s __maybe_unused;\n"
+				     "static struct tapir_stat __percpu *p_%s;\n\n", s->name, s->name);
+		sb_printf(&f->init, "\tp_%s = alloc_percpu(struct tapir_stat);\n\tif (!p_%s)\n"
+				    "\t\treturn -ENOMEM;\n", s->name, s->name);
 	} else {
 		long long v = init && init->kind == AST_NUM ? (long long)init->num : 0;
 
@@ -125,10 +136,9 @@ static void emit_globals(struct km_file *f)
 			sb_printf(&f->decls, "static struct rt_stat_desc sd_%s;\n", s->name);
 			sb_printf(&f->init, "\tif (rt_stat_desc_init(&sd_%s, %d, %lld, %lld, %lld, &err) < 0) {\n"
 					    "\t\tpr_err(\"%%s: %s: %%s\\n\", KBUILD_MODNAME, err);\n"
-					    "\t\treturn -EINVAL;\n\t}\n"
-					    "\tsd_%s.ops = RT_STAT_VARIANCE;\n",
+					    "\t\treturn -EINVAL;\n\t}\n",
 				  s->name, g->hist_type, (long long)g->start, (long long)g->stop,
-				  (long long)g->interval, s->name, s->name);
+				  (long long)g->interval, s->name);
 		}
 		if (s->is_array)
 			emit_array(f, s);
@@ -166,11 +176,21 @@ static const char *state_of(int kind)
 }
 
 /* The handler of one derived probe: probe_N(regs, targs). */
+/* A tracepoint's arguments: as many as its prototype has, each a u64. */
+static int tp_nargs(const struct probe_target *t)
+{
+	const struct tpdb_event *ev = t->data;
+
+	return ev ? ev->nr_tp_args : 0;
+}
+
 static void emit_handler(struct km_file *f, struct derived_probe *dp, int id)
 {
-	struct km m = { .f = f, .dp = dp, .unwind = "out", .locals = &dp->locals };
+	struct km m = { .f = f, .dp = dp, .unwind = "out", .locals = &dp->locals, .split_frame = true };
 	bool lock = km_locks_emit(f, dp, id);
 	struct arena *a = f->e->arena;
+	int ntp = dp->target->kind == PK_TRACE ? tp_nargs(dp->target) : -1;
+	struct strbuf params = { 0 };
 
 	for (int i = 0; i < dp->locals.len; i++) {
 		const struct symbol *s = dp->locals.items[i];
@@ -181,27 +201,48 @@ static void emit_handler(struct km_file *f, struct derived_probe *dp, int id)
 	if (dp->cond)
 		km_line(&m, "if (!(%s)) goto out;", km_expr(&m, dp->cond));
 	km_stmt(&m, dp->body);
-	sb_printf(&f->decls, "struct pf_%d {\n\tint64_t unused;\n%s};\n\n", id,
-		  m.frame.data ? m.frame.data : "");
+	/* zeroed: the locals and what needs zeroes (keys, strings); after
+	 * 'scratch', temporaries that are written before they are read */
+	sb_printf(&f->decls, "struct pf_%d {\n%s\tint64_t scratch;\n%s};\n\n", id,
+		  m.frame.data ? m.frame.data : "", m.scratch.data ? m.scratch.data : "");
+	/* a tracepoint's arguments come by value and go into the context,
+	 * not through an array on the stack (and its stack protector) */
+	if (ntp >= 0) {
+		for (int i = 0; i < ntp; i++)
+			sb_printf(&params, ", u64 a%d", i);
+	} else {
+		sb_puts(&params, ", const u64 *targs");
+	}
 	sb_printf(&f->probes,
-		  "/* %s */\nstatic void probe_%d(struct pt_regs *regs, const u64 *targs)\n{\n"
+		  "/* %s */\nstatic void probe_%d(struct pt_regs *regs%s)\n{\n"
 		  "\tunsigned long flags;\n"
-		  "\tstruct tapir_ctx *c = tapir_enter_regs(%s, %s, regs, targs, %s, &flags);\n"
+		  "\tstruct tapir_ctx *c = tapir_enter_regs(%s, %s, regs, %s, %s, &flags);\n"
 		  "\tstruct pf_%d *F;\n%s\n\tif (!c)\n\t\treturn;\n%s",
-		  dp->target->name, id, state_of(dp->target->kind), km_quote(a, dp->target->name),
-		  args_kind(dp->target), id, km_timing_decl(f), km_timing_begin(f));
+		  dp->target->name, id, params.data, state_of(dp->target->kind),
+		  km_quote(a, dp->target->name), ntp >= 0 ? "NULL" : "targs", args_kind(dp->target), id,
+		  km_timing_decl(f), km_timing_begin(f));
+	if (ntp >= 0)
+		sb_puts(&f->probes, "\tc->targs = c->targbuf;\n");
+	for (int i = 0; i < ntp; i++)
+		sb_printf(&f->probes, "\tc->targbuf[%d] = a%d;\n", i, i);
 	if (lock)
 		sb_printf(&f->probes, "\tif (!tapir_lock(tapir_locks_%d, ARRAY_SIZE(tapir_locks_%d)))\n"
 				      "\t\tgoto leave;\n", id, id);
-	sb_printf(&f->probes, "\tF = tapir_frame(c, sizeof(*F));\n\tif (!F)\n\t\tgoto out;\n"
-			      "\tmemset(F, 0, sizeof(*F));\n"
-			      "%sout: __attribute__((unused));\n", m.body.data ? m.body.data : "");
+	/* the frame is c->stack where it fits: no null check then (the
+	 * kernel's -fno-delete-null-pointer-checks keeps it otherwise) */
+	sb_printf(&f->probes, "\tF = tapir_frame(c, sizeof(*F));\n"
+			      "\tif (sizeof(*F) > sizeof(c->stack) && !F)\n\t\tgoto out;\n");
+	if (m.frame.data)
+		sb_printf(&f->probes, "\tmemset(F, 0, offsetof(struct pf_%d, scratch));\n", id);
+	sb_printf(&f->probes, "%sout: __attribute__((unused));\n", m.body.data ? m.body.data : "");
 	if (lock)
 		sb_printf(&f->probes, "\ttapir_unlock(tapir_locks_%d, ARRAY_SIZE(tapir_locks_%d));\n"
 				      "leave: __attribute__((unused));\n", id, id);
 	sb_printf(&f->probes, "%s\ttapir_leave(c, &flags);\n}\n\n", km_timing_end(f, id));
 	sb_free(&m.body);
 	sb_free(&m.frame);
+	sb_free(&m.scratch);
+	sb_free(&params);
 }
 
 static void emit_timer(struct km_file *f, const struct probe_target *t, int id)
@@ -246,28 +287,32 @@ static int emit_trace(struct km_file *f, const struct probe_target *t, int id)
 			"prototype from BTF, which this event lacks", t->name);
 		return -1;
 	}
-	n = ev->nr_tp_args;
+	n = tp_nargs(t);
+	if (n > TAPIR_MAXTPARGS) {
+		diag_at(f->e->diag, DIAG_ERROR, t->loc, "%s: the kmod runtime takes tracepoints of "
+			"up to %d arguments, this one has %d", t->name, TAPIR_MAXTPARGS, n);
+		return -1;
+	}
 	sb_printf(&f->probes, "static void probe_%d_tp(void *data", id);
 	for (int i = 0; i < n; i++)
 		sb_printf(&f->probes, ", u64 a%d", i);
-	sb_printf(&f->probes, ")\n{\n\tu64 args[%d] = {", n ? n : 1);
-	for (int i = 0; i < n; i++)
-		sb_printf(&f->probes, " a%d,", i);
-	sb_puts(&f->probes, " };\n\n");
+	sb_puts(&f->probes, ")\n{\n");
 	if (ev->kind == TPDB_SYSCALL && ev->syscall_nr >= 0) {
 		if (ev->syscall_exit)
-			sb_printf(&f->probes, "\tif (((struct pt_regs *)args[0])->orig_ax != %d)\n"
+			sb_printf(&f->probes, "\tif (((struct pt_regs *)a0)->orig_ax != %d)\n"
 					      "\t\treturn;\n", ev->syscall_nr);
 		else
-			sb_printf(&f->probes, "\tif ((long)args[1] != %d)\n\t\treturn;\n",
+			sb_printf(&f->probes, "\tif ((long)a1 != %d)\n\t\treturn;\n",
 				  ev->syscall_nr);
 	}
 	/* a system call's events carry its pt_regs first: the user's
 	 * registers, where int_arg() & co. find its arguments */
-	sb_printf(&f->probes, "\tprobe_%d(%s, args);\n}\n"
+	sb_printf(&f->probes, "\tprobe_%d(%s", id, ev->kind == TPDB_SYSCALL ? "(struct pt_regs *)a0" : "NULL");
+	for (int i = 0; i < n; i++)
+		sb_printf(&f->probes, ", a%d", i);
+	sb_printf(&f->probes, ");\n}\n"
 			      "static struct tapir_tp tp_%d = { .name = \"%s\", .probe = probe_%d_tp };\n\n",
-		  id, ev->kind == TPDB_SYSCALL ? "(struct pt_regs *)args[0]" : "NULL", id,
-		  ev->tp_name, id);
+		  id, ev->tp_name, id);
 	sb_printf(&f->arm, "\trc = rc ? rc : tapir_tp_register(&tp_%d);\n", id);
 	sb_printf(&f->disarm, "\ttapir_tp_unregister(&tp_%d);\n", id);
 	return 0;
@@ -419,6 +464,10 @@ static void emit_module(struct km_file *f, struct strbuf *out)
 
 		if (s->is_array)
 			sb_printf(out, "\ttapir_map_free(g_%s);\n", s->name);
+		if (s->is_array && s->type == TYPE_STATS)
+			sb_printf(out, "\ttapir_pmap_free(pm_%s);\n", s->name);
+		else if (s->type == TYPE_STATS)
+			sb_printf(out, "\tfree_percpu(p_%s);\n", s->name);
 	}
 	sb_puts(out, "}\n\n");
 	sb_printf(out, "static int tapir_setup(void)\n{\n\tconst char *err = NULL;\n"

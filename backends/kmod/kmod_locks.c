@@ -6,8 +6,13 @@
  * with MAXTRYLOCK tries; a handler that can't have them all releases what
  * it took and is skipped (counted, as SystemTap's skipped probes).
  * Handlers that use no global take no lock, and two that only read the
- * same global run side by side.
+ * same global run side by side. A statistic is the other way round, as in
+ * SystemTap: '<<<' adds to its CPU's part under the read lock, and every
+ * other use (@count, @hist_log, foreach, delete) merges or clears the
+ * parts under the write lock.
  */
+#include <string.h>
+
 #include "kmod.h"
 
 enum use { USE_NONE, USE_READ, USE_WRITE };
@@ -20,14 +25,36 @@ struct uses {
 };
 
 static void walk(struct uses *u, const struct ast *n, enum use how);
+static void walk_lvalue(struct uses *u, const struct ast *n);
+
+static void mark_as(struct uses *u, const struct symbol *s, enum use how)
+{
+	for (int i = 0; i < u->globals->len; i++) {
+		if (u->globals->items[i] == s && how > u->g[i])
+			u->g[i] = (unsigned char)how;
+	}
+}
 
 static void mark(struct uses *u, const struct symbol *s, enum use how)
 {
 	if (!s || s->kind != SYM_GLOBAL)
 		return;
-	for (int i = 0; i < u->globals->len; i++) {
-		if (u->globals->items[i] == s && how > u->g[i])
-			u->g[i] = (unsigned char)how;
+	mark_as(u, s, s->type == TYPE_STATS ? USE_WRITE : how);
+}
+
+/* s <<< v, a[k] <<< v: the statistic's read lock. */
+static void walk_stat_add(struct uses *u, const struct ast *n)
+{
+	const struct ast *v = n->kind == AST_INDEX ? n->lhs : n;
+
+	if (v->kind != AST_VAR || !v->sym || v->sym->kind != SYM_GLOBAL) {
+		walk_lvalue(u, n);
+		return;
+	}
+	mark_as(u, v->sym, USE_READ);
+	if (n->kind == AST_INDEX) {
+		for (int i = 0; i < n->args.len; i++)
+			walk(u, n->args.items[i], USE_READ);
 	}
 }
 
@@ -80,7 +107,10 @@ static void walk(struct uses *u, const struct ast *n, enum use how)
 		mark(u, n->sym, how);
 		return;
 	case AST_ASSIGN:
-		walk_lvalue(u, n->lhs);
+		if (n->op && strcmp(n->op, "<<<") == 0)
+			walk_stat_add(u, n->lhs);
+		else
+			walk_lvalue(u, n->lhs);
 		walk(u, n->rhs, USE_READ);
 		return;
 	case AST_PREINC:

@@ -31,7 +31,7 @@ const char *km_slice_match(struct km *m, const struct symbol *arr, struct vec *a
 
 		vals[i] = x->kind == AST_STAR ? NULL : km_arg_value(m, x);
 	}
-	sb_printf(&m->frame, "\tstruct k_%s k%d;\n", arr->name, n);
+	sb_printf(m->split_frame ? &m->scratch : &m->frame, "\tstruct k_%s k%d;\n", arr->name, n);
 	km_line(m, "memset(&F->k%d, 0, sizeof(F->k%d));", n, n);
 	for (int i = 0; i < args->len && i < ELAB_MAX_KEYS; i++) {
 		if (!vals[i])
@@ -54,6 +54,7 @@ const char *km_slice_in(struct km *m, struct ast *n)
 	const char *cond = km_slice_match(m, arr, &n->args, "K"), *t = km_tmp_long(m);
 
 	km_line(m, "%s = 0;", t);
+	km_pmap_agg(m, arr, n->loc);
 	km_line(m, "{ struct tapir_ent *e_; list_for_each_entry(e_, &g_%s->used, order) {", arr->name);
 	km_line(m, "\tconst struct k_%s *K = tapir_ent_key(e_);", arr->name);
 	km_line(m, "\tif (%s) { %s = 1; break; } } }", cond, t);
@@ -65,9 +66,17 @@ void km_slice_delete(struct km *m, struct ast *x)
 {
 	const struct symbol *arr = x->lhs->sym;
 	const char *cond = km_slice_match(m, arr, &x->args, "K");
+	const char *map = arr->type == TYPE_STATS ? "pm_" : "g_", *cpu = "";
 
-	km_line(m, "{ struct tapir_ent *e_, *n_; list_for_each_entry_safe(e_, n_, &g_%s->used, order) {",
-		arr->name);
+	/* a statistic's entries are in each CPU's map */
+	if (arr->type == TYPE_STATS) {
+		km_line(m, "{ int cpu_; for_each_possible_cpu(cpu_) {");
+		cpu = "[cpu_]";
+	}
+	km_line(m, "{ struct tapir_ent *e_, *n_; list_for_each_entry_safe(e_, n_, &%s%s%s->used, order) {",
+		map, arr->name, cpu);
 	km_line(m, "\tconst struct k_%s *K = tapir_ent_key(e_);", arr->name);
-	km_line(m, "\tif (%s) tapir_map_unlink(g_%s, e_); } }", cond, arr->name);
+	km_line(m, "\tif (%s) tapir_map_unlink(%s%s%s, e_); } }", cond, map, arr->name, cpu);
+	if (arr->type == TYPE_STATS)
+		km_line(m, "} }");
 }

@@ -136,7 +136,7 @@ static const char *km_call_embedded(struct km *m, struct ast *n, const char **va
 	if (fn->ret == TYPE_STRING)
 		ret = km_tmp_str(m);
 	else if (fn->ret == TYPE_LONG)
-		ret = km_tmp_long(m);
+		ret = km_tmp_long_zeroed(m);
 	sb_printf(&sb, "fe_%s(c", fn_cname(m, fn));
 	if (ret)
 		sb_printf(&sb, ", %s%s", fn->ret == TYPE_LONG ? "&" : "", ret);
@@ -321,9 +321,12 @@ static void km_foreach(struct km *m, struct ast *n)
 	sb_printf(&m->frame, "\tstruct tapir_ent **e%d;\n\tint n%d, i%d, c%d;\n\tint64_t lim%d;\n"
 		  "\tsize_t sz%d;\n", k, k, k, k, k, k);
 	km_line(m, "F->lim%d = %s;", k, limit);
+	km_pmap_agg(m, arr, n->loc);
 	km_line(m, "F->sz%d = (g_%s->count + 1) * sizeof(void *);", k, arr->name);
 	km_line(m, "F->e%d = tapir_alloc(c, F->sz%d, %s);", k, k, km_near(m, "keyword", n->loc));
 	km_check(m);
+	if (km_agg_index(fe->agg) == 5)
+		km_stat_variance(m, arr);
 	km_line(m, "{ struct tapir_sort s = { g_%s, %d, %d, %d };", arr->name, col, dir,
 		km_agg_index(fe->agg));
 	km_line(m, "  F->n%d = tapir_map_sorted(g_%s, F->e%d, &s); }", k, arr->name, k);
@@ -368,11 +371,14 @@ static void km_delete(struct km *m, struct ast *n)
 	} else if (x->kind == AST_INDEX && x->lhs->kind == AST_VAR && x->lhs->sym) {
 		const char *key = km_key(m, x->lhs->sym, &x->args);
 
-		km_line(m, "tapir_map_del(g_%s, %s);", x->lhs->sym->name, key);
+		km_line(m, x->lhs->sym->type == TYPE_STATS ? "tapir_pmap_del(pm_%s, %s);" :
+							      "tapir_map_del(g_%s, %s);",
+			x->lhs->sym->name, key);
 	} else if (x->kind == AST_VAR && x->sym && x->sym->is_array) {
-		km_line(m, "tapir_map_clear(g_%s);", x->sym->name);
+		km_line(m, x->sym->type == TYPE_STATS ? "tapir_pmap_clear(pm_%s);" :
+							"tapir_map_clear(g_%s);", x->sym->name);
 	} else if (x->kind == AST_VAR && x->sym && x->sym->type == TYPE_STATS) {
-		km_line(m, "memset(&g_%s, 0, sizeof(g_%s));", x->sym->name, x->sym->name);
+		km_line(m, "tapir_pstat_clear(p_%s);", x->sym->name);
 	} else if (x->kind == AST_VAR && x->sym) {
 		km_assign_to(m, x, x->type == TYPE_STRING ? "\"\"" : "0", x->type);
 	} else {

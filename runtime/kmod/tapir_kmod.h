@@ -61,6 +61,9 @@
 #ifndef TAPIR_TRYLOCKDELAY
 #define TAPIR_TRYLOCKDELAY 10 /* ns */
 #endif
+/* a tracepoint's arguments the context holds (as backends/kmod/kmod.h) */
+#define TAPIR_MAXTPARGS 16
+
 #ifndef TAPIR_STACK_SIZE
 #define TAPIR_STACK_SIZE (128 * 1024)
 #endif
@@ -112,6 +115,7 @@ struct tapir_ctx {
 	struct pt_regs *regs;
 	int user_mode_p;
 	const u64 *targs;     /* a tracepoint's arguments */
+	u64 targbuf[TAPIR_MAXTPARGS]; /* where a tracepoint's handler puts them */
 	int args_kind;        /* where int_arg() & co. find the arguments: TAPIR_ARGS_* */
 	bool unwind;          /* an error or abort() unwinds the handler */
 	bool aborted;
@@ -150,6 +154,8 @@ static __maybe_unused atomic_t tapir_session = ATOMIC_INIT(TAPIR_LOADED);
 static __maybe_unused atomic_t tapir_nerrors = ATOMIC_INIT(0);
 static __maybe_unused atomic_t tapir_nskipped = ATOMIC_INIT(0);
 static __maybe_unused struct tapir_ctx *tapir_ctxs[NR_CPUS];
+/* this CPU's tapir_ctxs[] entry, one %gs-relative load for a handler */
+static DEFINE_PER_CPU(struct tapir_ctx *, tapir_ctx_here);
 
 static __maybe_unused void tapir_ring_write(int type, const char *p, size_t n);
 
@@ -256,6 +262,7 @@ static __maybe_unused int tapir_ctxs_alloc(void)
 			return -ENOMEM;
 		rt_sink_init(&tapir_ctxs[cpu]->out, tapir_ctxs[cpu]->outbuf, RT_BUFFER_SIZE);
 		tapir_ctxs[cpu]->out.flush = tapir_out_flush;
+		per_cpu(tapir_ctx_here, cpu) = tapir_ctxs[cpu];
 	}
 	return 0;
 }
@@ -265,6 +272,7 @@ static __maybe_unused void tapir_ctxs_free(void)
 	int cpu;
 
 	for_each_possible_cpu(cpu) {
+		per_cpu(tapir_ctx_here, cpu) = NULL;
 		vfree(tapir_ctxs[cpu]);
 		tapir_ctxs[cpu] = NULL;
 	}
@@ -303,7 +311,7 @@ static __always_inline struct tapir_ctx *tapir_enter_regs(int want, const char *
 	if (atomic_read(&tapir_session) != want)
 		return NULL;
 	local_irq_save(*flags);
-	c = tapir_ctxs[smp_processor_id()];
+	c = this_cpu_read(tapir_ctx_here);
 	if (unlikely(!c || atomic_inc_return(&c->busy) != 1))
 		return tapir_enter_busy(c, *flags);
 	c->probe_point = pp;
@@ -535,11 +543,76 @@ static __maybe_unused void tapir_str_concat(char *dst, const char *a, const char
 
 /* ---- statistics ------------------------------------------------------------------ */
 
-/* A statistic: one part (globals are locked) and its histogram. */
+/*
+ * A statistic: one part and its histogram. A global statistic is kept per
+ * CPU, as SystemTap's: '<<<' adds to this CPU's part under the global's
+ * read lock (the busy context keeps the CPU's part to one handler), and a
+ * reader, under the write lock, merges the parts into one struct
+ * tapir_stat that reads the same (tapir_stat_merge_end()).
+ */
 struct tapir_stat {
 	struct rt_stat st;
 	int64_t hist[RT_HIST_MAX_BUCKETS + 2];
 };
+
+/* Merging parts into dst: tapir_stat_merge_add() each part, then
+ * tapir_stat_merge_variance() each part, then tapir_stat_merge_end(). */
+static __maybe_unused void tapir_stat_merge_begin(struct rt_agg *a, struct tapir_stat *dst,
+						  const struct rt_stat_desc *d)
+{
+	rt_agg_init(a, dst->hist, d);
+}
+
+static __maybe_unused void tapir_stat_merge_add(struct rt_agg *a, const struct tapir_stat *part)
+{
+	if (part)
+		rt_agg_add(a, &part->st, part->hist);
+}
+
+static __maybe_unused void tapir_stat_merge_variance(struct rt_agg *a, const struct tapir_stat *part)
+{
+	if (part)
+		rt_agg_add_variance(a, &part->st);
+}
+
+/* dst as one part whose aggregate is a's: its running mean is the total
+ * mean and its variance the total variance, so that @avg and @variance of
+ * dst read what they read over the parts. */
+static __maybe_unused void tapir_stat_merge_end(struct rt_agg *a, struct tapir_stat *dst)
+{
+	struct rt_stat *s = &dst->st;
+
+	s->count = a->count;
+	s->sum = a->sum;
+	s->min = a->min;
+	s->max = a->max;
+	s->m2 = 0;
+	s->avg_s = a->count ? rt_div64(rt_shl64(a->sum, a->desc->shift), a->count) : 0;
+	s->variance_s = a->count > 1 ? rt_div64(rt_add64(a->s1, a->s2), a->count - 1) : -1;
+}
+
+/* A global statistic's parts merged into its aggregate g. */
+static __maybe_unused void tapir_pstat_merge(struct tapir_stat *g, struct tapir_stat __percpu *p,
+					     const struct rt_stat_desc *d)
+{
+	struct rt_agg a;
+	int cpu;
+
+	tapir_stat_merge_begin(&a, g, d);
+	for_each_possible_cpu(cpu)
+		tapir_stat_merge_add(&a, per_cpu_ptr(p, cpu));
+	for_each_possible_cpu(cpu)
+		tapir_stat_merge_variance(&a, per_cpu_ptr(p, cpu));
+	tapir_stat_merge_end(&a, g);
+}
+
+static __maybe_unused void tapir_pstat_clear(struct tapir_stat __percpu *p)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		memset(per_cpu_ptr(p, cpu), 0, sizeof(struct tapir_stat));
+}
 
 static __maybe_unused void tapir_stat_add(struct tapir_stat *s, const struct rt_stat_desc *d, int64_t v)
 {

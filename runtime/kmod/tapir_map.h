@@ -29,7 +29,7 @@ struct tapir_map_desc {
 	int maxentries;
 	int size;             /* declared [N], or 0 */
 	bool wrap;            /* '%' */
-	struct rt_stat_desc sdesc;
+	const struct rt_stat_desc *sdesc; /* the statistic's, set at load */
 };
 
 struct tapir_ent {
@@ -220,6 +220,132 @@ static __maybe_unused void tapir_map_clear(struct tapir_map *m)
 		tapir_map_unlink(m, list_first_entry(&m->used, struct tapir_ent, order));
 }
 
+/* ---- per-CPU arrays of statistics ----------------------------------------------- */
+
+/*
+ * An array of statistics is kept as SystemTap's "pmaps": a map per CPU,
+ * each with the array's limit (MAXMAPENTRIES or its declared size), that
+ * a[k] <<< v adds to, and an aggregate map that a reader fills from them
+ * (under the array's write lock): tapir_pmap_find() merges one key into a
+ * scratch statistic, tapir_pmap_agg() every key into the aggregate map,
+ * which foreach then walks.
+ */
+static __maybe_unused struct tapir_map **tapir_pmap_new(const struct tapir_map_desc *d)
+{
+	struct tapir_map **pm = kcalloc(nr_cpu_ids, sizeof(*pm), GFP_KERNEL);
+	int cpu;
+
+	if (!pm)
+		return NULL;
+	for_each_possible_cpu(cpu) {
+		pm[cpu] = tapir_map_new(d);
+		if (!pm[cpu])
+			return pm; /* freed by tapir_pmap_free(), as a partial one */
+	}
+	return pm;
+}
+
+static __maybe_unused bool tapir_pmap_ok(struct tapir_map **pm)
+{
+	int cpu;
+
+	if (!pm)
+		return false;
+	for_each_possible_cpu(cpu) {
+		if (!pm[cpu])
+			return false;
+	}
+	return true;
+}
+
+static __maybe_unused void tapir_pmap_free(struct tapir_map **pm)
+{
+	int cpu;
+
+	if (!pm)
+		return;
+	for_each_possible_cpu(cpu)
+		tapir_map_free(pm[cpu]);
+	kfree(pm);
+}
+
+/* Is key in some CPU's map? */
+static __maybe_unused bool tapir_pmap_has(struct tapir_map **pm, const void *key)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		if (tapir_map_find(pm[cpu], key))
+			return true;
+	}
+	return false;
+}
+
+static __maybe_unused void tapir_pmap_del(struct tapir_map **pm, const void *key)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		tapir_map_del(pm[cpu], key);
+}
+
+static __maybe_unused void tapir_pmap_clear(struct tapir_map **pm)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		tapir_map_clear(pm[cpu]);
+}
+
+/* key's statistic merged over the CPUs into *scratch, or NULL when no CPU
+ * has it (an absent element, as the map's find). */
+static __maybe_unused struct tapir_stat *tapir_pmap_find(struct tapir_map **pm,
+							 const struct rt_stat_desc *d,
+							 struct tapir_stat *scratch, const void *key)
+{
+	struct rt_agg a;
+	bool found = false;
+	int cpu;
+
+	tapir_stat_merge_begin(&a, scratch, d);
+	for_each_possible_cpu(cpu) {
+		const struct tapir_stat *part = tapir_map_find(pm[cpu], key);
+
+		found |= part != NULL;
+		tapir_stat_merge_add(&a, part);
+	}
+	if (!found)
+		return NULL;
+	for_each_possible_cpu(cpu)
+		tapir_stat_merge_variance(&a, tapir_map_find(pm[cpu], key));
+	tapir_stat_merge_end(&a, scratch);
+	return scratch;
+}
+
+/* The aggregate map agg made again from the CPUs' maps, in the order in
+ * which the keys first appear (CPU by CPU); false on an overflow of agg
+ * (reported), which more CPUs than one can bring about. */
+static __maybe_unused bool tapir_pmap_agg(struct tapir_ctx *c, struct tapir_map **pm,
+					  struct tapir_map *agg, const char *near)
+{
+	struct tapir_ent *e;
+	int cpu;
+
+	tapir_map_clear(agg);
+	for_each_possible_cpu(cpu) {
+		list_for_each_entry(e, &pm[cpu]->used, order) {
+			if (!tapir_map_set(c, agg, tapir_ent_key(e), near))
+				return false;
+		}
+	}
+	list_for_each_entry(e, &agg->used, order) {
+		struct tapir_stat *dst = tapir_ent_val(agg, e);
+
+		tapir_pmap_find(pm, agg->d->sdesc, dst, tapir_ent_key(e));
+	}
+	return true;
+}
+
 /* ---- sorted iteration ----------------------------------------------------------- */
 
 /* How foreach orders: col -1 the value, else key col; dir +1/-1, 0 unsorted;
@@ -234,7 +360,7 @@ static __maybe_unused int64_t tapir_ent_stat(const struct tapir_sort *s, struct 
 	const struct tapir_stat *st = tapir_ent_val(s->m, e);
 	struct rt_agg a;
 
-	rt_agg_init(&a, NULL, &s->m->d->sdesc);
+	rt_agg_init(&a, NULL, s->m->d->sdesc);
 	rt_agg_add(&a, &st->st, NULL);
 	rt_agg_add_variance(&a, &st->st);
 	rt_agg_finish(&a);
