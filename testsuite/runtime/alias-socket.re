@@ -18,8 +18,15 @@ socket\.recvmsg           size=512 UDP INET UNCONNECTED DGRAM: 40
 socket\.recvmsg\.return    size=100 UDP INET UNCONNECTED DGRAM success=1: 20
 socket\.recvmsg\.return    size=200 UDP INET UNCONNECTED DGRAM success=1: 20
 socket\.recvmsg\.return    size=70  IP LOCAL CONNECTED STREAM success=1: 20
-socket\.send              size=200 UDP INET UNCONNECTED DGRAM success=1: 20
-socket\.send              size=70  IP LOCAL CONNECTED STREAM success=1: 20
+socket\.send              size=100 UDP INET UNCONNECTED DGRAM success=1: 20
+socket\.send              size=200 UDP INET UNCONNECTED DGRAM success=1: 40
+socket\.send              size=70  IP LOCAL CONNECTED STREAM success=1: 40
+socket\.sendmsg           size=100 UDP INET UNCONNECTED DGRAM: 20
+socket\.sendmsg           size=200 UDP INET UNCONNECTED DGRAM: 20
+socket\.sendmsg           size=70  IP LOCAL CONNECTED STREAM: 20
+socket\.sendmsg\.return    size=100 UDP INET UNCONNECTED DGRAM success=1: 20
+socket\.sendmsg\.return    size=200 UDP INET UNCONNECTED DGRAM success=1: 20
+socket\.sendmsg\.return    size=70  IP LOCAL CONNECTED STREAM success=1: 20
 socket\.write_iter        size=200 UDP INET UNCONNECTED DGRAM: 20
 socket\.write_iter        size=70  IP LOCAL CONNECTED STREAM: 20
 socket\.write_iter\.return size=200 UDP INET UNCONNECTED DGRAM success=1: 20
