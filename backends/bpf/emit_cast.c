@@ -19,16 +19,25 @@ struct walk {
 	struct em *m;
 	const char *addr;      /* s64 temp: the address of the current object */
 	const char *type;      /* C type of the current object */
-	int fault;             /* error location id of a read fault */
+	const char *fault;     /* error location id of a read fault */
 };
+
+/* A read fault, after "if (READ)" (em_raise: a try catches it, a
+ * function passes it to its caller). */
+static void raise_fault(struct walk *w)
+{
+	w->m->indent++;
+	em_raise(w->m, w->fault, "\"kernel read fault\"");
+	w->m->indent--;
+}
 
 /* Replace the address by the pointer stored there; the object becomes
  * what it points to. */
 static void load_pointer(struct walk *w)
 {
-	em_line(w->m, "if (bpf_probe_read_kernel(&%s, sizeof(%s), (void *)(long)%s)) "
-		      "{ TAPIR_ERROR(%d, \"kernel read fault\"); }",
-		w->addr, w->addr, w->addr, w->fault);
+	em_line(w->m, "if (bpf_probe_read_kernel(&%s, sizeof(%s), (void *)(long)%s))", w->addr,
+		w->addr, w->addr);
+	raise_fault(w);
 	w->type = arena_printf(w->m->f->e->arena, "typeof(*(%s)0)", w->type);
 }
 
@@ -62,10 +71,39 @@ static const char *read_value(struct walk *w)
 {
 	const char *r = em_tmp_long(w->m);
 
-	em_line(w->m, "{ u64 __raw = 0; if (bpf_probe_read_kernel(&__raw, sizeof(%s) < 8 ? "
-		      "sizeof(%s) : 8, (void *)(long)%s)) { TAPIR_ERROR(%d, \"kernel read fault\"); } "
-		      "%s = (s64)*(%s *)&__raw; }",
-		w->type, w->type, w->addr, w->fault, r, w->type);
+	em_line(w->m, "{ u64 __raw = 0;");
+	w->m->indent++;
+	em_line(w->m, "if (bpf_probe_read_kernel(&__raw, sizeof(%s) < 8 ? sizeof(%s) : 8, "
+		      "(void *)(long)%s))", w->type, w->type, w->addr);
+	raise_fault(w);
+	em_line(w->m, "%s = (s64)*(%s *)&__raw;", r, w->type);
+	w->m->indent--;
+	em_line(w->m, "}");
+	return r;
+}
+
+/* The value of bitfield member of the object at the address, as libbpf's
+ * BPF_CORE_READ_BITFIELD_PROBED reads it (the bytes holding it, at the
+ * offset and size CO-RE relocates for the kernel the program runs on,
+ * then shifted and sign- or zero-extended), with a fault an error. */
+static const char *read_bitfield(struct walk *w, const struct ast_step *st, char how)
+{
+	const char *r = em_tmp_long(w->m);
+
+	if (how == CTX_STEP_LOAD)
+		load_pointer(w);
+	em_line(w->m, "{ const %s *__s = (const void *)(long)%s; u64 __v = 0;", w->type, w->addr);
+	w->m->indent++;
+	em_line(w->m, "if (bpf_probe_read_kernel(&__v, __CORE_RELO(__s, %s, BYTE_SIZE), "
+		      "(const void *)__s + __CORE_RELO(__s, %s, BYTE_OFFSET)))",
+		st->member, st->member);
+	raise_fault(w);
+	em_line(w->m, "__v <<= __CORE_RELO(__s, %s, LSHIFT_U64);", st->member);
+	em_line(w->m, "%s = __CORE_RELO(__s, %s, SIGNED) ? (s64)__v >> __CORE_RELO(__s, %s, "
+		      "RSHIFT_U64) : (s64)(__v >> __CORE_RELO(__s, %s, RSHIFT_U64));",
+		r, st->member, st->member, st->member);
+	w->m->indent--;
+	em_line(w->m, "}");
 	return r;
 }
 
@@ -135,8 +173,15 @@ const char *em_cast(struct em *m, struct ast *n, bool address)
 	if (m->user)
 		return user_cast(m, n, base, address);
 	w.addr = em_tmp_long(m);
-	w.fault = em_loc_id(m->f, "operator '@cast'", n->loc);
+	w.fault = arena_printf(m->f->e->arena, "%d",
+			       em_loc_id(m->f, "operator '@cast'", n->loc));
 	em_line(m, "%s = %s;", w.addr, base);
+	if (!address && end == CTX_END_VALUE && n->layout && n->layout->bit_size > 0) {
+		for (int i = 0; i < n->chain.len - 1; i++)
+			step(&w, n->chain.items[i], n->plan[i]);
+		return read_bitfield(&w, n->chain.items[n->chain.len - 1],
+				     n->plan[n->chain.len - 1]);
+	}
 	for (int i = 0; i < n->chain.len; i++)
 		step(&w, n->chain.items[i], n->plan[i]);
 	if (address || end != CTX_END_VALUE)
