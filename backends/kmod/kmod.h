@@ -46,6 +46,7 @@ struct km_file {
 	int nkprobes;              /* kernel-function probes (kmod_kprobe.c) */
 	bool uses_types;           /* member chains: include tapir_ktypes.h */
 	struct vec bitfields;      /* const char *: "TYPE.MEMBER" of each tapir_bfN */
+	struct vec ubins;          /* const char *: the binaries uprobes are on */
 };
 
 struct km_loop {
@@ -84,6 +85,9 @@ const char *km_tmp_long(struct km *m);
 const char *km_tmp_long_zeroed(struct km *m);
 const char *km_tmp_str(struct km *m);
 const char *km_near(struct km *m, const char *what, struct loc loc);
+/* kmod_usyms.c: the symbols of the binaries uprobes are on */
+void km_usyms_note(struct km_file *f, const char *path);
+void km_usyms_emit(struct km_file *f, struct strbuf *out);
 const char *km_quote(struct arena *a, const char *s);
 void km_check(struct km *m);
 void km_stat_variance(struct km *m, const struct symbol *s);

@@ -28,6 +28,7 @@ static const char *const rt_kmod[] = {
 	"tapir_uprobe.h",
 	"tapir_timing.h",
 	"tapir_procfs.h",
+	"tapir_usyms.h",
 };
 
 static char *slurp(const char *path, size_t *len)

@@ -496,7 +496,9 @@ static void emit_prelude(struct km_file *f, struct strbuf *out)
 		sb_printf(out, "#define TAPIR_BUFSIZE (%d * 1024 * 1024)\n", o->bufsize_mb);
 	sb_puts(out, "#include \"tapir_kmod.h\"\n#include \"tapir_map.h\"\n"
 		     "#include \"tapir_transport.h\"\n#include \"tapir_probes.h\"\n"
-		     "#include \"tapir_uprobe.h\"\n#include \"tapir_procfs.h\"\n\n");
+		     "#include \"tapir_uprobe.h\"\n#include \"tapir_procfs.h\"\n"
+		     "#include \"tapir_usyms.h\"\n\n");
+	km_usyms_emit(f, out);
 	if (f->uses_types)
 		sb_puts(out, "#include \"tapir_ktypes.h\"\n\n");
 	for (int i = 0; i < f->e->prog.embeds.len; i++) {

@@ -436,6 +436,7 @@ int km_uprobe_emit(struct km_file *f, struct derived_probe *dp, int id)
 	const struct probe_target *t = dp->target;
 	bool ret = t->kind == PK_URETPROBE;
 
+	km_usyms_note(f, t->str[0]);
 	if (ret && cur.dp == dp && cur.n) {
 		emit_entry(f, dp, id);
 		/* taken at every return, read or not, so that no slot is left behind */

@@ -17,7 +17,8 @@ backends_kmod_libtapirkmod_a_SOURCES = \
 	backends/kmod/kmod_uprobe.h \
 	backends/kmod/kmod_uprobe.c \
 	backends/kmod/kmod_timing.c \
-	backends/kmod/kmod_procfs.c
+	backends/kmod/kmod_procfs.c \
+	backends/kmod/kmod_usyms.c
 EXTRA_DIST += runtime/kmod/tapir_kmod.h runtime/kmod/tapir_map.h runtime/kmod/tapir_transport.h \
 	runtime/kmod/tapir_probes.h runtime/kmod/tapir_ktypes.h
-EXTRA_DIST += runtime/kmod/tapir_timing.h runtime/kmod/tapir_procfs.h
+EXTRA_DIST += runtime/kmod/tapir_timing.h runtime/kmod/tapir_procfs.h runtime/kmod/tapir_usyms.h
