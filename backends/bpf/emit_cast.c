@@ -151,6 +151,8 @@ const char *em_cast(struct em *m, struct ast *n, bool address)
 	struct walk w = { .m = m, .type = n->str };
 	const char *base;
 	char end;
+	bool bitfield;
+	int last;
 
 	if (!n->plan) { /* not resolved against the kernel: a process(...) probe */
 		em_error(m, n->loc, "'&@cast(...)' is not supported in this probe on the bpf runtime yet");
@@ -176,14 +178,13 @@ const char *em_cast(struct em *m, struct ast *n, bool address)
 	w.fault = arena_printf(m->f->e->arena, "%d",
 			       em_loc_id(m->f, "operator '@cast'", n->loc));
 	em_line(m, "%s = %s;", w.addr, base);
-	if (!address && end == CTX_END_VALUE && n->layout && n->layout->bit_size > 0) {
-		for (int i = 0; i < n->chain.len - 1; i++)
-			step(&w, n->chain.items[i], n->plan[i]);
-		return read_bitfield(&w, n->chain.items[n->chain.len - 1],
-				     n->plan[n->chain.len - 1]);
-	}
-	for (int i = 0; i < n->chain.len; i++)
+	/* a bitfield's value: its last step is the bitfield read itself */
+	bitfield = !address && end == CTX_END_VALUE && n->layout && n->layout->bit_size > 0;
+	last = n->chain.len - bitfield;
+	for (int i = 0; i < last; i++)
 		step(&w, n->chain.items[i], n->plan[i]);
+	if (bitfield)
+		return read_bitfield(&w, n->chain.items[last], n->plan[last]);
 	if (address || end != CTX_END_VALUE)
 		return w.addr;
 	return read_value(&w);

@@ -114,7 +114,8 @@ static __maybe_unused bool tapir_uwhere(struct tapir_uwhere *w, const struct tap
 	if (IS_ERR_OR_NULL(p))
 		return false;
 	w->path = p;
-	w->base = strrchr(p, '/') ? strrchr(p, '/') + 1 : p;
+	w->base = strrchr(p, '/');
+	w->base = w->base ? w->base + 1 : p;
 	for (int i = 0; bins[i]; i++) {
 		unsigned long vaddr = addr - w->bias + bins[i]->delta;
 

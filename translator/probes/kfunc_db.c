@@ -269,13 +269,13 @@ static void fill_symbol(struct kfdb *db, struct kfdb_func *f)
 	char key[512];
 	int i;
 
-	if (f->module)
-		snprintf(key, sizeof(key), "%s:%s", f->module, f->name);
-	i = map_get(&db->symmap, f->module ? key : f->name);
 	if (db->no_symbols) {
 		f->in_kallsyms = f->traceable = true;
 		return;
 	}
+	if (f->module)
+		snprintf(key, sizeof(key), "%s:%s", f->module, f->name);
+	i = map_get(&db->symmap, f->module ? key : f->name);
 	f->in_kallsyms = i >= 0;
 	f->addr = i >= 0 ? db->syms[i].addr : 0;
 	f->init = i >= 0 && !f->module && f->addr >= db->init_start && f->addr < db->init_end;
@@ -344,7 +344,7 @@ static const char *system_map(const char *release, char *buf, size_t len)
 	static const char *const paths[] = { "/boot/System.map-@", "/lib/modules/@/build/System.map",
 					     "/lib/modules/@/System.map" };
 
-	return first_file(paths, 3, release, buf, len);
+	return first_file(paths, sizeof(paths) / sizeof(paths[0]), release, buf, len);
 }
 
 /* A vmlinux of release with its BTF (an ELF, or raw BTF): $TAPIR_VMLINUX,
