@@ -16,6 +16,10 @@ CFLAGS ?= -O2 -g -Wall -Wextra
 BPF_ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/' \
 	-e 's/ppc64le/powerpc/' -e 's/s390x/s390/' -e 's/riscv64/riscv/')
 LIBBPF_CFLAGS := $(shell $(PKG_CONFIG) --cflags libbpf 2>/dev/null)
+# libbpf's usdt.bpf.h includes <asm/errno.h>, which -target bpf finds only
+# in the host's multiarch directory
+MULTIARCH_INC := $(shell d=/usr/include/$$($(CC) -dumpmachine 2>/dev/null); \
+	[ -d "$$d" ] && echo "-idirafter $$d")
 LIBBPF_LIBS := $(shell $(PKG_CONFIG) --libs libbpf 2>/dev/null || echo -lbpf -lelf -lz)
 
 WORKLOADS = getppid_loop file_read_loop pingpong uprobe_loop sdt_loop
@@ -35,7 +39,7 @@ $(OUT)/floor/vmlinux.h:
 
 $(OUT)/floor/getppid_floor.bpf.o: $(SRC)/floor/getppid_floor.bpf.c $(OUT)/floor/vmlinux.h
 	$(CLANG) -O2 -g -target bpf -D__TARGET_ARCH_$(BPF_ARCH) \
-		-I$(OUT)/floor $(LIBBPF_CFLAGS) -c $< -o $@
+		-I$(OUT)/floor $(LIBBPF_CFLAGS) $(MULTIARCH_INC) -c $< -o $@
 
 $(OUT)/floor/getppid_floor.skel.h: $(OUT)/floor/getppid_floor.bpf.o
 	$(BPFTOOL) gen skeleton $< name getppid_floor_bpf > $@.tmp

@@ -24,11 +24,17 @@
  * kprobes), no filter needed: kprobe_count, kprobe_pid, kprobe_empty,
  * kprobe_hist + kprobe_hist_exit (a kretprobe).
  *
+ * and in user space, a counter on uprobe_loop's bench_uprobe_target
+ * (uprobe_count, a uprobe) and on sdt_loop's bench:tick marker
+ * (usdt_count, libbpf's USDT support): the loader attaches them to the
+ * binary it is given.
+ *
  * target_nr also serves the pread64 loop: the loader sets it.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_tracing.h>
+#include <bpf/usdt.bpf.h>
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -251,5 +257,21 @@ int kprobe_hist_exit(void *ctx)
 	cnt = bpf_map_lookup_elem(&lat_hist, &b);
 	if (cnt)
 		*cnt += 1;
+	return 0;
+}
+
+/* ---- user space: the uprobe and SDT marker workloads ---- */
+
+SEC("uprobe")
+int uprobe_count(void *ctx)
+{
+	count_hit();
+	return 0;
+}
+
+SEC("usdt")
+int usdt_count(void *ctx)
+{
+	count_hit();
 	return 0;
 }

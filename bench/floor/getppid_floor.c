@@ -6,8 +6,11 @@
  *   getppid_floor [-a tp_btf|raw_tp|tp] [-m count|pid] [-n NR] [-v] -- CMD [ARG...]
  *   getppid_floor -a tp_btf -m empty|hist|printf|switch [-n NR] -- CMD [ARG...]
  *   getppid_floor -a kprobe -m count|pid|empty|hist -- CMD [ARG...]
+ *   getppid_floor -a uprobe|usdt -m count -b BINARY -- CMD [ARG...]
  *
  * -n NR filters system call NR instead of getppid (the pread64 loop).
+ * -b BINARY is the program a uprobe (its bench_uprobe_target) or a USDT
+ * probe (its bench:tick marker) is attached to, in every process.
  * -m empty prints hits=-1 (an empty handler counts nothing); -m hist the
  * latency histogram's total; -m printf prints one line per hit, as a
  * tracer's printf would, then the count; -m switch counts sched_switch.
@@ -44,7 +47,8 @@ static int print_libbpf(enum libbpf_print_level level, const char *fmt,
 static void usage(void)
 {
 	fprintf(stderr, "usage: getppid_floor [-a tp_btf|raw_tp|tp|kprobe] "
-			"[-m count|pid|empty|hist|printf|switch] [-n NR] [-v] -- CMD [ARG...]\n");
+			"[-m count|pid|empty|hist|printf|switch] [-n NR] [-b BINARY] [-v] "
+			"-- CMD [ARG...]\n");
 	exit(2);
 }
 
@@ -117,6 +121,24 @@ static unsigned long long pid_hits(struct getppid_floor_bpf *skel, pid_t pid)
 	return val;
 }
 
+/* Attaches PROG as ATTACH says: the user-space ones to BINARY. */
+static struct bpf_link *attach_floor(struct bpf_program *prog,
+				     const char *attach, const char *binary)
+{
+	LIBBPF_OPTS(bpf_uprobe_opts, uopts, .func_name = "bench_uprobe_target");
+
+	if (strcmp(attach, "uprobe") && strcmp(attach, "usdt"))
+		return bpf_program__attach(prog);
+	if (!binary) {
+		fprintf(stderr, "getppid_floor: -a %s needs -b BINARY\n", attach);
+		errno = EINVAL;
+		return NULL;
+	}
+	if (strcmp(attach, "usdt") == 0)
+		return bpf_program__attach_usdt(prog, -1, binary, "bench", "tick", NULL);
+	return bpf_program__attach_uprobe_opts(prog, -1, binary, 0, &uopts);
+}
+
 static int run_command(char **argv, pid_t *child, struct ring_buffer *rb)
 {
 	int status;
@@ -152,7 +174,7 @@ static int run_command(char **argv, pid_t *child, struct ring_buffer *rb)
 
 int main(int argc, char **argv)
 {
-	const char *attach = "tp_btf", *map = "count";
+	const char *attach = "tp_btf", *map = "count", *binary = NULL;
 	struct getppid_floor_bpf *skel = NULL;
 	struct bpf_program *prog, *chosen, *exit_prog = NULL;
 	struct bpf_link *link = NULL, *exit_link = NULL;
@@ -162,9 +184,10 @@ int main(int argc, char **argv)
 	int opt, err, rc = 1;
 	pid_t child;
 
-	while ((opt = getopt(argc, argv, "a:m:n:v")) != -1) {
+	while ((opt = getopt(argc, argv, "a:b:m:n:v")) != -1) {
 		switch (opt) {
 		case 'a': attach = optarg; break;
+		case 'b': binary = optarg; break;
 		case 'm': map = optarg; break;
 		case 'n': nr = atol(optarg); break;
 		case 'v': verbose = 1; break;
@@ -183,7 +206,7 @@ int main(int argc, char **argv)
 	chosen = floor_program(skel, attach, map);
 	if (!chosen) {
 		fprintf(stderr, "getppid_floor: no program '%s_%s' "
-				"(attach: tp_btf raw_tp tp kprobe; map: count pid)\n",
+				"(attach: tp_btf raw_tp tp kprobe uprobe usdt; map: count pid ...)\n",
 			attach, map);
 		goto out;
 	}
@@ -198,7 +221,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "getppid_floor: load: %s\n", strerror(-err));
 		goto out;
 	}
-	link = bpf_program__attach(chosen);
+	link = attach_floor(chosen, attach, binary);
 	if (!link) {
 		fprintf(stderr, "getppid_floor: prog '%s': attach: %s\n",
 			bpf_program__name(chosen), strerror(errno));
