@@ -435,7 +435,7 @@ static const char session_c[] =
 	"\t\tatomic_set(&tapir_session, TAPIR_ERRORED);\n\t\ttapir_ring_write(TAPIR_REC_EXIT, NULL, 0);\n\t}\n"
 	"\treturn 0;\n}\n\n"
 	"static void tapir_stop(void)\n{\n\tint s;\n\tchar status;\n\n"
-	"\tmutex_lock(&tapir_stop_mutex);\n\ts = atomic_read(&tapir_session);\n"
+	"\tmutex_lock(&tapir_stop_mutex);\n\ttapir_skip_report();\n\ts = atomic_read(&tapir_session);\n"
 	"\tif (s == TAPIR_DONE || s == TAPIR_LOADED) {\n\t\tmutex_unlock(&tapir_stop_mutex);\n\t\treturn;\n\t}\n"
 	"\tif (s == TAPIR_RUNNING || s == TAPIR_STARTING)\n"
 	"\t\tatomic_cmpxchg(&tapir_session, s, TAPIR_STOPPING);\n"

@@ -278,9 +278,23 @@ static __maybe_unused void tapir_ctxs_free(void)
 	}
 }
 
+/* Set when skipped hits passed MAXSKIPPED and ended the session; the
+ * loader's next read of the ring reports it (tapir_out_read), as a probe
+ * may be skipped where the ring's lock is held. */
+static __maybe_unused atomic_t tapir_skip_limit = ATOMIC_INIT(0);
+
+static __maybe_unused noinline void tapir_skip_over(void)
+{
+	if (atomic_cmpxchg(&tapir_session, TAPIR_RUNNING, TAPIR_ERRORED) == TAPIR_RUNNING)
+		atomic_set(&tapir_skip_limit, 1);
+}
+
+/* A hit not run; past MAXSKIPPED of them the session ends in error, as
+ * SystemTap's. */
 static __maybe_unused void tapir_skip(void)
 {
-	atomic_inc(&tapir_nskipped);
+	if (unlikely(atomic_inc_return(&tapir_nskipped) > TAPIR_MAXSKIPPED))
+		tapir_skip_over();
 }
 
 /* A context that is busy (the probe interrupted another handler on this

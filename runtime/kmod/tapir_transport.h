@@ -15,7 +15,9 @@
  * The loader writes "start" to ctl (begin probes run, then the event
  * probes are armed) and "stop" (probes disarmed, end or error probes run,
  * a DONE record carries the exit status); reading ctl gives
- * "drops N skipped N errors N".
+ * "drops N skipped N errors N". Past MAXSKIPPED skipped hits the session
+ * is in error: the first read of the ring after it says so and asks the
+ * loader to stop.
  */
 #ifndef TAPIR_TRANSPORT_H
 #define TAPIR_TRANSPORT_H
@@ -68,6 +70,21 @@ static __maybe_unused void tapir_ring_write(int type, const char *p, size_t n)
 	raw_spin_unlock_irqrestore(&tapir_ring_lock, flags);
 }
 
+/* The session's end past MAXSKIPPED, said once: from process context
+ * (the loader's read of the ring, or the stop), never where a probe may
+ * have been skipped inside tapir_ring_write. */
+static __maybe_unused void tapir_skip_report(void)
+{
+	static const char msg[] = "ERROR: Skipped too many probes, check MAXSKIPPED "
+				  "or try again with -t for more details.\n";
+
+	if (!atomic_xchg(&tapir_skip_limit, 0))
+		return;
+	atomic_inc(&tapir_nerrors);
+	tapir_ring_write(TAPIR_REC_ERR, msg, sizeof(msg) - 1);
+	tapir_ring_write(TAPIR_REC_EXIT, NULL, 0);
+}
+
 /* Up to count bytes of the ring; 0 when it is empty (the loader polls). */
 static __maybe_unused ssize_t tapir_out_read(struct file *f, char __user *ubuf, size_t count, loff_t *pos)
 {
@@ -76,6 +93,7 @@ static __maybe_unused ssize_t tapir_out_read(struct file *f, char __user *ubuf, 
 	size_t n, at;
 
 	mutex_lock(&tapir_ctl_mutex);
+	tapir_skip_report();
 	raw_spin_lock_irqsave(&tapir_ring_lock, flags);
 	at = tapir_ring_tail % TAPIR_BUFSIZE;
 	n = min3(count, (size_t)(tapir_ring_head - tapir_ring_tail), sizeof(bounce));
