@@ -192,6 +192,7 @@ struct elab_options {
 	const char *target_cmd;    /* -c: process(...) without a path probes it */
 	int target_pid;            /* -x */
 	bool skip_badvars;         /* an unreadable $var is 0 with a warning */
+	const char *const *globals_set; int nglobals_set; /* -G NAME=VALUE */
 };
 
 struct elab {
@@ -210,6 +211,7 @@ struct elab {
 	int probe_counter;
 	struct tpdb *tpdb;         /* tracepoint database, opened on first use */
 	struct kfdb *kfdb;         /* kernel functions (probes/kfunc_db.h), likewise */
+	struct vec globals_passed; /* const char *: the -G the kmod loader passes on */
 };
 
 /* Pass 2 entry point: returns 0, or -1 when errors were reported. */
@@ -230,6 +232,8 @@ int sym_resolve_program(struct elab *e);                  /* symbols.c */
 int types_infer(struct elab *e);                          /* types.c */
 void opt_program(struct elab *e);                         /* optimize.c */
 void autoprint_add(struct elab *e);                       /* autoprint.c */
+int gopt_apply(struct elab *e);                           /* gopt.c: -G */
+bool gopt_type_globals(struct elab *e);                   /* gopt.c: true if one was typed */
 
 /* ctxvar.c: a $var's ->member/[index] chain against its BTF type. With
  * report, a step that does not resolve is an error at it; *type (if not

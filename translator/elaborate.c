@@ -31,6 +31,8 @@ int elab_run(struct elab *e)
 	if (e->opt.list_mode)
 		return diag_errors(e->diag) > errors ? -1 : 0;
 	opt_program(e);
+	if (gopt_apply(e) < 0)
+		return -1;
 	autoprint_add(e);
 	if (e->prog.probes.len == 0) {
 		diag_plain(e->diag, DIAG_ERROR, "no probes found");

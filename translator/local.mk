@@ -21,6 +21,7 @@ translator_libtapirfront_a_SOURCES = \
 	translator/types.c \
 	translator/optimize.c \
 	translator/autoprint.c \
+	translator/gopt.c \
 	translator/dump.c \
 	translator/ctxvar.c \
 	translator/cast.c \

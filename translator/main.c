@@ -314,6 +314,8 @@ static void elab_setup(struct session *s)
 	e->opt.target_cmd = s->opt.target_cmd;
 	e->opt.target_pid = s->opt.target_pid;
 	e->opt.skip_badvars = s->opt.skip_badvars;
+	e->opt.globals_set = s->opt.globals_set;
+	e->opt.nglobals_set = s->opt.nglobals_set;
 	e->user_files = s->user_files;
 	e->lib_files = s->lib_files;
 }
@@ -452,7 +454,9 @@ static int pass_run(struct session *s)
 
 	if (o->runtime == RUNTIME_KMOD) {
 		remove_build_dir(s);
-		return kmod_pass_run(s->arena, s->diag, o, s->artifact);
+		return kmod_pass_run(s->arena, s->diag, o, s->artifact,
+				     (const char *const *)s->elab.globals_passed.items,
+				     s->elab.globals_passed.len);
 	}
 	argv[n++] = s->artifact;
 	if (o->output_file) {

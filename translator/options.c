@@ -70,7 +70,7 @@ static const struct opt_spec specs[] = {
 	{ 'D', NULL, required_argument, OPT_DONE, NULL },
 	{ 'B', NULL, required_argument, OPT_LATER, NULL },
 	{ OPT_OTHER + 0, "modinfo", required_argument, OPT_LATER, NULL },
-	{ 'G', NULL, required_argument, OPT_LATER, NULL },
+	{ 'G', NULL, required_argument, OPT_DONE, NULL },
 	{ 'R', NULL, required_argument, OPT_LATER, NULL },
 	{ 'r', NULL, required_argument, OPT_DONE, NULL },
 	{ 'a', NULL, required_argument, OPT_NEVER,
@@ -441,6 +441,21 @@ static int opt_macro(struct parse_state *st, const char *arg)
 	return 0;
 }
 
+/* -G NAME=VALUE: a global's value at the start (translator/gopt.c checks
+ * the name against the script's globals). */
+static int opt_global(struct options *o, const char *arg)
+{
+	const char *eq = strchr(arg, '=');
+
+	if (!eq || eq == arg || !is_ident(arg, (size_t)(eq - arg))) {
+		say("option -G: a global's name and value are needed, as in -G NAME=VALUE, "
+		    "not '%s'", arg);
+		return 1;
+	}
+	o->globals_set[o->nglobals_set++] = arg;
+	return 0;
+}
+
 static void set_release(struct options *o, const char *arg)
 {
 	o->kernel_release = arg;
@@ -636,6 +651,8 @@ static int apply_value(struct parse_state *st, int key, const char *arg)
 		return take_text(&o->include_dirs[o->ninclude_dirs++], 'I', "directory name", arg);
 	case 'D':
 		return opt_macro(st, arg);
+	case 'G':
+		return opt_global(o, arg);
 	case 'r':
 		if (take_text(&o->kernel_release, 'r', "kernel release or build directory", arg))
 			return 1;
@@ -872,7 +889,7 @@ static bool alloc_storage(struct parse_state *st, int argc, char **argv)
 	for (int i = 0; i < argc; i++)
 		chars += strlen(argv[i]) + 1;
 	free(storage);
-	storage = malloc(n * sizeof(struct opt_define) + 3 * n * sizeof(char *) + chars);
+	storage = malloc(n * sizeof(struct opt_define) + 4 * n * sizeof(char *) + chars);
 	if (!storage) {
 		say("out of memory");
 		return false;
@@ -885,6 +902,8 @@ static bool alloc_storage(struct parse_state *st, int argc, char **argv)
 	o->args = (const char **)(void *)p;
 	p += n * sizeof(char *);
 	o->include_dirs = (const char **)(void *)p;
+	p += n * sizeof(char *);
+	o->globals_set = (const char **)(void *)p;
 	p += n * sizeof(char *);
 	st->pool = p;
 	return true;
@@ -948,8 +967,8 @@ void opt_free(struct options *o)
 	free(storage);
 	storage = NULL;
 	o->defines = NULL;
-	o->extra_scripts = o->args = o->include_dirs = NULL;
-	o->ndefines = o->n_extra_scripts = o->nargs = o->ninclude_dirs = 0;
+	o->extra_scripts = o->args = o->include_dirs = o->globals_set = NULL;
+	o->ndefines = o->n_extra_scripts = o->nargs = o->ninclude_dirs = o->nglobals_set = 0;
 }
 
 /* ---- which passes exist ---------------------------------------------------- */
@@ -1075,6 +1094,7 @@ void opt_usage(FILE *out)
 		"  -I DIR         look for tapsets in DIR too, as well as in tapir's own\n"
 		"  -D NAME=VALUE  define the C macro NAME in the generated code (MAXACTION,\n"
 		"                 MAXSTRINGLEN, MAXMAPENTRIES ...); -D NAME defines it as 1\n"
+		"  -G NAME=VALUE  start the script's global NAME with VALUE\n"
 		"\n"
 		"Target:\n"
 		"  --runtime=MODE run on MODE: kmod (or kernel), the default, or bpf\n"

@@ -551,10 +551,15 @@ int types_infer(struct elab *e)
 	struct infer in = { .e = e };
 	int errors = diag_errors(e->diag), bad = 0;
 
-	for (int i = 0; i < 100; i++) {
-		in.changed = false;
-		sweep(&in);
-		if (!in.changed)
+	for (int pass = 0; pass < 2; pass++) {
+		for (int i = 0; i < 100; i++) {
+			in.changed = false;
+			sweep(&in);
+			if (!in.changed)
+				break;
+		}
+		/* a global nothing else types takes its -G value's type */
+		if (!gopt_type_globals(e))
 			break;
 	}
 	in.report = true;

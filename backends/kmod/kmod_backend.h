@@ -11,7 +11,10 @@ int kmod_translate(struct elab *e, const struct options *o, const char *dir);
 /* Pass 4: the cached .ko for -r (or the running kernel). */
 int kmod_pass_build(struct arena *a, struct diag_ctx *d, const struct options *o,
 		    const char *src_dir, const char **artifact, bool *cached);
-/* Pass 5: exec the loader on the module; returns only on failure. */
-int kmod_pass_run(struct arena *a, struct diag_ctx *d, const struct options *o, const char *ko);
+/* Pass 5: exec the loader on the module, with the run's options and the
+ * -G NAME=VALUE of the globals the module has (pass 2's list); returns
+ * only on failure. */
+int kmod_pass_run(struct arena *a, struct diag_ctx *d, const struct options *o, const char *ko,
+		  const char *const *gsets, int ngsets);
 
 #endif

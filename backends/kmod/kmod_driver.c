@@ -108,9 +108,10 @@ static int check_loadable(struct diag_ctx *d, const struct options *o, const cha
 	return 0;
 }
 
-int kmod_pass_run(struct arena *a, struct diag_ctx *d, const struct options *o, const char *ko)
+int kmod_pass_run(struct arena *a, struct diag_ctx *d, const struct options *o, const char *ko,
+		  const char *const *gsets, int ngsets)
 {
-	const char *argv[24];
+	const char **argv = arena_alloc(a, (size_t)(16 + 2 * ngsets) * sizeof(*argv));
 	int n = 0;
 
 	if (check_loadable(d, o, ko))
@@ -134,6 +135,10 @@ int kmod_pass_run(struct arena *a, struct diag_ctx *d, const struct options *o, 
 	}
 	for (int i = 0; i < o->verbose && i < 3; i++)
 		argv[n++] = "-v";
+	for (int i = 0; i < ngsets; i++) {
+		argv[n++] = "-G";
+		argv[n++] = gsets[i];
+	}
 	argv[n++] = ko;
 	argv[n] = NULL;
 	fflush(NULL);

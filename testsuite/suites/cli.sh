@@ -181,7 +181,20 @@ t did-you-mean 1 "err:did you mean '--runtime'" -- --runtme=bpf -e "$ok"
 usage_error ambiguous "option '--dump' is ambiguous" -- --dump
 usage_error no-arg-taken 'option --bpf takes no argument' -- --bpf=yes -e "$ok"
 usage_error stap-only-option 'option --use-server: not supported' -- --use-server -e "$ok"
-usage_error stap-later-option 'option -G: not implemented yet' -- -G x=1 -e "$ok"
+usage_error stap-later-option 'option -F: not implemented yet' -- -F -e "$ok"
+usage_error G-not-name-value "option -G: a global's name and value are needed, as in -G NAME=VALUE, not 'x'" -- -G x -e "$ok"
+usage_error G-bad-name "option -G: .*not '1x=2'" -- -G 1x=2 -e "$ok"
+t G-no-such-global 1 "err:^tapir: error: option -G y=5: the script has no global 'y'$" -- \
+	-p2 -G y=5 -e 'global x = 1; probe begin { println(x) }'
+t G-array 1 "err:^tapir: error: option -G a=5: 'a' is an array: -G sets a number or a string$" -- \
+	-p2 -G a=5 -e 'global a; probe begin { a[1] = 2 }'
+t G-stat 1 "err:^tapir: error: option -G a=5: 'a' is a statistic: -G sets a number or a string$" -- \
+	-p2 -G a=5 -e 'global a; probe begin { a <<< 2; println(@count(a)) }'
+t G-not-a-number 1 "err:^tapir: error: option -G x=ten: 'x' is a number, and 'ten' is not one$" -- \
+	-p2 -G x=ten -e 'global x = 1; probe begin { println(x) }'
+t G-types-a-global 0 "out:^x:long$" -- -p2 -G x=10 -e 'global x; probe begin { println(x) }'
+t G-types-a-string 0 "out:^x:string$" -- -p2 -G x=ten -e 'global x; probe begin { println(x) }'
+t G-unused-global 0 -- -p2 -w -G u=1 -e 'global x = 1, u; probe begin { println(x) }'
 usage_error compare-needs-c "--compare needs a workload: -c 'COMMAND'" -- --compare -e "$ok"
 
 # ---- what needs a pass that does not exist yet -----------------------------------

@@ -2,10 +2,10 @@
  * tapir-load - run a module built by tapir --runtime=kmod: SystemTap's
  * staprun and stapio in one small program.
  *
- *   tapir-load [-o FILE] [-c CMD | -x PID] [-T SECS] [-v] MODULE.ko [NAME=VALUE...]
+ *   tapir-load [-o FILE] [-c CMD | -x PID] [-T SECS] [-v] [-G NAME=VALUE]... MODULE.ko [NAME=VALUE...]
  *
- * Loads the module with finit_module(2) (NAME=VALUE sets a global, as
- * stap -G does), starts the session (begin probes, then the event probes
+ * Loads the module with finit_module(2) (-G NAME=VALUE, or NAME=VALUE
+ * after the module, sets a global, as stap -G does: a module parameter), starts the session (begin probes, then the event probes
  * are armed) through /proc/MODULE/ctl, starts CMD (sh -c) only then, with
  * target() its pid, and copies the module's output records from
  * /proc/MODULE/out to stdout (or FILE) and its errors to stderr. The
@@ -37,6 +37,8 @@ enum { REC_OUT = 1, REC_ERR = 2, REC_EXIT = 3, REC_DONE = 4, REC_SYSTEM = 5, REC
 
 struct loader {
 	const char *ko, *out_path, *cmd;
+	const char *gsets[256]; /* -G NAME=VALUE */
+	int ngsets;
 	int target_pid;
 	double timeout;
 	int verbose;
@@ -159,22 +161,48 @@ static int start_child(struct loader *l)
 	return 0;
 }
 
+/* NAME=VALUE as the kernel's parameter parser takes it: VALUE in double
+ * quotes when it has blanks (it can't hold a double quote). */
+static bool add_param(char *p, const char *set)
+{
+	const char *eq = strchr(set, '=');
+
+	if (!eq || strchr(eq + 1, '"')) {
+		fprintf(stderr, "tapir-load: '%s': %s\n", set,
+			eq ? "a global's value can't hold '\"'" : "not NAME=VALUE");
+		return false;
+	}
+	if (*p)
+		strcat(p, " ");
+	if (!eq[1] || strpbrk(eq + 1, " \t\n"))
+		sprintf(p + strlen(p), "%.*s\"%s\"", (int)(eq - set + 1), set, eq + 1);
+	else
+		strcat(p, set);
+	return true;
+}
+
 static char *params(struct loader *l, int argc, char **argv)
 {
 	size_t len = 64;
 	char *p;
+	bool ok = true;
 
 	for (int i = 0; i < argc; i++)
-		len += strlen(argv[i]) + 1;
+		len += strlen(argv[i]) + 3;
+	for (int i = 0; i < l->ngsets; i++)
+		len += strlen(l->gsets[i]) + 3;
 	p = calloc(1, len);
 	if (!p)
 		return NULL;
 	if (l->target_pid)
 		sprintf(p, "_tapir_target=%d", l->target_pid);
-	for (int i = 0; i < argc; i++) {
-		if (*p)
-			strcat(p, " ");
-		strcat(p, argv[i]);
+	for (int i = 0; ok && i < l->ngsets; i++)
+		ok = add_param(p, l->gsets[i]);
+	for (int i = 0; ok && i < argc; i++)
+		ok = add_param(p, argv[i]);
+	if (!ok) {
+		free(p);
+		return NULL;
 	}
 	return p;
 }
@@ -469,8 +497,8 @@ static void unload(struct loader *l)
 
 static int usage(void)
 {
-	fputs("usage: tapir-load [-o FILE] [-c CMD | -x PID] [-T SECS] [-v] MODULE.ko [NAME=VALUE...]\n",
-	      stderr);
+	fputs("usage: tapir-load [-o FILE] [-c CMD | -x PID] [-T SECS] [-v] [-G NAME=VALUE]... "
+	      "MODULE.ko [NAME=VALUE...]\n", stderr);
 	return 2;
 }
 
@@ -478,8 +506,13 @@ static int parse(struct loader *l, int argc, char **argv)
 {
 	int c;
 
-	while ((c = getopt(argc, argv, "+o:c:x:T:vh")) != -1) {
+	while ((c = getopt(argc, argv, "+o:c:x:T:G:vh")) != -1) {
 		switch (c) {
+		case 'G':
+			if (l->ngsets == (int)(sizeof(l->gsets) / sizeof(l->gsets[0])))
+				return -1;
+			l->gsets[l->ngsets++] = optarg;
+			break;
 		case 'o': l->out_path = optarg; break;
 		case 'c': l->cmd = optarg; break;
 		case 'x': l->target_pid = atoi(optarg); break;
