@@ -143,6 +143,8 @@ static void script_args(const struct cmp_ctx *c, struct argvb *a)
 		push2(a, "-D", c->defines[i]);
 	for (int i = 0; i < o->ninclude_dirs; i++)
 		push2(a, "-I", o->include_dirs[i]);
+	for (int i = 0; i < o->nglobals_set; i++)
+		push2(a, "-G", o->globals_set[i]);
 	if (o->guru)
 		push(a, "-g");
 	if (o->no_warnings)
