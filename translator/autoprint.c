@@ -179,6 +179,8 @@ static void add_end_probe(struct elab *e, struct symbol *s)
 
 void autoprint_add(struct elab *e)
 {
+	if (e->opt.no_global_display)
+		return;
 	for (int i = 0; i < e->prog.globals.len; i++) {
 		struct symbol *s = e->prog.globals.items[i];
 

@@ -147,6 +147,8 @@ static void script_args(const struct cmp_ctx *c, struct argvb *a)
 		push2(a, "-G", o->globals_set[i]);
 	if (o->guru)
 		push(a, "-g");
+	if (o->no_global_display)
+		push(a, "--no-global-var-display");
 	if (o->no_warnings)
 		push(a, "-w");
 	for (int i = 0; i < o->n_extra_scripts; i++)

@@ -193,6 +193,7 @@ struct elab_options {
 	int target_pid;            /* -x */
 	bool skip_badvars;         /* an unreadable $var is 0 with a warning */
 	const char *const *globals_set; int nglobals_set; /* -G NAME=VALUE */
+	bool no_global_display;    /* --no-global-var-display: autoprint none */
 };
 
 struct elab {

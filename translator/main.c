@@ -316,6 +316,7 @@ static void elab_setup(struct session *s)
 	e->opt.skip_badvars = s->opt.skip_badvars;
 	e->opt.globals_set = s->opt.globals_set;
 	e->opt.nglobals_set = s->opt.nglobals_set;
+	e->opt.no_global_display = s->opt.no_global_display;
 	e->user_files = s->user_files;
 	e->lib_files = s->lib_files;
 }

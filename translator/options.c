@@ -136,7 +136,7 @@ static const struct opt_spec specs[] = {
 	{ OPT_OTHER + 26, "sign-module", optional_argument, OPT_LATER, NULL },
 	{ OPT_OTHER + 27, "monitor", optional_argument, OPT_LATER, NULL },
 	{ OPT_OTHER + 28, "example", no_argument, OPT_LATER, NULL },
-	{ OPT_OTHER + 29, "no-global-var-display", no_argument, OPT_LATER, NULL },
+	{ OPT_OTHER + 29, "no-global-var-display", no_argument, OPT_DONE, NULL },
 	{ OPT_OTHER + 30, "rlimit-as", required_argument, OPT_NEVER, "use ulimit -v" },
 	{ OPT_OTHER + 31, "rlimit-cpu", required_argument, OPT_NEVER, "use ulimit -t" },
 	{ OPT_OTHER + 32, "rlimit-nproc", required_argument, OPT_NEVER, "use ulimit -u" },
@@ -593,6 +593,8 @@ static bool *flag_of(struct options *o, int key)
 		return &o->guru;
 	case OPT_OTHER + 6:
 		return &o->skip_badvars;
+	case OPT_OTHER + 29:
+		return &o->no_global_display;
 	case 'b':
 		return &o->bulk;
 	case 't':

@@ -42,6 +42,7 @@ struct options {
 	bool warnings_as_errors;   /* -W */
 	bool unoptimized;          /* -u; also set by -L, which keeps unused variables */
 	bool skip_badvars;         /* --skip-badvars: unreadable $vars read 0 */
+	bool no_global_display;    /* --no-global-var-display: no end-of-run globals */
 	struct opt_define *defines; int ndefines; /* -D, in order; a later one wins */
 	const char **include_dirs; int ninclude_dirs; /* -I, in order */
 	const char **globals_set; int nglobals_set; /* -G NAME=VALUE, in order; a later one wins */
