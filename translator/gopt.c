@@ -24,13 +24,18 @@ static struct symbol *find_global(struct vec *v, const char *name, size_t n)
 	return NULL;
 }
 
+/* A number as C reads it; past the signed range (an address) it wraps,
+ * as the script's literals. */
 static bool parse_number(const char *v, int64_t *out)
 {
 	char *end;
 
 	errno = 0;
-	*out = strtoll(v, &end, 0);
-	return *v && !*end && errno == 0;
+	if (*v == '-')
+		*out = strtoll(v, &end, 0);
+	else
+		*out = (int64_t)strtoull(v, &end, 0);
+	return *v && *v != '+' && !*end && errno == 0;
 }
 
 /* The globals -G sets that type inference left untyped take the type of

@@ -131,10 +131,19 @@ struct tapir_ctx {
 	char stack[TAPIR_STACK_SIZE] __aligned(16);
 };
 
-/* -G NAME=VALUE of a long global: a 64-bit module parameter. */
+/* -G NAME=VALUE of a long global: a 64-bit module parameter; as the
+ * script's literals, a value past the signed range (an address) wraps. */
 static int tapir_param_set_s64(const char *val, const struct kernel_param *kp)
 {
-	return kstrtos64(val, 0, (s64 *)kp->arg);
+	u64 u;
+	int rc;
+
+	if (*val == '-')
+		return kstrtos64(val, 0, (s64 *)kp->arg);
+	rc = kstrtou64(val, 0, &u);
+	if (!rc)
+		*(s64 *)kp->arg = (s64)u;
+	return rc;
 }
 
 static int tapir_param_get_s64(char *buf, const struct kernel_param *kp)
