@@ -68,7 +68,7 @@ static const struct opt_spec specs[] = {
 	{ 's', NULL, required_argument, OPT_DONE, NULL },
 	{ 'I', NULL, required_argument, OPT_DONE, NULL },
 	{ 'D', NULL, required_argument, OPT_DONE, NULL },
-	{ 'B', NULL, required_argument, OPT_LATER, NULL },
+	{ 'B', NULL, required_argument, OPT_DONE, NULL },
 	{ OPT_OTHER + 0, "modinfo", required_argument, OPT_LATER, NULL },
 	{ 'G', NULL, required_argument, OPT_DONE, NULL },
 	{ 'R', NULL, required_argument, OPT_LATER, NULL },
@@ -456,6 +456,20 @@ static int opt_global(struct options *o, const char *arg)
 	return 0;
 }
 
+/* -B OPTION: one more argument of kbuild's make (kmod runtime), as
+ * NAME=VALUE or a make option; shell quotes are refused, as the command
+ * goes through sh. */
+static int opt_kbuild(struct options *o, const char *arg)
+{
+	if (!*arg || strpbrk(arg, "'\"\\`$;&|<>\n")) {
+		say("option -B: '%s' is not a make argument tapir passes on (NAME=VALUE, or an option "
+		    "without quotes or shell characters)", arg);
+		return 1;
+	}
+	o->kbuild_opts[o->nkbuild_opts++] = arg;
+	return 0;
+}
+
 static void set_release(struct options *o, const char *arg)
 {
 	o->kernel_release = arg;
@@ -655,6 +669,8 @@ static int apply_value(struct parse_state *st, int key, const char *arg)
 		return opt_macro(st, arg);
 	case 'G':
 		return opt_global(o, arg);
+	case 'B':
+		return opt_kbuild(o, arg);
 	case 'r':
 		if (take_text(&o->kernel_release, 'r', "kernel release or build directory", arg))
 			return 1;
@@ -891,7 +907,7 @@ static bool alloc_storage(struct parse_state *st, int argc, char **argv)
 	for (int i = 0; i < argc; i++)
 		chars += strlen(argv[i]) + 1;
 	free(storage);
-	storage = malloc(n * sizeof(struct opt_define) + 4 * n * sizeof(char *) + chars);
+	storage = malloc(n * sizeof(struct opt_define) + 5 * n * sizeof(char *) + chars);
 	if (!storage) {
 		say("out of memory");
 		return false;
@@ -906,6 +922,8 @@ static bool alloc_storage(struct parse_state *st, int argc, char **argv)
 	o->include_dirs = (const char **)(void *)p;
 	p += n * sizeof(char *);
 	o->globals_set = (const char **)(void *)p;
+	p += n * sizeof(char *);
+	o->kbuild_opts = (const char **)(void *)p;
 	p += n * sizeof(char *);
 	st->pool = p;
 	return true;
@@ -969,8 +987,9 @@ void opt_free(struct options *o)
 	free(storage);
 	storage = NULL;
 	o->defines = NULL;
-	o->extra_scripts = o->args = o->include_dirs = o->globals_set = NULL;
+	o->extra_scripts = o->args = o->include_dirs = o->globals_set = o->kbuild_opts = NULL;
 	o->ndefines = o->n_extra_scripts = o->nargs = o->ninclude_dirs = o->nglobals_set = 0;
+	o->nkbuild_opts = 0;
 }
 
 /* ---- which passes exist ---------------------------------------------------- */
@@ -1097,6 +1116,7 @@ void opt_usage(FILE *out)
 		"  -D NAME=VALUE  define the C macro NAME in the generated code (MAXACTION,\n"
 		"                 MAXSTRINGLEN, MAXMAPENTRIES ...); -D NAME defines it as 1\n"
 		"  -G NAME=VALUE  start the script's global NAME with VALUE\n"
+		"  -B NAME=VALUE  pass NAME=VALUE to kbuild's make (kmod runtime)\n"
 		"\n"
 		"Target:\n"
 		"  --runtime=MODE run on MODE: kmod (or kernel), the default, or bpf\n"

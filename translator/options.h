@@ -46,6 +46,7 @@ struct options {
 	struct opt_define *defines; int ndefines; /* -D, in order; a later one wins */
 	const char **include_dirs; int ninclude_dirs; /* -I, in order */
 	const char **globals_set; int nglobals_set; /* -G NAME=VALUE, in order; a later one wins */
+	const char **kbuild_opts; int nkbuild_opts; /* -B, kbuild make arguments, in order */
 	const char *kernel_release; /* -r as given (a release or a build dir), else
 				     * $SYSTEMTAP_RELEASE, else NULL (the running kernel) */
 	const char *kernel_build_dir; /* -r DIR (an argument holding a '/'); NULL otherwise */

@@ -136,9 +136,11 @@ const char *km_timing_cleanup(const struct km_file *f);
 /* kmod_file.c: pass 3, writes dir/prog.c. */
 int kmod_emit(struct elab *e, const struct kmod_opts *o, const char *dir);
 
-/* kmod_build.c: pass 4, kbuild into a cached .ko; kdir the build tree. */
+struct options; /* translator/options.h */
+/* kmod_build.c: pass 4, kbuild into a cached .ko; kdir the build tree
+ * (-m names the module, -B adds make arguments, -v says more). */
 int kmod_build(struct arena *a, struct diag_ctx *d, const char *src_dir, const char *kdir,
-	       const char *module_name, int verbose, const char **artifact, bool *cached);
+	       const struct options *o, const char **artifact, bool *cached);
 /* The kbuild tree for -r (a release or a folder), or the running kernel's;
  * NULL with an error reported when there is none. */
 const char *kmod_kbuild_dir(struct arena *a, struct diag_ctx *d, const char *release_or_dir,

@@ -17,6 +17,7 @@
 #include "cache.h"
 #include "config.h"
 #include "kmod.h"
+#include "options.h"
 
 static const char *const rt_common[] = {
 	"rt_types.h", "rt_sink.h", "rt_sink.c", "rt_out.h", "rt_out.c", "rt_format.h",
@@ -121,10 +122,12 @@ const char *kmod_kbuild_dir(struct arena *a, struct diag_ctx *d, const char *rel
 	return NULL;
 }
 
-static uint64_t inputs_hash(struct arena *a, const char *src_dir, const char *kdir)
+static uint64_t inputs_hash(struct arena *a, const char *src_dir, const char *kdir,
+			    const char *make_args)
 {
 	uint64_t h = CACHE_HASH_INIT;
 
+	h = cache_hash(h, make_args, strlen(make_args));
 	h = cache_hash_file(h, arena_printf(a, "%s/prog.c", src_dir));
 	h = cache_hash_file(h, arena_printf(a, "%s/include/config/kernel.release", kdir));
 	h = cache_hash_file(h, arena_printf(a, "%s/Module.symvers", kdir));
@@ -181,12 +184,25 @@ static void show_errors(const char *log)
 	fclose(f);
 }
 
-int kmod_build(struct arena *a, struct diag_ctx *d, const char *src_dir, const char *kdir,
-	       const char *module_name, int verbose, const char **artifact, bool *cached)
+/* -B's arguments, each after a blank ("" without -B: the cache keys of
+ * earlier modules stay). */
+static const char *make_args(struct arena *a, const struct options *o)
 {
-	uint64_t h = inputs_hash(a, src_dir, kdir);
-	const char *name = module_name ? module_name : arena_printf(a, "tapir_%016llx",
-								    (unsigned long long)h);
+	const char *s = "";
+
+	for (int i = 0; i < o->nkbuild_opts; i++)
+		s = arena_printf(a, "%s '%s'", s, o->kbuild_opts[i]);
+	return s;
+}
+
+int kmod_build(struct arena *a, struct diag_ctx *d, const char *src_dir, const char *kdir,
+	       const struct options *o, const char **artifact, bool *cached)
+{
+	const char *margs = make_args(a, o);
+	uint64_t h = inputs_hash(a, src_dir, kdir, margs);
+	const char *name = o->module_name ? o->module_name : arena_printf(a, "tapir_%016llx",
+									  (unsigned long long)h);
+	int verbose = o->verbose;
 	const char *dir = arena_printf(a, "%s/kmod/%016llx", cache_root(a), (unsigned long long)h);
 	const char *ko = arena_printf(a, "%s/%s.ko", dir, name);
 	const char *work = arena_printf(a, "%s/build.%d", dir, (int)getpid());
@@ -203,7 +219,8 @@ int kmod_build(struct arena *a, struct diag_ctx *d, const char *src_dir, const c
 	}
 	if (stage_sources(a, d, src_dir, work, name))
 		return -1;
-	cmd = arena_printf(a, "make -s -j2 -C '%s' M='%s' W=1 modules >'%s' 2>&1", kdir, work, log);
+	cmd = arena_printf(a, "make -s -j2 -C '%s' M='%s' W=1%s modules >'%s' 2>&1", kdir, work,
+			   margs, log);
 	if (verbose > 1)
 		fprintf(stderr, "Running %s\n", cmd);
 	rc = system(cmd);

@@ -70,7 +70,7 @@ int kmod_pass_build(struct arena *a, struct diag_ctx *d, const struct options *o
 	kdir = kmod_kbuild_dir(a, d, o->kernel_release, u.release);
 	if (!kdir)
 		return -1;
-	return kmod_build(a, d, src_dir, kdir, o->module_name, o->verbose, artifact, cached);
+	return kmod_build(a, d, src_dir, kdir, o, artifact, cached);
 }
 
 static const char *loader_path(void)

@@ -172,4 +172,16 @@ if cmp -s "$tmp/ko1" "$tmp/ko2" && grep -q '^Pass 4: using cached' "$tmp/err"; t
 else
 	echo "FAIL: kmod p4-cache: the second build did not use the cache"
 fi
+
+# -B NAME=VALUE reaches kbuild's make (here a macro the module's C then
+# has), and it is part of the cache key: another module than without it
+"$TAPIR" -p4 -vv -r "$kver" -B KCFLAGS=-DTAPIR_B_TEST=1 "$rt/begin-printf.stp" >"$tmp/ko3" 2>"$tmp/err"
+if ! grep -q "^Running make .* W=1 'KCFLAGS=-DTAPIR_B_TEST=1' modules" "$tmp/err"; then
+	echo "FAIL: kmod p4-kbuild-option: -B did not reach make"
+	grep -m1 -e '^Running make' -e 'error' "$tmp/err" | sed 's/^/    /'
+elif cmp -s "$tmp/ko1" "$tmp/ko3" || [ ! -s "$tmp/ko3" ]; then
+	echo "FAIL: kmod p4-kbuild-option: the module of -B is the cached one without it"
+else
+	echo "PASS: kmod p4-kbuild-option"
+fi
 exit 0
