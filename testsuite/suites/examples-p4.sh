@@ -26,7 +26,11 @@
 # it (for a build too slow for the suite's time budget).
 # Builds are cached in TAPIR_CACHE (default: the build tree's
 # testsuite/examples-cache), so that a second run only runs.
-# TAPIR_EXAMPLES_RUN=0 builds without running.
+# TAPIR_EXAMPLES_RUN=0 builds without running. With a tapir built with
+# the sanitizers (the ASan build of scripts/check) the examples are
+# translated (-p3) and not built nor run: what the sanitizers watch is
+# tapir, and the plain build's run of this suite builds and runs them
+# (TAPIR_EXAMPLES_PASS=4 builds them there too).
 set -u
 : "${TAPIR:?}"
 
@@ -35,6 +39,11 @@ known=$TAPIR_SRCDIR/testsuite/examples-p4.known
 export TAPIR_CACHE=${TAPIR_CACHE:-$TAPIR_BUILDDIR/testsuite/examples-cache}
 W=$TAPIR_BUILDDIR/bench/workloads
 run_them=${TAPIR_EXAMPLES_RUN:-1}
+pass=${TAPIR_EXAMPLES_PASS:-4}
+if [ -z "${TAPIR_EXAMPLES_PASS:-}" ] && grep -q __asan_init "$TAPIR" 2>/dev/null; then
+	pass=3
+fi
+[ "$pass" = 4 ] || run_them=0
 tmp=$(mktemp -d)
 workers=()
 cleanup() {
@@ -112,7 +121,7 @@ for d in "${dirs[@]}"; do
 		fi
 		examples_options "$f"
 		base=$(basename "$f")
-		(cd "$(dirname "$f")" && timeout -k 5 180 "$TAPIR" --bpf -p4 "${opts[@]}" "$base" "${args[@]}") \
+		(cd "$(dirname "$f")" && timeout -k 5 180 "$TAPIR" --bpf -p"$pass" "${opts[@]}" "$base" "${args[@]}") \
 			>"$tmp/out" 2>"$tmp/err" </dev/null
 		rc=$?
 		if [ $rc -ne 0 ]; then
@@ -166,7 +175,9 @@ for d in "${dirs[@]}"; do
 	done < <(find "$d" -name '*.stp' -type f | sort)
 done
 
-echo "examples-p4: $nbuild build, $nrun run cleanly ($nran run), $nfam need unresolved families, $nhost need what this host lacks"
+what=build
+[ "$pass" = 4 ] || what="translate (-p$pass: a sanitizer build)"
+echo "examples-p4: $nbuild $what, $nrun run cleanly ($nran run), $nfam need unresolved families, $nhost need what this host lacks"
 if [ -s "$tmp/families" ]; then
 	echo "examples-p4: unresolved families, by examples needing them:"
 	sort "$tmp/families" | uniq -c | sort -rn | head -n 12 | sed 's/^/    /'
