@@ -83,8 +83,8 @@ static const struct opt_spec specs[] = {
 	{ 'x', NULL, required_argument, OPT_DONE, NULL },
 	{ 'F', NULL, no_argument, OPT_LATER, NULL },
 	{ 'S', NULL, required_argument, OPT_LATER, NULL },
-	{ 'd', NULL, required_argument, OPT_LATER, NULL },
-	{ OPT_OTHER + 1, "ldd", no_argument, OPT_LATER, NULL },
+	{ 'd', NULL, required_argument, OPT_DONE, NULL },
+	{ OPT_OTHER + 1, "ldd", no_argument, OPT_DONE, NULL },
 	{ OPT_OTHER + 2, "all-modules", no_argument, OPT_LATER, NULL },
 	{ 't', NULL, no_argument, OPT_DONE, NULL },
 	{ 'T', NULL, required_argument, OPT_DONE, NULL },
@@ -609,6 +609,8 @@ static bool *flag_of(struct options *o, int key)
 		return &o->skip_badvars;
 	case OPT_OTHER + 29:
 		return &o->no_global_display;
+	case OPT_OTHER + 1:
+		return &o->ldd;
 	case 'b':
 		return &o->bulk;
 	case 't':
@@ -671,6 +673,8 @@ static int apply_value(struct parse_state *st, int key, const char *arg)
 		return opt_global(o, arg);
 	case 'B':
 		return opt_kbuild(o, arg);
+	case 'd':
+		return take_text(&o->sym_paths[o->nsym_paths++], 'd', "binary or module name", arg);
 	case 'r':
 		if (take_text(&o->kernel_release, 'r', "kernel release or build directory", arg))
 			return 1;
@@ -907,7 +911,7 @@ static bool alloc_storage(struct parse_state *st, int argc, char **argv)
 	for (int i = 0; i < argc; i++)
 		chars += strlen(argv[i]) + 1;
 	free(storage);
-	storage = malloc(n * sizeof(struct opt_define) + 5 * n * sizeof(char *) + chars);
+	storage = malloc(n * sizeof(struct opt_define) + 6 * n * sizeof(char *) + chars);
 	if (!storage) {
 		say("out of memory");
 		return false;
@@ -924,6 +928,8 @@ static bool alloc_storage(struct parse_state *st, int argc, char **argv)
 	o->globals_set = (const char **)(void *)p;
 	p += n * sizeof(char *);
 	o->kbuild_opts = (const char **)(void *)p;
+	p += n * sizeof(char *);
+	o->sym_paths = (const char **)(void *)p;
 	p += n * sizeof(char *);
 	st->pool = p;
 	return true;
@@ -988,8 +994,9 @@ void opt_free(struct options *o)
 	storage = NULL;
 	o->defines = NULL;
 	o->extra_scripts = o->args = o->include_dirs = o->globals_set = o->kbuild_opts = NULL;
+	o->sym_paths = NULL;
 	o->ndefines = o->n_extra_scripts = o->nargs = o->ninclude_dirs = o->nglobals_set = 0;
-	o->nkbuild_opts = 0;
+	o->nkbuild_opts = o->nsym_paths = 0;
 }
 
 /* ---- which passes exist ---------------------------------------------------- */
@@ -1117,6 +1124,8 @@ void opt_usage(FILE *out)
 		"                 MAXSTRINGLEN, MAXMAPENTRIES ...); -D NAME defines it as 1\n"
 		"  -G NAME=VALUE  start the script's global NAME with VALUE\n"
 		"  -B NAME=VALUE  pass NAME=VALUE to kbuild's make (kmod runtime)\n"
+		"  -d BINARY      the symbols of BINARY too, for user backtraces (kmod)\n"
+		"  --ldd          the symbols of the probed binaries' libraries too (kmod)\n"
 		"\n"
 		"Target:\n"
 		"  --runtime=MODE run on MODE: kmod (or kernel), the default, or bpf\n"

@@ -47,6 +47,8 @@ struct options {
 	const char **include_dirs; int ninclude_dirs; /* -I, in order */
 	const char **globals_set; int nglobals_set; /* -G NAME=VALUE, in order; a later one wins */
 	const char **kbuild_opts; int nkbuild_opts; /* -B, kbuild make arguments, in order */
+	const char **sym_paths; int nsym_paths; /* -d: binaries whose symbols the module carries */
+	bool ldd;                  /* --ldd: and the libraries of the probed binaries */
 	const char *kernel_release; /* -r as given (a release or a build dir), else
 				     * $SYSTEMTAP_RELEASE, else NULL (the running kernel) */
 	const char *kernel_build_dir; /* -r DIR (an argument holding a '/'); NULL otherwise */

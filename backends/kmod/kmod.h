@@ -24,6 +24,8 @@ struct kmod_opts {
 	const char *module_name;   /* -m, or NULL: tapir_<hash> */
 	const char *const *defines; int ndefines; /* -D NAME=VALUE, passed to the C */
 	bool timing;               /* -t */
+	const char *const *sym_paths; int nsym_paths; /* -d */
+	bool ldd;                  /* --ldd */
 };
 
 /* Facts about a global the emitter needs at each use. */
@@ -88,6 +90,9 @@ const char *km_near(struct km *m, const char *what, struct loc loc);
 /* kmod_usyms.c: the symbols of the binaries uprobes are on */
 void km_usyms_note(struct km_file *f, const char *path);
 void km_usyms_emit(struct km_file *f, struct strbuf *out);
+/* -d's binaries and, with --ldd, the libraries of those and the probed
+ * ones: noted after the probes' binaries, before km_usyms_emit(). */
+void km_usyms_extra(struct km_file *f);
 const char *km_quote(struct arena *a, const char *s);
 void km_check(struct km *m);
 void km_stat_variance(struct km *m, const struct symbol *s);

@@ -47,6 +47,9 @@ int kmod_translate(struct elab *e, const struct options *o, const char *dir)
 	ko.maxskipped = define_int(o, "MAXSKIPPED", 100, 0, 1 << 30);
 	ko.bufsize_mb = o->bufsize_mb;
 	ko.timing = o->timing;
+	ko.sym_paths = o->sym_paths;
+	ko.nsym_paths = o->nsym_paths;
+	ko.ldd = o->ldd;
 	for (int i = 0; i < o->ndefines; i++) {
 		const struct opt_define *d = &o->defines[i];
 

@@ -498,6 +498,7 @@ static void emit_prelude(struct km_file *f, struct strbuf *out)
 		     "#include \"tapir_transport.h\"\n#include \"tapir_probes.h\"\n"
 		     "#include \"tapir_uprobe.h\"\n#include \"tapir_procfs.h\"\n"
 		     "#include \"tapir_usyms.h\"\n\n");
+	km_usyms_extra(f);
 	km_usyms_emit(f, out);
 	if (f->uses_types)
 		sb_puts(out, "#include \"tapir_ktypes.h\"\n\n");

@@ -1,9 +1,13 @@
 /* kmod_usyms.c - the function symbols of the binaries process(...) probes
- * name, as tables in the module (runtime/kmod/tapir_usyms.h looks user
- * addresses up in them): usymname(), usymdata(), the ubacktrace family.
+ * name, of -d's and, with --ldd, of their libraries, as tables in the
+ * module (runtime/kmod/tapir_usyms.h looks user addresses up in them):
+ * usymname(), usymdata(), the ubacktrace family.
  */
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "kmod.h"
 #include "probes/uvar.h"
@@ -18,11 +22,26 @@ void km_usyms_note(struct km_file *f, const char *path)
 	vec_push(f->e->arena, &f->ubins, (void *)path);
 }
 
+static int underscores(const char *s)
+{
+	int n = 0;
+
+	while (s[n] == '_')
+		n++;
+	return n;
+}
+
+/* By address; of the names of one address the plainest first (getppid
+ * before __getppid and __GI_getppid), the one the table keeps. */
 static int by_entry(const void *a, const void *b)
 {
 	const struct ufunc *x = *(const struct ufunc *const *)a, *y = *(const struct ufunc *const *)b;
 
-	return x->entry < y->entry ? -1 : x->entry > y->entry;
+	if (x->entry != y->entry)
+		return x->entry < y->entry ? -1 : 1;
+	if (underscores(x->name) != underscores(y->name))
+		return underscores(x->name) - underscores(y->name);
+	return strcmp(x->name, y->name);
 }
 
 /* p_vaddr - p_offset of the binary's segments, found at a function's entry */
@@ -70,6 +89,59 @@ static void emit_bin(struct km_file *f, struct strbuf *out, int k, const char *p
 		       ".syms = tapir_usyms_%d, .n = ARRAY_SIZE(tapir_usyms_%d) - 1 };\n",
 		  k, km_quote(f->e->arena, path), u && all ? delta_of(u, all) : 0ULL, k, k);
 	free(fs);
+}
+
+/* -d NAME: a user binary by its path (its real one, the one the kernel's
+ * d_path gives); a kernel module's name, or a .ko, adds nothing: the
+ * kernel's own symbols name kernel addresses. */
+static void note_d(struct km_file *f, const char *name)
+{
+	char real[PATH_MAX];
+	struct stat st;
+	size_t n = strlen(name);
+
+	if (!strchr(name, '/') && stat(name, &st) < 0)
+		return; /* "kernel", a module name */
+	if (n > 3 && strcmp(name + n - 3, ".ko") == 0)
+		return;
+	if (!realpath(name, real)) {
+		diag_plain(f->e->diag, DIAG_WARNING, "-d %s: %s: no symbols of it", name,
+			   "no such file");
+		return;
+	}
+	km_usyms_note(f, arena_strdup(f->e->arena, real));
+}
+
+/* The shared libraries of path, as ldd(1) lists them ("name => /path (addr)"). */
+static void note_libraries(struct km_file *f, const char *path)
+{
+	char *cmd, line[PATH_MAX + 128], lib[PATH_MAX], real[PATH_MAX];
+	FILE *p;
+
+	if (strchr(path, '\''))
+		return;
+	cmd = arena_printf(f->e->arena, "ldd '%s' 2>/dev/null", path);
+	p = popen(cmd, "r");
+	if (!p)
+		return;
+	while (fgets(line, sizeof(line), p)) {
+		const char *arrow = strstr(line, "=> /");
+
+		if (arrow && sscanf(arrow + 3, "%4095s", lib) == 1 && realpath(lib, real))
+			km_usyms_note(f, arena_strdup(f->e->arena, real));
+	}
+	pclose(p);
+}
+
+void km_usyms_extra(struct km_file *f)
+{
+	int probed;
+
+	for (int i = 0; i < f->o->nsym_paths; i++)
+		note_d(f, f->o->sym_paths[i]);
+	probed = f->ubins.len;
+	for (int i = 0; f->o->ldd && i < probed; i++)
+		note_libraries(f, f->ubins.items[i]);
 }
 
 /* The tables, and tapir_ubins[], NULL-terminated (after tapir_usyms.h). */

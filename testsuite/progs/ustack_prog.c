@@ -5,6 +5,18 @@
  * from the process's maps when the tracer prints them. */
 #include <unistd.h>
 
+/* us_fnptr is given the address of libc's getppid before main runs, so
+ * that a probe on it holds an address in a library (stack-user-ldd). */
+__attribute__((noinline)) int us_fnptr(void *p)
+{
+	return p != 0;
+}
+
+__attribute__((constructor)) static void us_init(void)
+{
+	us_fnptr((void *)getppid);
+}
+
 __attribute__((noinline)) int us_leaf(int n)
 {
 	return n + 1;
