@@ -372,10 +372,11 @@ static int define_int(const struct options *o, const char *name, int dflt, int l
 static int pass_translate(struct session *s)
 {
 	struct bpf_opts bo = { 0 };
-	char tmpl[] = "/tmp/tapirXXXXXX";
+	char *tmpl = arena_printf(s->arena, "%s/tapirXXXXXX", s->opt.tmpdir ? s->opt.tmpdir : "/tmp");
 
 	if (!mkdtemp(tmpl)) {
-		diag_plain(s->diag, DIAG_ERROR, "cannot create a temporary folder: %s", strerror(errno));
+		diag_plain(s->diag, DIAG_ERROR, "cannot create a temporary folder in %s: %s",
+			   s->opt.tmpdir ? s->opt.tmpdir : "/tmp", strerror(errno));
 		return -1;
 	}
 	s->build_dir = arena_strdup(s->arena, tmpl);

@@ -13,6 +13,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 
 #include "config.h"
@@ -69,7 +70,7 @@ static const struct opt_spec specs[] = {
 	{ 'I', NULL, required_argument, OPT_DONE, NULL },
 	{ 'D', NULL, required_argument, OPT_DONE, NULL },
 	{ 'B', NULL, required_argument, OPT_DONE, NULL },
-	{ OPT_OTHER + 0, "modinfo", required_argument, OPT_LATER, NULL },
+	{ OPT_OTHER + 0, "modinfo", required_argument, OPT_DONE, NULL },
 	{ 'G', NULL, required_argument, OPT_DONE, NULL },
 	{ 'R', NULL, required_argument, OPT_LATER, NULL },
 	{ 'r', NULL, required_argument, OPT_DONE, NULL },
@@ -85,7 +86,7 @@ static const struct opt_spec specs[] = {
 	{ 'S', NULL, required_argument, OPT_LATER, NULL },
 	{ 'd', NULL, required_argument, OPT_DONE, NULL },
 	{ OPT_OTHER + 1, "ldd", no_argument, OPT_DONE, NULL },
-	{ OPT_OTHER + 2, "all-modules", no_argument, OPT_LATER, NULL },
+	{ OPT_OTHER + 2, "all-modules", no_argument, OPT_DONE, NULL },
 	{ 't', NULL, no_argument, OPT_DONE, NULL },
 	{ 'T', NULL, required_argument, OPT_DONE, NULL },
 	{ 'q', NULL, no_argument, OPT_NEVER, "tapset coverage reports are not part of tapir" },
@@ -116,7 +117,7 @@ static const struct opt_spec specs[] = {
 	  "copy the artifact of -p4 to the other host and run it there" },
 	{ OPT_OTHER + 13, "remote-prefix", no_argument, OPT_NEVER,
 	  "tapir has no --remote" },
-	{ OPT_OTHER + 14, "tmpdir", required_argument, OPT_LATER, NULL },
+	{ OPT_OTHER + 14, "tmpdir", required_argument, OPT_DONE, NULL },
 	{ OPT_OTHER + 15, "download-debuginfo", optional_argument, OPT_NEVER,
 	  "install debuginfo packages with the distribution's tools" },
 	{ OPT_DUMP_PROBE_TYPES, "dump-probe-types", no_argument, OPT_DONE, NULL },
@@ -470,6 +471,33 @@ static int opt_kbuild(struct options *o, const char *arg)
 	return 0;
 }
 
+/* --modinfo NAME=VALUE: a MODULE_INFO of the kmod runtime's module. */
+static int opt_modinfo(struct options *o, const char *arg)
+{
+	const char *eq = strchr(arg, '=');
+
+	if (!eq || eq == arg || !is_ident(arg, (size_t)(eq - arg))) {
+		say("option --modinfo: a name and a value are needed, as in --modinfo NAME=VALUE, "
+		    "not '%s'", arg);
+		return 1;
+	}
+	o->modinfo[o->nmodinfo++] = arg;
+	return 0;
+}
+
+/* --tmpdir DIR: an existing folder, where pass 3 makes its own. */
+static int take_dir(const char **field, const char *opt, const char *arg)
+{
+	struct stat st;
+
+	if (stat(arg, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		say("option %s: '%s' is not a folder", opt, arg);
+		return 1;
+	}
+	*field = arg;
+	return 0;
+}
+
 static void set_release(struct options *o, const char *arg)
 {
 	o->kernel_release = arg;
@@ -611,6 +639,8 @@ static bool *flag_of(struct options *o, int key)
 		return &o->no_global_display;
 	case OPT_OTHER + 1:
 		return &o->ldd;
+	case OPT_OTHER + 2:
+		return &o->all_modules;
 	case 'b':
 		return &o->bulk;
 	case 't':
@@ -675,6 +705,10 @@ static int apply_value(struct parse_state *st, int key, const char *arg)
 		return opt_kbuild(o, arg);
 	case 'd':
 		return take_text(&o->sym_paths[o->nsym_paths++], 'd', "binary or module name", arg);
+	case OPT_OTHER + 0:
+		return opt_modinfo(o, arg);
+	case OPT_OTHER + 14:
+		return take_dir(&o->tmpdir, "--tmpdir", arg);
 	case 'r':
 		if (take_text(&o->kernel_release, 'r', "kernel release or build directory", arg))
 			return 1;
@@ -911,7 +945,7 @@ static bool alloc_storage(struct parse_state *st, int argc, char **argv)
 	for (int i = 0; i < argc; i++)
 		chars += strlen(argv[i]) + 1;
 	free(storage);
-	storage = malloc(n * sizeof(struct opt_define) + 6 * n * sizeof(char *) + chars);
+	storage = malloc(n * sizeof(struct opt_define) + 7 * n * sizeof(char *) + chars);
 	if (!storage) {
 		say("out of memory");
 		return false;
@@ -930,6 +964,8 @@ static bool alloc_storage(struct parse_state *st, int argc, char **argv)
 	o->kbuild_opts = (const char **)(void *)p;
 	p += n * sizeof(char *);
 	o->sym_paths = (const char **)(void *)p;
+	p += n * sizeof(char *);
+	o->modinfo = (const char **)(void *)p;
 	p += n * sizeof(char *);
 	st->pool = p;
 	return true;
@@ -994,9 +1030,9 @@ void opt_free(struct options *o)
 	storage = NULL;
 	o->defines = NULL;
 	o->extra_scripts = o->args = o->include_dirs = o->globals_set = o->kbuild_opts = NULL;
-	o->sym_paths = NULL;
+	o->sym_paths = o->modinfo = NULL;
 	o->ndefines = o->n_extra_scripts = o->nargs = o->ninclude_dirs = o->nglobals_set = 0;
-	o->nkbuild_opts = o->nsym_paths = 0;
+	o->nkbuild_opts = o->nsym_paths = o->nmodinfo = 0;
 }
 
 /* ---- which passes exist ---------------------------------------------------- */

@@ -49,6 +49,9 @@ struct options {
 	const char **kbuild_opts; int nkbuild_opts; /* -B, kbuild make arguments, in order */
 	const char **sym_paths; int nsym_paths; /* -d: binaries whose symbols the module carries */
 	bool ldd;                  /* --ldd: and the libraries of the probed binaries */
+	bool all_modules;          /* --all-modules: accepted (kallsyms names modules' code) */
+	const char **modinfo; int nmodinfo; /* --modinfo NAME=VALUE (kmod) */
+	const char *tmpdir;        /* --tmpdir: where pass 3's folder goes; NULL: /tmp */
 	const char *kernel_release; /* -r as given (a release or a build dir), else
 				     * $SYSTEMTAP_RELEASE, else NULL (the running kernel) */
 	const char *kernel_build_dir; /* -r DIR (an argument holding a '/'); NULL otherwise */

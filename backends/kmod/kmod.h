@@ -26,6 +26,7 @@ struct kmod_opts {
 	bool timing;               /* -t */
 	const char *const *sym_paths; int nsym_paths; /* -d */
 	bool ldd;                  /* --ldd */
+	const char *const *modinfo; int nmodinfo; /* --modinfo NAME=VALUE */
 };
 
 /* Facts about a global the emitter needs at each use. */

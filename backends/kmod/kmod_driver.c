@@ -50,6 +50,8 @@ int kmod_translate(struct elab *e, const struct options *o, const char *dir)
 	ko.sym_paths = o->sym_paths;
 	ko.nsym_paths = o->nsym_paths;
 	ko.ldd = o->ldd;
+	ko.modinfo = o->modinfo;
+	ko.nmodinfo = o->nmodinfo;
 	for (int i = 0; i < o->ndefines; i++) {
 		const struct opt_define *d = &o->defines[i];
 

@@ -479,6 +479,12 @@ static void emit_module(struct km_file *f, struct strbuf *out)
 		     "static void __exit tapir_exit(void)\n{\n\ttapir_cleanup();\n}\n\n"
 		     "module_init(tapir_init);\nmodule_exit(tapir_exit);\n"
 		     "MODULE_LICENSE(\"GPL\");\nMODULE_DESCRIPTION(\"tapir script\");\n");
+	for (int i = 0; i < f->o->nmodinfo; i++) {
+		const char *m = f->o->modinfo[i], *eq = strchr(m, '=');
+
+		sb_printf(out, "MODULE_INFO(%.*s, %s);\n", (int)(eq - m), m,
+			  km_quote(f->e->arena, eq + 1));
+	}
 }
 
 static void emit_prelude(struct km_file *f, struct strbuf *out)

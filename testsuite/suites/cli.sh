@@ -184,6 +184,11 @@ usage_error stap-only-option 'option --use-server: not supported' -- --use-serve
 usage_error stap-later-option 'option -F: not implemented yet' -- -F -e "$ok"
 usage_error G-not-name-value "option -G: a global's name and value are needed, as in -G NAME=VALUE, not 'x'" -- -G x -e "$ok"
 usage_error B-shell-chars "option -B: 'a;b' is not a make argument" -- -B 'a;b' -e "$ok"
+usage_error tmpdir-missing "option --tmpdir: '/no/such/dir' is not a folder" -- --tmpdir /no/such/dir -e "$ok"
+mkdir -p "$tmp/td"
+t tmpdir 0 "err:^Keeping temporary directory \"$tmp/td/tapir" -- --tmpdir "$tmp/td" -k -p3 --bpf -e "$ok"
+t all-modules-accepted 0 err= -- --all-modules -p2 -e "$ok"
+usage_error modinfo-not-name-value "option --modinfo: a name and a value are needed" -- --modinfo x -e "$ok"
 usage_error G-bad-name "option -G: .*not '1x=2'" -- -G 1x=2 -e "$ok"
 t G-no-such-global 1 "err:^tapir: error: option -G y=5: the script has no global 'y'$" -- \
 	-p2 -G y=5 -e 'global x = 1; probe begin { println(x) }'

@@ -173,6 +173,14 @@ else
 	echo "FAIL: kmod p4-cache: the second build did not use the cache"
 fi
 
+# --modinfo NAME=VALUE: the module's modinfo has it
+"$TAPIR" -p4 -r "$kver" --modinfo tapir_test='a "b" c' "$rt/begin-printf.stp" >"$tmp/ko4" 2>"$tmp/err"
+if [ "$(modinfo -F tapir_test "$(cat "$tmp/ko4")" 2>&1)" = 'a "b" c' ]; then
+	echo "PASS: kmod p4-modinfo"
+else
+	echo "FAIL: kmod p4-modinfo: modinfo -F tapir_test says '$(modinfo -F tapir_test "$(cat "$tmp/ko4")" 2>&1)'"
+fi
+
 # -B NAME=VALUE reaches kbuild's make (here a macro the module's C then
 # has), and it is part of the cache key: another module than without it
 "$TAPIR" -p4 -vv -r "$kver" -B KCFLAGS=-DTAPIR_B_TEST=1 "$rt/begin-printf.stp" >"$tmp/ko3" 2>"$tmp/err"
