@@ -451,7 +451,7 @@ static void remove_build_dir(struct session *s);
 static int pass_run(struct session *s)
 {
 	const struct options *o = &s->opt;
-	const char *argv[16];
+	const char *argv[20];
 	int n = 0;
 
 	if (o->runtime == RUNTIME_KMOD) {
@@ -464,6 +464,10 @@ static int pass_run(struct session *s)
 	if (o->output_file) {
 		argv[n++] = "-o";
 		argv[n++] = o->output_file;
+	}
+	if (o->rotate) {
+		argv[n++] = "-S";
+		argv[n++] = o->rotate;
 	}
 	if (o->target_cmd) {
 		argv[n++] = "-c";

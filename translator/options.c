@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+
+#include "rt_outfiles.h"
 #include <sys/utsname.h>
 
 #include "config.h"
@@ -83,7 +85,7 @@ static const struct opt_spec specs[] = {
 	{ 'c', NULL, required_argument, OPT_DONE, NULL },
 	{ 'x', NULL, required_argument, OPT_DONE, NULL },
 	{ 'F', NULL, no_argument, OPT_LATER, NULL },
-	{ 'S', NULL, required_argument, OPT_LATER, NULL },
+	{ 'S', NULL, required_argument, OPT_DONE, NULL },
 	{ 'd', NULL, required_argument, OPT_DONE, NULL },
 	{ OPT_OTHER + 1, "ldd", no_argument, OPT_DONE, NULL },
 	{ OPT_OTHER + 2, "all-modules", no_argument, OPT_DONE, NULL },
@@ -485,6 +487,21 @@ static int opt_modinfo(struct options *o, const char *arg)
 	return 0;
 }
 
+/* -S SIZE[,N]: -o's output goes on in the next file past SIZE megabytes,
+ * and only the last N files are kept (the executors do it). */
+static int opt_rotate(struct options *o, const char *arg)
+{
+	struct rt_outfiles f = { 0 };
+
+	if (rt_outfiles_parse(&f, arg) < 0) {
+		say("option -S: SIZE[,N] is needed (megabytes a file holds, at least 1, and how many "
+		    "files are kept), not '%s'", arg);
+		return 1;
+	}
+	o->rotate = arg;
+	return 0;
+}
+
 /* --tmpdir DIR: an existing folder, where pass 3 makes its own. */
 static int take_dir(const char **field, const char *opt, const char *arg)
 {
@@ -707,6 +724,8 @@ static int apply_value(struct parse_state *st, int key, const char *arg)
 		return take_text(&o->sym_paths[o->nsym_paths++], 'd', "binary or module name", arg);
 	case OPT_OTHER + 0:
 		return opt_modinfo(o, arg);
+	case 'S':
+		return opt_rotate(o, arg);
 	case OPT_OTHER + 14:
 		return take_dir(&o->tmpdir, "--tmpdir", arg);
 	case 'r':
@@ -914,6 +933,10 @@ static int check_combinations(struct parse_state *st)
 	if (o->target_cmd && o->target_pid) {
 		say("options -c and -x cannot be used together: -c starts the target process, "
 		    "-x names one that runs");
+		return 1;
+	}
+	if (o->rotate && !o->output_file) {
+		say("option -S: rotates the files of -o FILE, and there is no -o");
 		return 1;
 	}
 	if (o->guru && strcmp(o->privilege, "stapdev")) {

@@ -52,6 +52,7 @@ struct options {
 	bool all_modules;          /* --all-modules: accepted (kallsyms names modules' code) */
 	const char **modinfo; int nmodinfo; /* --modinfo NAME=VALUE (kmod) */
 	const char *tmpdir;        /* --tmpdir: where pass 3's folder goes; NULL: /tmp */
+	const char *rotate;        /* -S SIZE[,N], checked; needs -o */
 	const char *kernel_release; /* -r as given (a release or a build dir), else
 				     * $SYSTEMTAP_RELEASE, else NULL (the running kernel) */
 	const char *kernel_build_dir; /* -r DIR (an argument holding a '/'); NULL otherwise */

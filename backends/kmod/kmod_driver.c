@@ -126,6 +126,10 @@ int kmod_pass_run(struct arena *a, struct diag_ctx *d, const struct options *o, 
 		argv[n++] = "-o";
 		argv[n++] = o->output_file;
 	}
+	if (o->rotate) {
+		argv[n++] = "-S";
+		argv[n++] = o->rotate;
+	}
 	if (o->target_cmd) {
 		argv[n++] = "-c";
 		argv[n++] = o->target_cmd;

@@ -25,6 +25,7 @@
 #include <sys/types.h>
 
 #include "rt_hist.h"
+#include "rt_outfiles.h"
 #include "rt_sink.h"
 #include "tapir_rt.h"
 
@@ -48,6 +49,7 @@ enum rt_exec_state {
 /* The options the artifact is run with (stapio's). */
 struct rt_exec_opts {
 	const char *output; /* -o FILE */
+	const char *rotate; /* -S SIZE[,N] (with -o) */
 	const char *cmd;    /* -c CMD */
 	long long target;   /* -x PID */
 	double timeout;     /* -T SECS; 0: none */
@@ -112,6 +114,7 @@ struct rt_exec {
 	char *outbuf;
 	int out_fd;
 	bool out_broken; /* a write failed: output is discarded */
+	struct rt_outfiles files; /* -o's files: switch_file(), -S */
 	bool out_flushing; /* an explicit flush: write partial lines too */
 	struct rt_exec_fmt *fmts;
 	void *warned; /* tsearch() tree of the warnings printed once */

@@ -22,9 +22,6 @@
 
 #include "rt_exec.h"
 
-/* switch_file(): the number of the -o file being written, 0 the first. */
-static int out_file_number;
-
 /* A NUL-terminated copy of a record's payload, or NULL. */
 static char *payload_str(const char *p, size_t len)
 {
@@ -86,27 +83,6 @@ void rt_exec_printk(struct rt_exec *x, int level, const char *msg, size_t len)
 		rt_exec_errorf(x, "printk(): cannot write to /dev/kmsg: %s", strerror(errno));
 	if (fd >= 0)
 		close(fd);
-}
-
-/* -o FILE: FILE is closed and the output goes on in FILE.1, FILE.2...
- * Without -o, the output stays on stdout. */
-void rt_exec_switch_file(struct rt_exec *x)
-{
-	char path[4096];
-	int fd;
-
-	if (!x->opt.output || x->out_fd < 0 || x->out_broken)
-		return;
-	rt_exec_out_flush(x);
-	snprintf(path, sizeof(path), "%s.%d", x->opt.output, out_file_number + 1);
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-	if (fd < 0) {
-		rt_exec_errorf(x, "switch_file(): cannot open '%s': %s", path, strerror(errno));
-		return;
-	}
-	close(x->out_fd);
-	x->out_fd = fd;
-	out_file_number++;
 }
 
 void tapir_system(const char *cmd)

@@ -60,13 +60,16 @@ int rt_exec_parse_opts(struct rt_exec_opts *o, int argc, char **argv)
 	memset(o, 0, sizeof(*o));
 	optind = 1;
 	opterr = 0;
-	while (rc == 0 && (c = getopt(argc, argv, "+o:c:x:T:vwt")) != -1) {
+	while (rc == 0 && (c = getopt(argc, argv, "+o:c:x:T:S:vwt")) != -1) {
 		switch (c) {
 		case 'o':
 			o->output = optarg;
 			break;
 		case 'c':
 			o->cmd = optarg;
+			break;
+		case 'S':
+			o->rotate = optarg;
 			break;
 		case 'x':
 			rc = parse_pid(optarg, &o->target);
@@ -83,7 +86,7 @@ int rt_exec_parse_opts(struct rt_exec_opts *o, int argc, char **argv)
 		case 't':
 			break;
 		default:
-			if (optopt && strchr("ocxT", optopt))
+			if (optopt && strchr("ocxTS", optopt))
 				fprintf(stderr, "ERROR: option -%c needs a value\n", optopt);
 			else
 				fprintf(stderr, "ERROR: unknown option '-%c'\n", optopt);

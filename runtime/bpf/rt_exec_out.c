@@ -9,7 +9,8 @@
  * output as it comes.  A buffer that fills up between rounds is written
  * up to its last newline, the rest kept for the next write, so that a -c
  * command writing to the same stdout does not land inside a line.  A failed write (EPIPE when the reader has gone)
- * ends the run: later output is dropped.
+ * ends the run: later output is dropped.  -o's files are named and
+ * rotated as runtime/common/rt_outfiles.h says (switch_file(), -S).
  */
 #define _GNU_SOURCE /* memrchr */
 #include <errno.h>
@@ -47,12 +48,33 @@ static size_t out_whole_lines(const struct rt_sink *s)
 	return nl ? (size_t)(nl - s->buf) + 1 : s->len;
 }
 
+/* Closes the current -o file and goes on in the next one (-S, or
+ * switch_file()); false when it can't be opened (said, output kept on). */
+static bool out_next_file(struct rt_exec *x)
+{
+	char path[4096];
+	int fd;
+
+	rt_outfiles_next(&x->files, path, sizeof(path));
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+	if (fd < 0) {
+		rt_exec_errorf(x, "cannot open the output file '%s': %s", path, strerror(errno));
+		return false;
+	}
+	close(x->out_fd);
+	x->out_fd = fd;
+	return true;
+}
+
 static int out_drain(struct rt_sink *s)
 {
 	struct rt_exec *x = s->ctx;
 	size_t n = x->out_flushing ? s->len : out_whole_lines(s);
 	int rc = 0;
 
+	if (x->opt.output && !x->out_broken && rt_outfiles_full(&x->files, n))
+		out_next_file(x);
+	x->files.size += (long long)n;
 	if (!x->out_broken)
 		rc = write_all(x->out_fd, s->buf, n);
 	memmove(s->buf, s->buf + n, s->len - n);
@@ -70,12 +92,21 @@ static int out_drain(struct rt_sink *s)
 
 int rt_exec_out_open(struct rt_exec *x)
 {
+	char path[4096];
+
 	x->out_fd = STDOUT_FILENO;
+	x->files = (struct rt_outfiles){ .base = x->opt.output };
+	if (x->opt.rotate && (!x->opt.output || rt_outfiles_parse(&x->files, x->opt.rotate) < 0)) {
+		fprintf(stderr, "ERROR: -S %s: SIZE[,N] (megabytes, files) with -o FILE\n",
+		        x->opt.rotate);
+		return -EINVAL;
+	}
 	if (x->opt.output) {
-		x->out_fd = open(x->opt.output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+		rt_outfiles_path(&x->files, 0, path, sizeof(path));
+		x->out_fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
 		if (x->out_fd < 0) {
-			fprintf(stderr, "ERROR: cannot open the output file '%s': %s\n",
-			        x->opt.output, strerror(errno));
+			fprintf(stderr, "ERROR: cannot open the output file '%s': %s\n", path,
+			        strerror(errno));
 			return -errno;
 		}
 	}
@@ -267,4 +298,13 @@ void tapir_sprintf(char *buf, size_t size, int fmt_id, const struct rt_value *ar
 	rc = rt_exec_print_args(x, &e->f, args, (size_t)nargs, buf, size);
 	if (rc < 0)
 		rt_exec_fmt_failed(x, fmt_id, rc);
+}
+
+/* switch_file(): -o's next file (without -o the output stays on stdout). */
+void rt_exec_switch_file(struct rt_exec *x)
+{
+	if (!x->opt.output || x->out_fd < 0 || x->out_broken)
+		return;
+	rt_exec_out_flush(x);
+	out_next_file(x);
 }

@@ -2,13 +2,16 @@
  * tapir-load - run a module built by tapir --runtime=kmod: SystemTap's
  * staprun and stapio in one small program.
  *
- *   tapir-load [-o FILE] [-c CMD | -x PID] [-T SECS] [-v] [-G NAME=VALUE]... MODULE.ko [NAME=VALUE...]
+ *   tapir-load [-o FILE [-S SIZE[,N]]] [-c CMD | -x PID] [-T SECS] [-v] [-G NAME=VALUE]...
+ *              MODULE.ko [NAME=VALUE...]
  *
  * Loads the module with finit_module(2) (-G NAME=VALUE, or NAME=VALUE
  * after the module, sets a global, as stap -G does: a module parameter), starts the session (begin probes, then the event probes
  * are armed) through /proc/MODULE/ctl, starts CMD (sh -c) only then, with
  * target() its pid, and copies the module's output records from
- * /proc/MODULE/out to stdout (or FILE) and its errors to stderr. The
+ * /proc/MODULE/out to stdout (or FILE: its files named and rotated as
+ * runtime/common/rt_outfiles.h says, switch_file() and -S) and its
+ * errors to stderr. The
  * session stops at exit() in the script, at the end of CMD, after -T
  * seconds, or at SIGINT/SIGTERM/SIGHUP: end probes run, and the module is
  * always unloaded. Exit status 1 when the script had errors (or could not
@@ -32,11 +35,15 @@
 #include <time.h>
 #include <unistd.h>
 
+/* relative: the loader is built alone too (statically, for the VM) */
+#include "../../common/rt_outfiles.h"
+
 /* The records of runtime/kmod/tapir_transport.h. */
 enum { REC_OUT = 1, REC_ERR = 2, REC_EXIT = 3, REC_DONE = 4, REC_SYSTEM = 5, REC_SWITCH_FILE = 6 };
 
 struct loader {
-	const char *ko, *out_path, *cmd;
+	const char *ko, *out_path, *cmd, *rotate;
+	struct rt_outfiles files;
 	const char *gsets[256]; /* -G NAME=VALUE */
 	int ngsets;
 	int target_pid;
@@ -267,30 +274,36 @@ static void run_system(struct loader *l, const char *p, uint32_t n)
 	free(cmd);
 }
 
-/* switch_file(): -o FILE goes on in FILE.1, FILE.2... */
-static void switch_file(struct loader *l)
+/* -o's next file: at switch_file(), or when -S's SIZE is reached. */
+static void next_file(struct loader *l)
 {
-	static int fnum;
 	char path[4096];
 	FILE *f;
 
 	if (!l->out_path)
 		return;
-	snprintf(path, sizeof(path), "%s.%d", l->out_path, fnum + 1);
+	rt_outfiles_next(&l->files, path, sizeof(path));
 	if (!(f = fopen(path, "w"))) {
 		fprintf(stderr, "tapir-load: %s: %s\n", path, strerror(errno));
 		return;
 	}
 	fclose(l->out);
 	l->out = f;
-	fnum++;
+}
+
+static void write_out(struct loader *l, const char *p, uint32_t n)
+{
+	if (l->out_path && rt_outfiles_full(&l->files, n))
+		next_file(l);
+	l->files.size += n;
+	fwrite(p, 1, n, l->out);
 }
 
 static void handle(struct loader *l, uint32_t type, const char *p, uint32_t n)
 {
 	switch (type) {
 	case REC_OUT:
-		fwrite(p, 1, n, l->out);
+		write_out(l, p, n);
 		break;
 	case REC_ERR:
 		fflush(l->out);
@@ -307,7 +320,7 @@ static void handle(struct loader *l, uint32_t type, const char *p, uint32_t n)
 		run_system(l, p, n);
 		break;
 	case REC_SWITCH_FILE:
-		switch_file(l);
+		next_file(l);
 		break;
 	}
 }
@@ -497,7 +510,7 @@ static void unload(struct loader *l)
 
 static int usage(void)
 {
-	fputs("usage: tapir-load [-o FILE] [-c CMD | -x PID] [-T SECS] [-v] [-G NAME=VALUE]... "
+	fputs("usage: tapir-load [-o FILE [-S SIZE[,N]]] [-c CMD | -x PID] [-T SECS] [-v] [-G NAME=VALUE]... "
 	      "MODULE.ko [NAME=VALUE...]\n", stderr);
 	return 2;
 }
@@ -506,7 +519,7 @@ static int parse(struct loader *l, int argc, char **argv)
 {
 	int c;
 
-	while ((c = getopt(argc, argv, "+o:c:x:T:G:vh")) != -1) {
+	while ((c = getopt(argc, argv, "+o:c:x:T:G:S:vh")) != -1) {
 		switch (c) {
 		case 'G':
 			if (l->ngsets == (int)(sizeof(l->gsets) / sizeof(l->gsets[0])))
@@ -514,6 +527,7 @@ static int parse(struct loader *l, int argc, char **argv)
 			l->gsets[l->ngsets++] = optarg;
 			break;
 		case 'o': l->out_path = optarg; break;
+		case 'S': l->rotate = optarg; break;
 		case 'c': l->cmd = optarg; break;
 		case 'x': l->target_pid = atoi(optarg); break;
 		case 'T': l->timeout = atof(optarg); break;
@@ -538,9 +552,20 @@ int main(int argc, char **argv)
 	if (first < 0)
 		return usage();
 	module_name(&l);
-	if (l.out_path && !(l.out = fopen(l.out_path, "w"))) {
-		fprintf(stderr, "tapir-load: %s: %s\n", l.out_path, strerror(errno));
-		return 1;
+	l.files.base = l.out_path;
+	if (l.rotate && (!l.out_path || rt_outfiles_parse(&l.files, l.rotate) < 0)) {
+		fprintf(stderr, "tapir-load: -S %s: SIZE[,N] (megabytes, files) with -o FILE\n",
+			l.rotate);
+		return 2;
+	}
+	if (l.out_path) {
+		char path[4096];
+
+		rt_outfiles_path(&l.files, 0, path, sizeof(path));
+		if (!(l.out = fopen(path, "w"))) {
+			fprintf(stderr, "tapir-load: %s: %s\n", path, strerror(errno));
+			return 1;
+		}
 	}
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
