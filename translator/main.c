@@ -372,11 +372,13 @@ static int define_int(const struct options *o, const char *name, int dflt, int l
 static int pass_translate(struct session *s)
 {
 	struct bpf_opts bo = { 0 };
-	char *tmpl = arena_printf(s->arena, "%s/tapirXXXXXX", s->opt.tmpdir ? s->opt.tmpdir : "/tmp");
+	const char *env = getenv("TMPDIR");
+	const char *dir = s->opt.tmpdir ? s->opt.tmpdir : env && *env ? env : "/tmp";
+	char *tmpl = arena_printf(s->arena, "%s/tapirXXXXXX", dir);
 
 	if (!mkdtemp(tmpl)) {
-		diag_plain(s->diag, DIAG_ERROR, "cannot create a temporary folder in %s: %s",
-			   s->opt.tmpdir ? s->opt.tmpdir : "/tmp", strerror(errno));
+		diag_plain(s->diag, DIAG_ERROR, "cannot create a temporary folder in %s: %s", dir,
+			   strerror(errno));
 		return -1;
 	}
 	s->build_dir = arena_strdup(s->arena, tmpl);
