@@ -194,6 +194,7 @@ struct elab_options {
 	bool skip_badvars;         /* an unreadable $var is 0 with a warning */
 	const char *const *globals_set; int nglobals_set; /* -G NAME=VALUE */
 	bool no_global_display;    /* --no-global-var-display: autoprint none */
+	bool suppress_handler_errors; /* --suppress-handler-errors */
 };
 
 struct elab {

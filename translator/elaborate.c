@@ -13,6 +13,22 @@
 
 #include "elab.h"
 
+/* --suppress-handler-errors: each handler's body as try { body } catch { },
+ * so that a run-time error ends its handler and nothing else, unsaid. */
+static void suppress_handler_errors(struct elab *e)
+{
+	for (int i = 0; i < e->prog.probes.len; i++) {
+		struct derived_probe *dp = e->prog.probes.items[i];
+		struct ast *t = ast_new(e->arena, AST_TRY, dp->body->loc);
+		struct ast *b = ast_new(e->arena, AST_BLOCK, dp->body->loc);
+
+		t->body = dp->body;
+		t->els = ast_new(e->arena, AST_BLOCK, dp->body->loc);
+		vec_push(e->arena, &b->args, t);
+		dp->body = b;
+	}
+}
+
 int elab_run(struct elab *e)
 {
 	int errors = diag_errors(e->diag);
@@ -22,6 +38,8 @@ int elab_run(struct elab *e)
 		return diag_errors(e->diag) > errors ? -1 : 0;
 	if (!e->opt.list_mode)
 		entry_synthesize(e);
+	if (e->opt.suppress_handler_errors && !e->opt.list_mode)
+		suppress_handler_errors(e);
 	if (sym_resolve_program(e) < 0)
 		return -1;
 	if (types_infer(e) < 0)

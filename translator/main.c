@@ -317,6 +317,7 @@ static void elab_setup(struct session *s)
 	e->opt.globals_set = s->opt.globals_set;
 	e->opt.nglobals_set = s->opt.nglobals_set;
 	e->opt.no_global_display = s->opt.no_global_display;
+	e->opt.suppress_handler_errors = s->opt.suppress_handler_errors;
 	e->user_files = s->user_files;
 	e->lib_files = s->lib_files;
 }
@@ -390,7 +391,7 @@ static int pass_translate(struct session *s)
 	bo.timing = s->opt.timing;
 	bo.maxaction = define_int(&s->opt, "MAXACTION", 1000, 1, 1 << 30);
 	bo.maxaction_interruptible = define_int(&s->opt, "MAXACTION_INTERRUPTIBLE",
-						bo.maxaction * 10 < (1 << 30) ? bo.maxaction * 10 : 1 << 30,
+						bo.maxaction < (1 << 30) / 10 ? bo.maxaction * 10 : 1 << 30,
 						1, 1 << 30);
 	bo.maxnesting = define_int(&s->opt, "MAXNESTING", 10, 1, 1 << 20);
 	bo.module_name = s->opt.module_name;

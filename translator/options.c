@@ -106,7 +106,7 @@ static const struct opt_spec specs[] = {
 	{ OPT_COMPATIBLE, "compatible", required_argument, OPT_DONE, NULL },
 	{ OPT_OTHER + 5, "check-version", no_argument, OPT_LATER, NULL },
 	{ OPT_OTHER + 6, "skip-badvars", no_argument, OPT_DONE, NULL },
-	{ OPT_OTHER + 7, "suppress-handler-errors", no_argument, OPT_LATER, NULL },
+	{ OPT_OTHER + 7, "suppress-handler-errors", no_argument, OPT_DONE, NULL },
 	{ OPT_OTHER + 8, "use-server", optional_argument, OPT_NEVER,
 	  "tapir has no compile servers; it builds locally" },
 	{ OPT_OTHER + 9, "list-servers", optional_argument, OPT_NEVER,
@@ -127,7 +127,7 @@ static const struct opt_spec specs[] = {
 	{ OPT_DUMP_FUNCTIONS, "dump-functions", no_argument, OPT_DONE, NULL },
 	{ OPT_OTHER + 16, "sysroot", required_argument, OPT_LATER, NULL },
 	{ OPT_OTHER + 17, "sysenv", required_argument, OPT_LATER, NULL },
-	{ OPT_OTHER + 18, "suppress-time-limits", no_argument, OPT_LATER, NULL },
+	{ OPT_OTHER + 18, "suppress-time-limits", no_argument, OPT_DONE, NULL },
 	{ OPT_OTHER + 19, "save-uprobes", no_argument, OPT_NEVER,
 	  "uprobes are built into every kernel tapir supports" },
 	{ OPT_OTHER + 20, "target-namespace", required_argument, OPT_LATER, NULL },
@@ -658,6 +658,10 @@ static bool *flag_of(struct options *o, int key)
 		return &o->ldd;
 	case OPT_OTHER + 2:
 		return &o->all_modules;
+	case OPT_OTHER + 7:
+		return &o->suppress_handler_errors;
+	case OPT_OTHER + 18:
+		return &o->suppress_time_limits;
 	case 'b':
 		return &o->bulk;
 	case 't':
@@ -1039,6 +1043,12 @@ const char *opt_define(const struct options *o, const char *name)
 		if (strcmp(o->defines[i].name, name) == 0)
 			return o->defines[i].value;
 	}
+	/* what the --suppress-* options lift, unless a -D says otherwise */
+	if (o->suppress_time_limits &&
+	    (strcmp(name, "MAXACTION") == 0 || strcmp(name, "MAXACTION_INTERRUPTIBLE") == 0))
+		return "1073741824";
+	if (o->suppress_handler_errors && strcmp(name, "MAXSKIPPED") == 0)
+		return "1073741824";
 	return NULL;
 }
 

@@ -53,6 +53,8 @@ struct options {
 	const char **modinfo; int nmodinfo; /* --modinfo NAME=VALUE (kmod) */
 	const char *tmpdir;        /* --tmpdir: where pass 3's folder goes; NULL: /tmp */
 	const char *rotate;        /* -S SIZE[,N], checked; needs -o */
+	bool suppress_handler_errors; /* every handler in try {} catch {}, no MAXSKIPPED */
+	bool suppress_time_limits; /* no MAXACTION */
 	const char *kernel_release; /* -r as given (a release or a build dir), else
 				     * $SYSTEMTAP_RELEASE, else NULL (the running kernel) */
 	const char *kernel_build_dir; /* -r DIR (an argument holding a '/'); NULL otherwise */
