@@ -66,6 +66,10 @@ struct km {
 	/* a handler's long temporaries, each written before it is read: kept
 	 * apart from the frame's zeroed part (locals, keys, strings) */
 	struct strbuf scratch;
+	/* a handler's first long temporaries as C locals (registers, which
+	 * gcc can drop), declared at its top; the rest in the frame */
+	struct strbuf ctemps;
+	int nctemps;
 	bool split_frame;
 	int indent, ntemps;
 	const char *unwind;        /* label an error jumps to */

@@ -31,10 +31,19 @@ void km_error(struct km *m, struct loc loc, const char *fmt, ...)
 	m->f->failed = true;
 }
 
+/* C locals a handler may have for its long temporaries: bounded, for the
+ * kernel stack (gcc shares the slots of those it spills) */
+#define KM_MAX_CTEMPS 48
+
 const char *km_tmp_long(struct km *m)
 {
 	int n = m->ntemps++;
 
+	if (m->split_frame && m->nctemps < KM_MAX_CTEMPS) {
+		m->nctemps++;
+		sb_printf(&m->ctemps, "\tint64_t t%d;\n", n);
+		return arena_printf(m->f->e->arena, "t%d", n);
+	}
 	sb_printf(m->split_frame ? &m->scratch : &m->frame, "\tint64_t t%d;\n", n);
 	return arena_printf(m->f->e->arena, "F->t%d", n);
 }

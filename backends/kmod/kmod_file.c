@@ -191,6 +191,7 @@ static void emit_handler(struct km_file *f, struct derived_probe *dp, int id)
 	struct arena *a = f->e->arena;
 	int ntp = dp->target->kind == PK_TRACE ? tp_nargs(dp->target) : -1;
 	struct strbuf params = { 0 };
+	bool frame;
 
 	for (int i = 0; i < dp->locals.len; i++) {
 		const struct symbol *s = dp->locals.items[i];
@@ -201,6 +202,7 @@ static void emit_handler(struct km_file *f, struct derived_probe *dp, int id)
 	if (dp->cond)
 		km_line(&m, "if (!(%s)) goto out;", km_expr(&m, dp->cond));
 	km_stmt(&m, dp->body);
+	frame = m.frame.data || m.scratch.data;
 	/* zeroed: the locals and what needs zeroes (keys, strings); after
 	 * 'scratch', temporaries that are written before they are read */
 	sb_printf(&f->decls, "struct pf_%d {\n%s\tint64_t scratch;\n%s};\n\n", id,
@@ -217,10 +219,11 @@ static void emit_handler(struct km_file *f, struct derived_probe *dp, int id)
 		  "/* %s */\nstatic void probe_%d(struct pt_regs *regs%s)\n{\n"
 		  "\tunsigned long flags;\n"
 		  "\tstruct tapir_ctx *c = tapir_enter_regs(%s, %s, regs, %s, %s, &flags);\n"
-		  "\tstruct pf_%d *F;\n%s\n\tif (!c)\n\t\treturn;\n%s",
+		  "%s%s%s\n\tif (!c)\n\t\treturn;\n%s",
 		  dp->target->name, id, params.data, state_of(dp->target->kind),
-		  km_quote(a, dp->target->name), ntp >= 0 ? "NULL" : "targs", args_kind(dp->target), id,
-		  km_timing_decl(f), km_timing_begin(f));
+		  km_quote(a, dp->target->name), ntp >= 0 ? "NULL" : "targs", args_kind(dp->target),
+		  frame ? arena_printf(a, "\tstruct pf_%d *F;\n", id) : "",
+		  m.ctemps.data ? m.ctemps.data : "", km_timing_decl(f), km_timing_begin(f));
 	if (ntp >= 0)
 		sb_puts(&f->probes, "\tc->targs = c->targbuf;\n");
 	for (int i = 0; i < ntp; i++)
@@ -229,9 +232,11 @@ static void emit_handler(struct km_file *f, struct derived_probe *dp, int id)
 		sb_printf(&f->probes, "\tif (!tapir_lock(tapir_locks_%d, ARRAY_SIZE(tapir_locks_%d)))\n"
 				      "\t\tgoto leave;\n", id, id);
 	/* the frame is c->stack where it fits: no null check then (the
-	 * kernel's -fno-delete-null-pointer-checks keeps it otherwise) */
-	sb_printf(&f->probes, "\tF = tapir_frame(c, sizeof(*F));\n"
-			      "\tif (sizeof(*F) > sizeof(c->stack) && !F)\n\t\tgoto out;\n");
+	 * kernel's -fno-delete-null-pointer-checks keeps it otherwise); a
+	 * handler whose temporaries are all C locals has none */
+	if (frame)
+		sb_printf(&f->probes, "\tF = tapir_frame(c, sizeof(*F));\n"
+				      "\tif (sizeof(*F) > sizeof(c->stack) && !F)\n\t\tgoto out;\n");
 	if (m.frame.data)
 		sb_printf(&f->probes, "\tmemset(F, 0, offsetof(struct pf_%d, scratch));\n", id);
 	sb_printf(&f->probes, "%sout: __attribute__((unused));\n", m.body.data ? m.body.data : "");
@@ -242,6 +247,7 @@ static void emit_handler(struct km_file *f, struct derived_probe *dp, int id)
 	sb_free(&m.body);
 	sb_free(&m.frame);
 	sb_free(&m.scratch);
+	sb_free(&m.ctemps);
 	sb_free(&params);
 }
 

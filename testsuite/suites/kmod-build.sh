@@ -73,6 +73,14 @@ else
 	else
 		echo "PASS: kmod r-kfuncs"
 	fi
+	# its system call entry points, absent from its BTF, from its __do_sys_*
+	if "$TAPIR" -p2 -r "$kver" -e 'probe kernel.function("__x64_sys_getppid") { }' >"$tmp/out" 2>"$tmp/err" &&
+		grep -q '^kernel.function("__x64_sys_getppid")' "$tmp/out"; then
+		echo "PASS: kmod r-kfuncs-syscall-wrapper"
+	else
+		echo "FAIL: kmod r-kfuncs-syscall-wrapper: __x64_sys_getppid of $kver is not found"
+		sed -n '1,4s/^/    /p' "$tmp/err"
+	fi
 	TAPIR_VMLINUX=$tmp/none "$TAPIR" -p2 -v -r "$kver" -e 'probe scheduler.tick { }' \
 		>"$tmp/out" 2>"$tmp/err"
 	if grep -q "BTF of the running kernel (no vmlinux BTF of $kver in $tmp/none)" "$tmp/err"; then

@@ -372,6 +372,30 @@ static bool is_running(const char *release)
 	return !release || (uname(&u) == 0 && strcmp(release, u.release) == 0);
 }
 
+/* Another kernel's x86-64 system call entry points, __x64_sys_NAME, which
+ * its BTF lacks (no prototype) but its __do_sys_NAME implies: the symbols
+ * kernel.function("__x64_sys_*") and the syscall probes name, when the
+ * kernel's symbol list is missing. */
+static void syscall_wrappers(struct kfdb *db)
+{
+#ifdef __x86_64__
+	int cap = db->nsyms, first = db->nsyms;
+
+	for (int i = 0; i < db->nfuncs; i++) {
+		char line[600];
+
+		if (strncmp(db->funcs[i].name, "__do_sys_", 9) != 0)
+			continue;
+		snprintf(line, sizeof(line), "0000000000000000 T __x64_sys_%s\n", db->funcs[i].name + 9);
+		add_sym(db, line, &cap);
+	}
+	for (int i = first; i < db->nsyms; i++)
+		map_put(&db->symmap, db->syms[i].name, i);
+#else
+	(void)db;
+#endif
+}
+
 /* Symbols and BTF of another kernel. Without its BTF the running
  * kernel's stands in; without its symbols (Debian's System.map is a
  * placeholder: the real one is in the -dbg package) its BTF functions are
@@ -403,6 +427,8 @@ static int open_other(struct kfdb *db, const char *release)
 	}
 	if (db->vmlinux)
 		db->nfuncs = btf_funcs(db, db->vmlinux, 1, NULL, &db->funcs);
+	if (db->no_symbols)
+		syscall_wrappers(db);
 	snprintf(db->sources, sizeof(db->sources),
 		 "kernel %.64s: %.400s: %d functions, %.300s (%d text symbols%s), notrace not checked",
 		 release, btfnote, db->nfuncs,
