@@ -444,18 +444,19 @@ static int opt_macro(struct parse_state *st, const char *arg)
 	return 0;
 }
 
-/* -G NAME=VALUE: a global's value at the start (translator/gopt.c checks
- * the name against the script's globals). */
-static int opt_global(struct options *o, const char *arg)
+/* NAME=VALUE, NAME an identifier, onto list (-G, --modinfo); 'what'
+ * names NAME in the message. */
+static int take_name_value(const char **list, int *n, const char *opt, const char *what,
+			   const char *arg)
 {
 	const char *eq = strchr(arg, '=');
 
 	if (!eq || eq == arg || !is_ident(arg, (size_t)(eq - arg))) {
-		say("option -G: a global's name and value are needed, as in -G NAME=VALUE, "
-		    "not '%s'", arg);
+		say("option %s: %s and value are needed, as in %s NAME=VALUE, not '%s'", opt, what,
+		    opt, arg);
 		return 1;
 	}
-	o->globals_set[o->nglobals_set++] = arg;
+	list[(*n)++] = arg;
 	return 0;
 }
 
@@ -470,20 +471,6 @@ static int opt_kbuild(struct options *o, const char *arg)
 		return 1;
 	}
 	o->kbuild_opts[o->nkbuild_opts++] = arg;
-	return 0;
-}
-
-/* --modinfo NAME=VALUE: a MODULE_INFO of the kmod runtime's module. */
-static int opt_modinfo(struct options *o, const char *arg)
-{
-	const char *eq = strchr(arg, '=');
-
-	if (!eq || eq == arg || !is_ident(arg, (size_t)(eq - arg))) {
-		say("option --modinfo: a name and a value are needed, as in --modinfo NAME=VALUE, "
-		    "not '%s'", arg);
-		return 1;
-	}
-	o->modinfo[o->nmodinfo++] = arg;
 	return 0;
 }
 
@@ -720,14 +707,14 @@ static int apply_value(struct parse_state *st, int key, const char *arg)
 		return take_text(&o->include_dirs[o->ninclude_dirs++], 'I', "directory name", arg);
 	case 'D':
 		return opt_macro(st, arg);
-	case 'G':
-		return opt_global(o, arg);
+	case 'G': /* a global's value at the start (translator/gopt.c checks it) */
+		return take_name_value(o->globals_set, &o->nglobals_set, "-G", "a global's name", arg);
 	case 'B':
 		return opt_kbuild(o, arg);
 	case 'd':
 		return take_text(&o->sym_paths[o->nsym_paths++], 'd', "binary or module name", arg);
-	case OPT_OTHER + 0:
-		return opt_modinfo(o, arg);
+	case OPT_OTHER + 0: /* a MODULE_INFO of the kmod runtime's module */
+		return take_name_value(o->modinfo, &o->nmodinfo, "--modinfo", "a name", arg);
 	case 'S':
 		return opt_rotate(o, arg);
 	case OPT_OTHER + 14:

@@ -188,7 +188,7 @@ usage_error tmpdir-missing "option --tmpdir: '/no/such/dir' is not a folder" -- 
 mkdir -p "$tmp/td"
 t tmpdir 0 "err:^Keeping temporary directory \"$tmp/td/tapir" -- --tmpdir "$tmp/td" -k -p3 --bpf -e "$ok"
 t all-modules-accepted 0 err= -- --all-modules -p2 -e "$ok"
-usage_error modinfo-not-name-value "option --modinfo: a name and a value are needed" -- --modinfo x -e "$ok"
+usage_error modinfo-not-name-value "option --modinfo: a name and value are needed" -- --modinfo x -e "$ok"
 usage_error S-needs-o "option -S: rotates the files of -o FILE, and there is no -o" -- -S 1,2 -e "$ok"
 usage_error S-bad "option -S: SIZE\[,N\] is needed .*not '0'" -- -o "$tmp/x" -S 0 -e "$ok"
 usage_error S-bad-n "option -S: SIZE\[,N\] is needed .*not '1,x'" -- -o "$tmp/x" -S 1,x -e "$ok"
