@@ -454,7 +454,7 @@ static void remove_build_dir(struct session *s);
 static int pass_run(struct session *s)
 {
 	const struct options *o = &s->opt;
-	const char *argv[20];
+	const char *argv[OPT_RUN_ARGS + 2];
 	int n = 0;
 
 	if (o->runtime == RUNTIME_KMOD) {
@@ -464,28 +464,7 @@ static int pass_run(struct session *s)
 				     s->elab.globals_passed.len);
 	}
 	argv[n++] = s->artifact;
-	if (o->output_file) {
-		argv[n++] = "-o";
-		argv[n++] = o->output_file;
-	}
-	if (o->rotate) {
-		argv[n++] = "-S";
-		argv[n++] = o->rotate;
-	}
-	if (o->target_cmd) {
-		argv[n++] = "-c";
-		argv[n++] = o->target_cmd;
-	}
-	if (o->target_pid) {
-		argv[n++] = "-x";
-		argv[n++] = arena_printf(s->arena, "%d", o->target_pid);
-	}
-	if (o->timeout_ms) {
-		argv[n++] = "-T";
-		argv[n++] = arena_printf(s->arena, "%.3f", o->timeout_ms / 1000.0);
-	}
-	for (int i = 0; i < o->verbose && i < 3; i++)
-		argv[n++] = "-v";
+	n += opt_run_args(o, s->arena, argv + n);
 	argv[n] = NULL;
 	remove_build_dir(s);
 	fflush(NULL);

@@ -14,12 +14,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-
-#include "rt_outfiles.h"
 #include <sys/utsname.h>
 
 #include "config.h"
 #include "options.h"
+#include "rt_outfiles.h"
 #include "tapir.h"
 
 /* Keys of the long-only options: past any short option's letter. */
@@ -949,17 +948,31 @@ static void init(struct options *o)
 	o->privilege = "stapdev";
 }
 
+/* The options' lists of strings, each with room for argc entries. */
+#define OPT_NLISTS 7
+static void lists_of(struct options *o, const char ***lists[OPT_NLISTS])
+{
+	lists[0] = &o->extra_scripts;
+	lists[1] = &o->args;
+	lists[2] = &o->include_dirs;
+	lists[3] = &o->globals_set;
+	lists[4] = &o->kbuild_opts;
+	lists[5] = &o->sym_paths;
+	lists[6] = &o->modinfo;
+}
+
 /* Room for every list, sized by argc, and for copies of argv's strings. */
 static bool alloc_storage(struct parse_state *st, int argc, char **argv)
 {
 	struct options *o = st->o;
 	size_t n = (size_t)argc + 1, chars = 0;
+	const char ***lists[OPT_NLISTS];
 	char *p;
 
 	for (int i = 0; i < argc; i++)
 		chars += strlen(argv[i]) + 1;
 	free(storage);
-	storage = malloc(n * sizeof(struct opt_define) + 7 * n * sizeof(char *) + chars);
+	storage = malloc(n * sizeof(struct opt_define) + OPT_NLISTS * n * sizeof(char *) + chars);
 	if (!storage) {
 		say("out of memory");
 		return false;
@@ -967,20 +980,11 @@ static bool alloc_storage(struct parse_state *st, int argc, char **argv)
 	p = storage;
 	o->defines = (struct opt_define *)(void *)p;
 	p += n * sizeof(struct opt_define);
-	o->extra_scripts = (const char **)(void *)p;
-	p += n * sizeof(char *);
-	o->args = (const char **)(void *)p;
-	p += n * sizeof(char *);
-	o->include_dirs = (const char **)(void *)p;
-	p += n * sizeof(char *);
-	o->globals_set = (const char **)(void *)p;
-	p += n * sizeof(char *);
-	o->kbuild_opts = (const char **)(void *)p;
-	p += n * sizeof(char *);
-	o->sym_paths = (const char **)(void *)p;
-	p += n * sizeof(char *);
-	o->modinfo = (const char **)(void *)p;
-	p += n * sizeof(char *);
+	lists_of(o, lists);
+	for (int i = 0; i < OPT_NLISTS; i++) {
+		*lists[i] = (const char **)(void *)p;
+		p += n * sizeof(char *);
+	}
 	st->pool = p;
 	return true;
 }
@@ -1039,6 +1043,35 @@ const char *opt_define(const struct options *o, const char *name)
 	return NULL;
 }
 
+int opt_run_args(const struct options *o, struct arena *a, const char **argv)
+{
+	int n = 0;
+
+	if (o->output_file) {
+		argv[n++] = "-o";
+		argv[n++] = o->output_file;
+	}
+	if (o->rotate) {
+		argv[n++] = "-S";
+		argv[n++] = o->rotate;
+	}
+	if (o->target_cmd) {
+		argv[n++] = "-c";
+		argv[n++] = o->target_cmd;
+	}
+	if (o->target_pid) {
+		argv[n++] = "-x";
+		argv[n++] = arena_printf(a, "%d", o->target_pid);
+	}
+	if (o->timeout_ms) {
+		argv[n++] = "-T";
+		argv[n++] = arena_printf(a, "%.3f", o->timeout_ms / 1000.0);
+	}
+	for (int i = 0; i < o->verbose && i < 3; i++)
+		argv[n++] = "-v";
+	return n;
+}
+
 const char *opt_runtime_name(enum opt_runtime r)
 {
 	return r == RUNTIME_BPF ? "bpf" : "kernel";
@@ -1046,11 +1079,14 @@ const char *opt_runtime_name(enum opt_runtime r)
 
 void opt_free(struct options *o)
 {
+	const char ***lists[OPT_NLISTS];
+
 	free(storage);
 	storage = NULL;
 	o->defines = NULL;
-	o->extra_scripts = o->args = o->include_dirs = o->globals_set = o->kbuild_opts = NULL;
-	o->sym_paths = o->modinfo = NULL;
+	lists_of(o, lists);
+	for (int i = 0; i < OPT_NLISTS; i++)
+		*lists[i] = NULL;
 	o->ndefines = o->n_extra_scripts = o->nargs = o->ninclude_dirs = o->nglobals_set = 0;
 	o->nkbuild_opts = o->nsym_paths = o->nmodinfo = 0;
 }

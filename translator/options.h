@@ -86,6 +86,12 @@ void opt_version(FILE *out);
 /* Value of -D NAME, or NULL. */
 const char *opt_define(const struct options *o, const char *name);
 /* The runtime's name as scripts test it: "kernel" or "bpf" (%( runtime == ... %)). */
+/* The run's options as the executors take them (the bpf artifact and
+ * tapir-load): -o, -S, -c, -x, -T, -v; at most OPT_RUN_ARGS entries put
+ * at argv, their count returned. */
+#define OPT_RUN_ARGS 13
+struct arena;
+int opt_run_args(const struct options *o, struct arena *a, const char **argv);
 const char *opt_runtime_name(enum opt_runtime r);
 
 /* Refuse what needs a pass this build lacks: a listing mode (pass 2), -p

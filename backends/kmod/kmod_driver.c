@@ -116,34 +116,13 @@ static int check_loadable(struct diag_ctx *d, const struct options *o, const cha
 int kmod_pass_run(struct arena *a, struct diag_ctx *d, const struct options *o, const char *ko,
 		  const char *const *gsets, int ngsets)
 {
-	const char **argv = arena_alloc(a, (size_t)(16 + 2 * ngsets) * sizeof(*argv));
+	const char **argv = arena_alloc(a, (size_t)(OPT_RUN_ARGS + 3 + 2 * ngsets) * sizeof(*argv));
 	int n = 0;
 
 	if (check_loadable(d, o, ko))
 		return -1;
 	argv[n++] = loader_path();
-	if (o->output_file) {
-		argv[n++] = "-o";
-		argv[n++] = o->output_file;
-	}
-	if (o->rotate) {
-		argv[n++] = "-S";
-		argv[n++] = o->rotate;
-	}
-	if (o->target_cmd) {
-		argv[n++] = "-c";
-		argv[n++] = o->target_cmd;
-	}
-	if (o->target_pid) {
-		argv[n++] = "-x";
-		argv[n++] = arena_printf(a, "%d", o->target_pid);
-	}
-	if (o->timeout_ms) {
-		argv[n++] = "-T";
-		argv[n++] = arena_printf(a, "%.3f", o->timeout_ms / 1000.0);
-	}
-	for (int i = 0; i < o->verbose && i < 3; i++)
-		argv[n++] = "-v";
+	n += opt_run_args(o, a, argv + n);
 	for (int i = 0; i < ngsets; i++) {
 		argv[n++] = "-G";
 		argv[n++] = gsets[i];
