@@ -86,11 +86,7 @@ static const char *cast_text(struct elab *e, const struct ast *n)
  * tracepoint probe has opened it yet). */
 static const struct btf *kernel_btf(struct elab *e)
 {
-	if (!e->tpdb && tpdb_open(&e->tpdb, NULL, NULL) < 0) {
-		tpdb_close(e->tpdb);
-		e->tpdb = NULL;
-	}
-	return e->tpdb ? tpdb_btf(e->tpdb) : NULL;
+	return trace_db(e, NULL) ? tpdb_btf(e->tpdb) : NULL;
 }
 
 static bool where_from(struct elab *e, struct ast *n, bool report, const struct btf **btf)

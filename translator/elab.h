@@ -287,6 +287,9 @@ const char *probe_unsupported_reason(const char *point);
  * probe a file; with fifo, not read and written): errors, -1. */
 int procfs_check_files(struct elab *e, bool fifo);
 /* probes/trace.c: the target of event SYSTEM:NAME, or NULL if absent. */
+/* The tracepoint database (probes/trace.c), opened on first use with the
+ * BTF of the kernel the script is for; NULL (and *why) if it can't be. */
+struct tpdb *trace_db(struct elab *e, const char **why);
 struct probe_target *trace_target(struct elab *e, const char *system, const char *name,
 				  struct loc loc);
 /* entry.c: @entry(EXPR) in return probes, for the kmod runtime, as a

@@ -81,6 +81,22 @@ else
 		echo "FAIL: kmod r-kfuncs-syscall-wrapper: __x64_sys_getppid of $kver is not found"
 		sed -n '1,4s/^/    /p' "$tmp/err"
 	fi
+	# a tracepoint's arguments are its TP_PROTO in that kernel (6.1's
+	# sched_process_exit has no group_dead), from its vmlinux's BTF
+	btfdump() { bpftool btf dump file "$TAPIR_VMLINUX" format raw 2>/dev/null; }
+	proto=$(btfdump | sed -n "s/.*FUNC '__traceiter_sched_process_exit' type_id=\([0-9]*\).*/\1/p")
+	want=$(btfdump | sed -n "/^\[$proto\] FUNC_PROTO/,/^\[/s/^[[:space:]]*'\([a-z_]*\)'.*/\1/p" |
+		grep -vx __data | sed 's/^/$/' | tr '\n' ' ')
+	got=$("$TAPIR" -r "$kver" -L 'kernel.trace("sched:sched_process_exit")' 2>"$tmp/err" |
+		tr ' ' '\n' | sed -n 's/^\(\$[a-z_]*\):.*/\1/p' | tr '\n' ' ')
+	if [ -z "$proto" ] || ! command -v bpftool >/dev/null; then
+		echo "SKIP: kmod r-tracepoint-args: no bpftool, or no __traceiter_sched_process_exit in $TAPIR_VMLINUX"
+	elif [ -n "$want" ] && [ "$got" = "$want" ]; then
+		echo "PASS: kmod r-tracepoint-args"
+	else
+		echo "FAIL: kmod r-tracepoint-args: sched_process_exit of $kver has '$want', -L says '$got'"
+		sed -n '1,4s/^/    /p' "$tmp/err"
+	fi
 	TAPIR_VMLINUX=$tmp/none "$TAPIR" -p2 -v -r "$kver" -e 'probe scheduler.tick { }' \
 		>"$tmp/out" 2>"$tmp/err"
 	if grep -q "BTF of the running kernel (no vmlinux BTF of $kver in $tmp/none)" "$tmp/err"; then

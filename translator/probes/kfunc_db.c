@@ -437,6 +437,11 @@ static int open_other(struct kfdb *db, const char *release)
 	return 0;
 }
 
+const char *kfdb_other_vmlinux(const char *release, char *buf, size_t len)
+{
+	return is_running(release) ? NULL : vmlinux_file(release, buf, len);
+}
+
 int kfdb_open(struct kfdb **dbp, const char *release)
 {
 	struct kfdb *db = xmalloc(sizeof(*db));

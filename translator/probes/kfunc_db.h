@@ -57,6 +57,10 @@ bool kfdb_has_filter_list(const struct kfdb *db);
 /* Does the kernel export anything (has __ksymtab_ symbols)? */
 bool kfdb_has_exports(const struct kfdb *db);
 const struct btf *kfdb_vmlinux_btf(const struct kfdb *db);
+/* The vmlinux (with its BTF) of release when that is another kernel than
+ * the running one (TAPIR_VMLINUX, or libbpf's places), into buf; NULL for
+ * the running kernel, or when none is found. */
+const char *kfdb_other_vmlinux(const char *release, char *buf, size_t len);
 
 /* The functions of module (NULL: vmlinux) whose names match the glob,
  * sorted by name. with_symbols: also functions only kallsyms knows (for

@@ -1,24 +1,52 @@
 /* trace.c - kernel.trace("SUBSYS:NAME"): tracepoints from tracefs and BTF. */
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "elab.h"
+#include "probes/kfunc_db.h"
 #include "probes/tracepoint_db.h"
 
 static const struct probe_pattern patterns[] = {
 	{ "kernel.trace(string)", PK_TRACE },
 };
 
-static struct tpdb *open_db(struct elab *e, const struct probe_match *m)
+/* The trace events of this host's tracefs, their arguments and the types
+ * @cast names from the BTF of the kernel the script is for: with -r another
+ * kernel, its vmlinux (struct layouts and tracepoint prototypes differ
+ * between releases), else the running kernel's. NULL when tracefs can't be
+ * read; *why (if not NULL) then says why. Opened once. */
+struct tpdb *trace_db(struct elab *e, const char **why)
 {
+	char vml[PATH_MAX];
+	const char *btf;
+	int err;
+
 	if (e->tpdb)
 		return e->tpdb;
-	if (tpdb_open(&e->tpdb, NULL, NULL) < 0) {
-		diag_at(e->diag, DIAG_ERROR, m->pp->loc, "cannot read the kernel's trace events: %s",
-			tpdb_errmsg(e->tpdb));
-		diag_hint(e->diag, "is tracefs mounted? mount -t tracefs tracefs /sys/kernel/tracing");
+	btf = kfdb_other_vmlinux(e->env->kernel_vr, vml, sizeof(vml));
+	err = tpdb_open(&e->tpdb, NULL, btf);
+	if (err < 0 && btf) { /* an unreadable vmlinux: the running kernel's BTF */
+		tpdb_close(e->tpdb);
+		err = tpdb_open(&e->tpdb, NULL, NULL);
+	}
+	if (err < 0) {
+		if (why)
+			*why = arena_strdup(e->arena, tpdb_errmsg(e->tpdb));
 		tpdb_close(e->tpdb);
 		e->tpdb = NULL;
+	}
+	return e->tpdb;
+}
+
+static struct tpdb *open_db(struct elab *e, const struct probe_match *m)
+{
+	const char *why = NULL;
+
+	if (!trace_db(e, &why)) {
+		diag_at(e->diag, DIAG_ERROR, m->pp->loc, "cannot read the kernel's trace events: %s",
+			why);
+		diag_hint(e->diag, "is tracefs mounted? mount -t tracefs tracefs /sys/kernel/tracing");
 	}
 	return e->tpdb;
 }
@@ -103,11 +131,8 @@ struct probe_target *trace_target(struct elab *e, const char *system, const char
 	const struct tpdb_event *ev;
 	struct probe_target *t;
 
-	if (!e->tpdb && tpdb_open(&e->tpdb, NULL, NULL) < 0) {
-		tpdb_close(e->tpdb);
-		e->tpdb = NULL;
+	if (!trace_db(e, NULL))
 		return NULL;
-	}
 	ev = tpdb_lookup(e->tpdb, system, name);
 	if (!ev)
 		return NULL;
