@@ -50,6 +50,7 @@ struct km_file {
 	bool uses_types;           /* member chains: include tapir_ktypes.h */
 	struct vec bitfields;      /* const char *: "TYPE.MEMBER" of each tapir_bfN */
 	struct vec ubins;          /* const char *: the binaries uprobes are on */
+	unsigned char *counters;   /* by position in prog.globals (kmod_counters.c) */
 };
 
 struct km_loop {
@@ -119,6 +120,15 @@ void km_emit_function(struct km_file *f, struct func *fn);
 /* kmod_kprobe.c: a PK_KFUNC target's kprobe or kretprobe; the check at
  * the end of tapir_arm() that one at least was armed. */
 int km_emit_kprobe(struct km_file *f, const struct probe_target *t, int id);
+/* kmod_counters.c: is s a counter, a global only added to (but where
+ * it runs alone)? An addition statement to one, emitted as an atomic
+ * addition: true if stmt was one. */
+bool km_is_counter(struct km_file *f, const struct symbol *s);
+bool km_counter_stmt(struct km *m, const struct ast *stmt);
+/* kmod_handler.c: the handler of one derived probe (light, or with a
+ * context); a tracepoint's argument count. */
+void km_emit_handler(struct km_file *f, struct derived_probe *dp, int id);
+int km_tp_nargs(const struct probe_target *t);
 /* kmod_procfs.c: the files of the procfs probes, after their handlers. */
 void km_procfs_emit(struct km_file *f);
 void km_kprobe_arm_end(struct km_file *f, struct strbuf *arm);

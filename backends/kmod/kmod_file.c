@@ -149,108 +149,6 @@ static void emit_globals(struct km_file *f)
 
 /* ---- probes ------------------------------------------------------------------------- */
 
-/* A tracepoint of the syscalls: subsystem (its pt_regs are the call's). */
-static bool is_syscall_event(const struct probe_target *t)
-{
-	const struct tpdb_event *ev = t->kind == PK_TRACE ? t->data : NULL;
-
-	return ev && ev->kind == TPDB_SYSCALL;
-}
-
-/* Where the probe's int_arg() & co. read: TAPIR_ARGS_* */
-static const char *args_kind(const struct probe_target *t)
-{
-	if (is_syscall_event(t))
-		return "TAPIR_ARGS_SYSCALL";
-	return t->kind == PK_KFUNC ? "TAPIR_ARGS_SLOTS" : "TAPIR_ARGS_CALL";
-}
-
-static const char *state_of(int kind)
-{
-	switch (kind) {
-	case PK_BEGIN: return "TAPIR_STARTING";
-	case PK_END: return "TAPIR_STOPPING";
-	case PK_ERROR: return "TAPIR_ERRORED";
-	default: return "TAPIR_RUNNING";
-	}
-}
-
-/* The handler of one derived probe: probe_N(regs, targs). */
-/* A tracepoint's arguments: as many as its prototype has, each a u64. */
-static int tp_nargs(const struct probe_target *t)
-{
-	const struct tpdb_event *ev = t->data;
-
-	return ev ? ev->nr_tp_args : 0;
-}
-
-static void emit_handler(struct km_file *f, struct derived_probe *dp, int id)
-{
-	struct km m = { .f = f, .dp = dp, .unwind = "out", .locals = &dp->locals, .split_frame = true };
-	bool lock = km_locks_emit(f, dp, id);
-	struct arena *a = f->e->arena;
-	int ntp = dp->target->kind == PK_TRACE ? tp_nargs(dp->target) : -1;
-	struct strbuf params = { 0 };
-	bool frame;
-
-	for (int i = 0; i < dp->locals.len; i++) {
-		const struct symbol *s = dp->locals.items[i];
-
-		sb_printf(&m.frame, s->type == TYPE_STRING ? "\tchar l_%s[TAPIR_MAXSTRINGLEN];\n" :
-							     "\tint64_t l_%s;\n", s->name);
-	}
-	if (dp->cond)
-		km_line(&m, "if (!(%s)) goto out;", km_expr(&m, dp->cond));
-	km_stmt(&m, dp->body);
-	frame = m.frame.data || m.scratch.data;
-	/* zeroed: the locals and what needs zeroes (keys, strings); after
-	 * 'scratch', temporaries that are written before they are read */
-	sb_printf(&f->decls, "struct pf_%d {\n%s\tint64_t scratch;\n%s};\n\n", id,
-		  m.frame.data ? m.frame.data : "", m.scratch.data ? m.scratch.data : "");
-	/* a tracepoint's arguments come by value and go into the context,
-	 * not through an array on the stack (and its stack protector) */
-	if (ntp >= 0) {
-		for (int i = 0; i < ntp; i++)
-			sb_printf(&params, ", u64 a%d", i);
-	} else {
-		sb_puts(&params, ", const u64 *targs");
-	}
-	sb_printf(&f->probes,
-		  "/* %s */\nstatic void probe_%d(struct pt_regs *regs%s)\n{\n"
-		  "\tunsigned long flags;\n"
-		  "\tstruct tapir_ctx *c = tapir_enter_regs(%s, %s, regs, %s, %s, &flags);\n"
-		  "%s%s%s\n\tif (!c)\n\t\treturn;\n%s",
-		  dp->target->name, id, params.data, state_of(dp->target->kind),
-		  km_quote(a, dp->target->name), ntp >= 0 ? "NULL" : "targs", args_kind(dp->target),
-		  frame ? arena_printf(a, "\tstruct pf_%d *F;\n", id) : "",
-		  m.ctemps.data ? m.ctemps.data : "", km_timing_decl(f), km_timing_begin(f));
-	if (ntp >= 0)
-		sb_puts(&f->probes, "\tc->targs = c->targbuf;\n");
-	for (int i = 0; i < ntp; i++)
-		sb_printf(&f->probes, "\tc->targbuf[%d] = a%d;\n", i, i);
-	if (lock)
-		sb_printf(&f->probes, "\tif (!tapir_lock(tapir_locks_%d, ARRAY_SIZE(tapir_locks_%d)))\n"
-				      "\t\tgoto leave;\n", id, id);
-	/* the frame is c->stack where it fits: no null check then (the
-	 * kernel's -fno-delete-null-pointer-checks keeps it otherwise); a
-	 * handler whose temporaries are all C locals has none */
-	if (frame)
-		sb_printf(&f->probes, "\tF = tapir_frame(c, sizeof(*F));\n"
-				      "\tif (sizeof(*F) > sizeof(c->stack) && !F)\n\t\tgoto out;\n");
-	if (m.frame.data)
-		sb_printf(&f->probes, "\tmemset(F, 0, offsetof(struct pf_%d, scratch));\n", id);
-	sb_printf(&f->probes, "%sout: __attribute__((unused));\n", m.body.data ? m.body.data : "");
-	if (lock)
-		sb_printf(&f->probes, "\ttapir_unlock(tapir_locks_%d, ARRAY_SIZE(tapir_locks_%d));\n"
-				      "leave: __attribute__((unused));\n", id, id);
-	sb_printf(&f->probes, "%s\ttapir_leave(c, &flags);\n}\n\n", km_timing_end(f, id));
-	sb_free(&m.body);
-	sb_free(&m.frame);
-	sb_free(&m.scratch);
-	sb_free(&m.ctemps);
-	sb_free(&params);
-}
-
 static void emit_timer(struct km_file *f, const struct probe_target *t, int id)
 {
 	sb_printf(&f->probes, "static void probe_%d_timer(struct pt_regs *regs)\n{\n"
@@ -293,7 +191,7 @@ static int emit_trace(struct km_file *f, const struct probe_target *t, int id)
 			"prototype from BTF, which this event lacks", t->name);
 		return -1;
 	}
-	n = tp_nargs(t);
+	n = km_tp_nargs(t);
 	if (n > TAPIR_MAXTPARGS) {
 		diag_at(f->e->diag, DIAG_ERROR, t->loc, "%s: the kmod runtime takes tracepoints of "
 			"up to %d arguments, this one has %d", t->name, TAPIR_MAXTPARGS, n);
@@ -373,7 +271,7 @@ static int emit_probes(struct km_file *f)
 
 		if (t->kind == PK_NEVER)
 			continue;
-		emit_handler(f, dp, i);
+		km_emit_handler(f, dp, i);
 		switch (t->kind) {
 		case PK_BEGIN:
 		case PK_END:

@@ -6,7 +6,8 @@
  * with MAXTRYLOCK tries; a handler that can't have them all releases what
  * it took and is skipped (counted, as SystemTap's skipped probes).
  * Handlers that use no global take no lock, and two that only read the
- * same global run side by side. A statistic is the other way round, as in
+ * same global run side by side; a counter (kmod_counters.c) has no lock
+ * to take. A statistic is the other way round, as in
  * SystemTap: '<<<' adds to its CPU's part under the read lock, and every
  * other use (@count, @hist_log, foreach, delete) merges or clears the
  * parts under the write lock.
@@ -151,9 +152,11 @@ void km_locks_decls(struct km_file *f)
 {
 	const struct vec *g = &f->e->prog.globals;
 
-	for (int i = 0; i < g->len; i++)
-		sb_printf(&f->decls, "static DEFINE_RWLOCK(tapir_lk_%s);\n",
-			  ((const struct symbol *)g->items[i])->name);
+	for (int i = 0; i < g->len; i++) {
+		if (!km_is_counter(f, g->items[i]))
+			sb_printf(&f->decls, "static DEFINE_RWLOCK(tapir_lk_%s);\n",
+				  ((const struct symbol *)g->items[i])->name);
+	}
 	if (g->len)
 		sb_puts(&f->decls, "\n");
 }
@@ -169,7 +172,8 @@ bool km_locks_emit(struct km_file *f, const struct derived_probe *dp, int id)
 	walk(&u, dp->cond, USE_READ);
 	walk(&u, dp->body, USE_READ);
 	for (int i = 0; i < g->len; i++) {
-		if (u.g[i] == USE_NONE)
+		/* a counter takes no lock (kmod_counters.c) */
+		if (u.g[i] == USE_NONE || km_is_counter(f, g->items[i]))
 			continue;
 		sb_printf(&list, "\t{ &tapir_lk_%s, %d },\n", ((const struct symbol *)g->items[i])->name,
 			  u.g[i] == USE_WRITE);

@@ -475,7 +475,8 @@ void km_stmt(struct km *m, struct ast *n)
 		km_block(m, n);
 		break;
 	case AST_EXPR_STMT:
-		km_line(m, "(void)(%s);", km_expr(m, n->lhs));
+		if (!km_counter_stmt(m, n))
+			km_line(m, "(void)(%s);", km_expr(m, n->lhs));
 		break;
 	case AST_IF:
 		km_if(m, n);

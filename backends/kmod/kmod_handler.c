@@ -1,0 +1,267 @@
+/* kmod_handler.c - a derived probe's handler, probe_N(regs, targs).
+ *
+ * A handler runs as SystemTap's do: it checks the session's state, turns
+ * interrupts off, takes this CPU's context (busy: a probe that interrupts
+ * another on this CPU is skipped), resets it, takes the locks of the
+ * globals it uses, runs the body, and flushes the context's output and
+ * reports its error on the way out.
+ *
+ * A body that never touches the context needs none of that but the state
+ * check and, when it takes locks, interrupts off around them: no output,
+ * no error, no argument, no loop (MAXACTION), no function call, no -t.
+ * Such a handler is "light": the lowered body is looked at, and one that
+ * names the context 'c' anywhere but in its action counts (which nothing
+ * reads without a loop or a call) is not.
+ */
+#include <ctype.h>
+#include <string.h>
+
+#include "kmod.h"
+#include "probes/tracepoint_db.h"
+
+/* A tracepoint of the syscalls: subsystem (its pt_regs are the call's). */
+static bool is_syscall_event(const struct probe_target *t)
+{
+	const struct tpdb_event *ev = t->kind == PK_TRACE ? t->data : NULL;
+
+	return ev && ev->kind == TPDB_SYSCALL;
+}
+
+/* Where the probe's int_arg() & co. read: TAPIR_ARGS_* */
+static const char *args_kind(const struct probe_target *t)
+{
+	if (is_syscall_event(t))
+		return "TAPIR_ARGS_SYSCALL";
+	return t->kind == PK_KFUNC ? "TAPIR_ARGS_SLOTS" : "TAPIR_ARGS_CALL";
+}
+
+static const char *state_of(int kind)
+{
+	switch (kind) {
+	case PK_BEGIN: return "TAPIR_STARTING";
+	case PK_END: return "TAPIR_STOPPING";
+	case PK_ERROR: return "TAPIR_ERRORED";
+	default: return "TAPIR_RUNNING";
+	}
+}
+
+/* A tracepoint's arguments: as many as its prototype has, each a u64. */
+int km_tp_nargs(const struct probe_target *t)
+{
+	const struct tpdb_event *ev = t->data;
+
+	return ev ? ev->nr_tp_args : 0;
+}
+
+/*
+ * The actions a body can make, each statement once: -1 if it loops (its
+ * count has no bound here) or holds embedded C (which may use the context
+ * as CONTEXT). Where the bound is within MAXACTION, the body's action
+ * checks can't fail.
+ */
+static int actions_bound(const struct ast *n)
+{
+	const struct ast *kids[8];
+	int total = 0, k;
+
+	if (!n)
+		return 0;
+	switch (n->kind) {
+	case AST_WHILE: case AST_FOR: case AST_FOREACH: case AST_EMBEDDED: case AST_EMBED_STMT:
+		return -1;
+	case AST_EXPR_STMT: case AST_IF: case AST_RETURN: case AST_DELETE: case AST_TRY:
+	case AST_NEXT: case AST_BREAK: case AST_CONTINUE:
+		total = 1;
+		break;
+	default:
+		break;
+	}
+	kids[0] = n->lhs, kids[1] = n->rhs, kids[2] = n->cond, kids[3] = n->then;
+	kids[4] = n->els, kids[5] = n->init, kids[6] = n->inc, kids[7] = n->body;
+	for (int i = 0; i < 8; i++) {
+		if ((k = actions_bound(kids[i])) < 0)
+			return -1;
+		total += k;
+	}
+	for (int i = 0; i < n->args.len; i++) {
+		if ((k = actions_bound(n->args.items[i])) < 0)
+			return -1;
+		total += k;
+	}
+	return total;
+}
+
+static const char ACTIONS[] = "c->actions++;", CHECK[] = "if (!tapir_action(c, ",
+		  CHECK_END[] = ")) goto out;";
+
+/* Is the line at p (up to eol) only the count of an action, or (checks)
+ * its check? */
+static bool is_action_line(const char *p, const char *eol, bool checks)
+{
+	while (p < eol && (*p == '\t' || *p == ' '))
+		p++;
+	if ((size_t)(eol - p) == sizeof(ACTIONS) - 1 && memcmp(p, ACTIONS, sizeof(ACTIONS) - 1) == 0)
+		return true;
+	return checks && (size_t)(eol - p) > sizeof(CHECK) + sizeof(CHECK_END) &&
+	       memcmp(p, CHECK, sizeof(CHECK) - 1) == 0 &&
+	       memcmp(eol - (sizeof(CHECK_END) - 1), CHECK_END, sizeof(CHECK_END) - 1) == 0;
+}
+
+static bool is_ident(char ch)
+{
+	return isalnum((unsigned char)ch) || ch == '_';
+}
+
+/* Does the lowered body name the context, but in its actions (their
+ * checks too, with checks)? */
+static bool uses_context(const char *body, bool checks)
+{
+	for (const char *p = body; p && *p;) {
+		const char *eol = strchr(p, '\n');
+
+		if (!eol)
+			eol = p + strlen(p);
+		if (!is_action_line(p, eol, checks)) {
+			for (const char *q = p; q < eol; q++) {
+				if (*q == 'c' && (q == p || !is_ident(q[-1])) && !is_ident(q[1]))
+					return true;
+			}
+		}
+		p = *eol ? eol + 1 : eol;
+	}
+	return false;
+}
+
+/* The body without its actions and their checks. */
+static char *without_actions(struct arena *a, const char *body)
+{
+	struct strbuf sb = { 0 };
+	char *s;
+
+	for (const char *p = body; p && *p;) {
+		const char *eol = strchr(p, '\n');
+		size_t n = eol ? (size_t)(eol - p) + 1 : strlen(p);
+
+		if (!is_action_line(p, p + (eol ? n - 1 : n), true))
+			sb_printf(&sb, "%.*s", (int)n, p);
+		p += n;
+	}
+	s = arena_strdup(a, sb.data ? sb.data : "");
+	sb_free(&sb);
+	return s;
+}
+
+/* The parameters after regs: a tracepoint's arguments come by value
+ * and go into the context, not through an array on the stack (and its
+ * stack protector). */
+static const char *params_of(struct arena *a, int ntp)
+{
+	struct strbuf sb = { 0 };
+	char *s;
+
+	if (ntp < 0)
+		return ", const u64 *targs";
+	for (int i = 0; i < ntp; i++)
+		sb_printf(&sb, ", u64 a%d", i);
+	s = arena_strdup(a, sb.data ? sb.data : "");
+	sb_free(&sb);
+	return s;
+}
+
+static void emit_light(struct km_file *f, struct derived_probe *dp, int id, const struct km *m,
+		       bool lock, int ntp)
+{
+	struct arena *a = f->e->arena;
+	const char *body = without_actions(a, m->body.data);
+
+	sb_printf(&f->probes,
+		  "/* %s: a light handler (no context) */\n"
+		  "static void probe_%d(struct pt_regs *regs%s)\n{\n%s%s%s"
+		  "\tif (atomic_read(&tapir_session) != %s)\n\t\treturn;\n",
+		  dp->target->name, id, params_of(a, ntp), lock ? "\tunsigned long flags;\n" : "",
+		  m->ctemps.data ? m->ctemps.data : "", lock || m->ctemps.data ? "\n" : "",
+		  state_of(dp->target->kind));
+	if (lock)
+		sb_printf(&f->probes, "\tlocal_irq_save(flags);\n"
+				      "\tif (!tapir_lock(tapir_locks_%d, ARRAY_SIZE(tapir_locks_%d)))\n"
+				      "\t\tgoto leave;\n", id, id);
+	sb_printf(&f->probes, "%sout: __attribute__((unused));\n", body);
+	if (lock)
+		sb_printf(&f->probes, "\ttapir_unlock(tapir_locks_%d, ARRAY_SIZE(tapir_locks_%d));\n"
+				      "leave:\n\tlocal_irq_restore(flags);\n", id, id);
+	sb_puts(&f->probes, "}\n\n");
+}
+
+static void emit_context(struct km_file *f, struct derived_probe *dp, int id, const struct km *m,
+			 bool lock, int ntp, bool frame)
+{
+	struct arena *a = f->e->arena;
+
+	sb_printf(&f->probes,
+		  "/* %s */\nstatic void probe_%d(struct pt_regs *regs%s)\n{\n"
+		  "\tunsigned long flags;\n"
+		  "\tstruct tapir_ctx *c = tapir_enter_regs(%s, %s, regs, %s, %s, &flags);\n"
+		  "%s%s%s\n\tif (!c)\n\t\treturn;\n%s",
+		  dp->target->name, id, params_of(a, ntp), state_of(dp->target->kind),
+		  km_quote(a, dp->target->name), ntp >= 0 ? "NULL" : "targs", args_kind(dp->target),
+		  frame ? arena_printf(a, "\tstruct pf_%d *F;\n", id) : "",
+		  m->ctemps.data ? m->ctemps.data : "", km_timing_decl(f), km_timing_begin(f));
+	if (ntp >= 0)
+		sb_puts(&f->probes, "\tc->targs = c->targbuf;\n");
+	for (int i = 0; i < ntp; i++)
+		sb_printf(&f->probes, "\tc->targbuf[%d] = a%d;\n", i, i);
+	if (lock)
+		sb_printf(&f->probes, "\tif (!tapir_lock(tapir_locks_%d, ARRAY_SIZE(tapir_locks_%d)))\n"
+				      "\t\tgoto leave;\n", id, id);
+	/* the frame is c->stack where it fits: no null check then (the
+	 * kernel's -fno-delete-null-pointer-checks keeps it otherwise); a
+	 * handler whose temporaries are all C locals has none */
+	if (frame)
+		sb_printf(&f->probes, "\tF = tapir_frame(c, sizeof(*F));\n"
+				      "\tif (sizeof(*F) > sizeof(c->stack) && !F)\n\t\tgoto out;\n");
+	if (m->frame.data)
+		sb_printf(&f->probes, "\tmemset(F, 0, offsetof(struct pf_%d, scratch));\n", id);
+	sb_printf(&f->probes, "%sout: __attribute__((unused));\n", m->body.data ? m->body.data : "");
+	if (lock)
+		sb_printf(&f->probes, "\ttapir_unlock(tapir_locks_%d, ARRAY_SIZE(tapir_locks_%d));\n"
+				      "leave: __attribute__((unused));\n", id, id);
+	sb_printf(&f->probes, "%s\ttapir_leave(c, &flags);\n}\n\n", km_timing_end(f, id));
+}
+
+void km_emit_handler(struct km_file *f, struct derived_probe *dp, int id)
+{
+	struct km m = { .f = f, .dp = dp, .unwind = "out", .locals = &dp->locals, .split_frame = true };
+	bool lock = km_locks_emit(f, dp, id);
+	int ntp = dp->target->kind == PK_TRACE ? km_tp_nargs(dp->target) : -1;
+	int bound, k;
+	bool frame;
+
+	for (int i = 0; i < dp->locals.len; i++) {
+		const struct symbol *s = dp->locals.items[i];
+
+		sb_printf(&m.frame, s->type == TYPE_STRING ? "\tchar l_%s[TAPIR_MAXSTRINGLEN];\n" :
+							     "\tint64_t l_%s;\n", s->name);
+	}
+	if (dp->cond)
+		km_line(&m, "if (!(%s)) goto out;", km_expr(&m, dp->cond));
+	km_stmt(&m, dp->body);
+	frame = m.frame.data || m.scratch.data;
+	/* zeroed: the locals and what needs zeroes (keys, strings); after
+	 * 'scratch', temporaries that are written before they are read */
+	sb_printf(&f->decls, "struct pf_%d {\n%s\tint64_t scratch;\n%s};\n\n", id,
+		  m.frame.data ? m.frame.data : "", m.scratch.data ? m.scratch.data : "");
+	bound = actions_bound(dp->cond);
+	if (bound >= 0 && (k = actions_bound(dp->body)) >= 0)
+		bound += k;
+	else
+		bound = -1;
+	if (!frame && !f->o->timing && bound >= 0 && bound <= f->o->maxaction &&
+	    !uses_context(m.body.data, true))
+		emit_light(f, dp, id, &m, lock, ntp);
+	else
+		emit_context(f, dp, id, &m, lock, ntp, frame);
+	sb_free(&m.body);
+	sb_free(&m.frame);
+	sb_free(&m.scratch);
+	sb_free(&m.ctemps);
+}
