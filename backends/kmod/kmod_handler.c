@@ -200,16 +200,13 @@ static void emit_context(struct km_file *f, struct derived_probe *dp, int id, co
 	sb_printf(&f->probes,
 		  "/* %s */\nstatic void probe_%d(struct pt_regs *regs%s)\n{\n"
 		  "\tunsigned long flags;\n"
-		  "\tstruct tapir_ctx *c = tapir_enter_regs(%s, %s, regs, %s, %s, &flags);\n"
+		  "\tstruct tapir_ctx *c = tapir_enter_regs(%s, %s, regs, %s, %s, %s, &flags);\n"
 		  "%s%s%s\n\tif (!c)\n\t\treturn;\n%s",
 		  dp->target->name, id, params_of(a, ntp), state_of(dp->target->kind),
-		  km_quote(a, dp->target->name), ntp >= 0 ? "NULL" : "targs", args_kind(dp->target),
+		  km_quote(a, dp->target->name), dp->target->kind == PK_KFUNC ? "0" : "-1",
+		  ntp >= 0 ? "NULL" : "targs", args_kind(dp->target),
 		  frame ? arena_printf(a, "\tstruct pf_%d *F;\n", id) : "",
 		  m->ctemps.data ? m->ctemps.data : "", km_timing_decl(f), km_timing_begin(f));
-	if (ntp >= 0)
-		sb_puts(&f->probes, "\tc->targs = c->targbuf;\n");
-	for (int i = 0; i < ntp; i++)
-		sb_printf(&f->probes, "\tc->targbuf[%d] = a%d;\n", i, i);
 	if (lock)
 		sb_printf(&f->probes, "\tif (!tapir_lock(tapir_locks_%d, ARRAY_SIZE(tapir_locks_%d)))\n"
 				      "\t\tgoto leave;\n", id, id);

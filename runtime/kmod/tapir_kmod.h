@@ -109,19 +109,28 @@ enum {
 	TAPIR_ARGS_SLOTS,   /* targs: a kernel function's, saved at its entry in .return */
 };
 
+/*
+ * What tapir_enter_regs() resets comes in 8-byte words, so that gcc
+ * merges the stores of its constants: nesting and user_mode_p; the three
+ * flags and args_kind (reset_word).
+ */
 struct tapir_ctx {
 	atomic_t busy;
 	const char *probe_point;
 	struct pt_regs *regs;
-	int user_mode_p;
-	const u64 *targs;     /* a tracepoint's arguments */
-	u64 targbuf[TAPIR_MAXTPARGS]; /* where a tracepoint's handler puts them */
-	int args_kind;        /* where int_arg() & co. find the arguments: TAPIR_ARGS_* */
-	bool unwind;          /* an error or abort() unwinds the handler */
-	bool aborted;
-	bool error_set;
-	long actions;
+	const u64 *targs;     /* a kernel function's, saved at its entry for a .return */
 	int nesting;
+	int user_mode_p;
+	union {
+		struct {
+			bool unwind;    /* an error or abort() unwinds the handler */
+			bool aborted;
+			bool error_set;
+			int args_kind;  /* where int_arg() & co. find the arguments: TAPIR_ARGS_* */
+		};
+		u64 reset_word; /* the four, reset in one store */
+	};
+	long actions;
 	size_t sp;            /* bytes of stack in use */
 	const char *near;     /* "identifier 'f' at file:1:2" for STAP_ERROR */
 	char error[TAPIR_MAXSTRINGLEN * 2];
@@ -318,16 +327,30 @@ static __maybe_unused noinline struct tapir_ctx *tapir_enter_busy(struct tapir_c
 	return NULL;
 }
 
+/* The flags cleared and args_kind, as one word (a constant in a handler):
+ * args_kind is its bytes 4 to 7. */
+static_assert(offsetof(struct tapir_ctx, args_kind) == offsetof(struct tapir_ctx, reset_word) + 4);
+static __always_inline u64 tapir_reset_word(int args_kind)
+{
+#ifdef __LITTLE_ENDIAN
+	return (u64)(u32)args_kind << 32;
+#else
+	return (u32)args_kind;
+#endif
+}
+
 /*
  * Enter a probe handler in session state 'want' (RUNNING for event
  * probes), on regs and targs read as args_kind says: NULL if it must not
- * run. Interrupts stay off until tapir_leave(). Inlined into every
+ * run. user: whether regs are user space's, 0 or 1 when the probe's kind
+ * says (a kernel function's are the kernel's), -1 to ask regs. Interrupts stay off until tapir_leave(). Inlined into every
  * handler, as tapir_leave(): what a short handler costs is mostly calls
  * and stores.
  */
 static __always_inline struct tapir_ctx *tapir_enter_regs(int want, const char *pp,
-							  struct pt_regs *regs, const u64 *targs,
-							  int args_kind, unsigned long *flags)
+							  struct pt_regs *regs, int user,
+							  const u64 *targs, int args_kind,
+							  unsigned long *flags)
 {
 	struct tapir_ctx *c;
 
@@ -339,12 +362,11 @@ static __always_inline struct tapir_ctx *tapir_enter_regs(int want, const char *
 		return tapir_enter_busy(c, *flags);
 	c->probe_point = pp;
 	c->regs = regs;
-	c->user_mode_p = regs ? user_mode(regs) : 0;
 	c->targs = targs;
-	c->args_kind = args_kind;
-	c->unwind = c->aborted = c->error_set = false;
-	c->actions = 0;
 	c->nesting = 0;
+	c->user_mode_p = user >= 0 ? user : regs ? user_mode(regs) : 0;
+	c->reset_word = tapir_reset_word(args_kind);
+	c->actions = 0;
 	c->sp = 0;
 	c->near = NULL;
 	return c;
@@ -353,7 +375,7 @@ static __always_inline struct tapir_ctx *tapir_enter_regs(int want, const char *
 /* tapir_enter_regs() without registers nor arguments (set them after). */
 static __always_inline struct tapir_ctx *tapir_enter(int want, const char *pp, unsigned long *flags)
 {
-	return tapir_enter_regs(want, pp, NULL, NULL, TAPIR_ARGS_CALL, flags);
+	return tapir_enter_regs(want, pp, NULL, 0, NULL, TAPIR_ARGS_CALL, flags);
 }
 
 static __always_inline void tapir_leave(struct tapir_ctx *c, unsigned long *flags)
