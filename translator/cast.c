@@ -82,8 +82,8 @@ static const char *cast_text(struct elab *e, const struct ast *n)
 	return s;
 }
 
-/* The kernel's BTF, through the tracepoint database (opened here when no
- * tracepoint probe has opened it yet). */
+/* The kernel's BTF (-r: that kernel's), through the tracepoint database
+ * (opened here when no tracepoint probe has opened it yet). */
 static const struct btf *kernel_btf(struct elab *e)
 {
 	return trace_db(e, NULL) ? tpdb_btf(e->tpdb) : NULL;

@@ -82,31 +82,27 @@ static const char *scalar_type(const struct btf *btf, __u32 id)
 	}
 }
 
-/* The raw u64 of v, or NULL (reported) when it can't be read. A probe's
- * handler reads its own parameters (regs, targs, a tracepoint's a0...),
- * which the context holds for its functions. */
+/* The raw u64 of v, or NULL (reported) when it can't be read: from the
+ * handler's own parameters (regs, targs, a tracepoint's a0...), as $vars
+ * are only in probe bodies. */
 static const char *raw_value(struct km *m, const struct ctx_var *v, struct loc loc, bool report)
 {
 	struct arena *a = m->f->e->arena;
-	bool own = !m->fn;
-	const char *regs = own ? "regs" : "c->regs", *targs = own ? "targs" : "c->targs";
 
 	if (m->dp->target->kind == PK_TRACE) {
-		const char *arg0 = own ? "a0" : "c->targs[0]";
-
 		if (v->src == 1)
-			return arena_printf(a, "((struct pt_regs *)%s)->%s", arg0,
+			return arena_printf(a, "((struct pt_regs *)a0)->%s",
 					    syscall_regs[v->index < 6 ? v->index : 5]);
-		return own ? arena_printf(a, "a%d", v->index) : arena_printf(a, "c->targs[%d]", v->index);
+		return arena_printf(a, "a%d", v->index);
 	}
 	if (v->src == KF_SRC_RETURN)
-		return arena_printf(a, "regs_return_value(%s)", regs);
+		return "regs_return_value(regs)";
 	/* at the entry, the registers themselves; in a .return, the slots
 	 * its entry handler saved */
 	if (v->index < KM_KARG_REGS && !m->dp->target->num[0])
-		return arena_printf(a, "regs_get_kernel_argument(%s, %d)", regs, v->index);
+		return arena_printf(a, "regs_get_kernel_argument(regs, %d)", v->index);
 	if (v->index < KM_KARG_REGS)
-		return arena_printf(a, "%s[%d]", targs, v->index);
+		return arena_printf(a, "targs[%d]", v->index);
 	if (report)
 		km_error(m, loc, "'$%s' is passed on the stack, which the kmod runtime does not "
 			 "read yet", v->name);
