@@ -3,6 +3,11 @@
  * rt_exec_loop.c - the main loop: wait for records, signals, the -T
  * timeout and the -c command's end; handle them; flush the output.
  *
+ * Printed records don't wake the loop one by one (tapir_rec.bpf.h): it
+ * drains the ring buffer at every round, before the user-space probes run
+ * (so that their output comes after what the kernel printed first), and
+ * wakes at least every DRAIN_MS to do so.
+ *
  * Signals are taken through a signalfd, so that nothing runs in a signal
  * handler: SIGINT, SIGTERM, SIGHUP and SIGQUIT end the run as exit()
  * does (stapio's set), SIGCHLD tells the -c command is done.  SIGPIPE is
@@ -24,6 +29,8 @@
 
 /* How often timer.randomize periods are drawn again. */
 #define REDRAW_MS 100
+/* How long printed output may wait in the ring buffer. */
+#define DRAIN_MS 100
 
 static void (*saved_sigpipe)(int);
 
@@ -166,19 +173,25 @@ int rt_exec_loop(struct rt_exec *x)
 		next[i] = now_ns() + x->p->utimers[i].priority;
 	nbase = nfds;
 	while (!x->end) {
-		int wait = run_utimers(x, next, x->ntimers ? REDRAW_MS : -1);
+		int wait;
+
+		if (x->rb)
+			ring_buffer__consume(x->rb);
+		wait = run_utimers(x, next, x->ntimers ? REDRAW_MS : -1);
 
 		rt_exec_procfs_tick(x);
 		if (x->end)
 			break;
 		wait = sooner(wait, rt_exec_procfs_wait(x));
+		if (x->rb)
+			wait = sooner(wait, DRAIN_MS);
 		nfds = nbase + rt_exec_procfs_fds(x, fds + nbase, 64);
 		rc = poll(fds, (nfds_t)nfds, wait);
 		if (rc < 0 && errno != EINTR) {
 			rt_exec_errorf(x, "waiting for events failed: %s", strerror(errno));
 			return -errno;
 		}
-		if (rc > 0 && fds[0].revents)
+		if (x->rb)
 			ring_buffer__consume(x->rb);
 		if (rc > 0 && fds[1].revents)
 			take_signals(x);

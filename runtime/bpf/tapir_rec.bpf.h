@@ -171,6 +171,22 @@ static __always_inline void tapir_rec_bytes(struct tapir_recbuf *h, const void *
 	tapir_rec_bytes_g(h, (const char *)p, n);
 }
 
+/*
+ * Output wakes the executor only once the ring buffer is a quarter full:
+ * the executor drains the ring at every round of its loop and at least
+ * every TAPIR_DRAIN_MS (rt_exec_loop.c), as SystemTap's module flushes
+ * its buffers on a timer, so that a record per hit costs no wakeup (an
+ * irq_work, an interrupt). An exit, an error, a warning or any other
+ * record wakes it at once (forced: the output before it may be waiting).
+ */
+static __always_inline __u64 tapir_rec_wakeup(__u32 kind)
+{
+	if (kind != TAPIR_REC_PRINTF && kind != TAPIR_REC_PRINT)
+		return BPF_RB_FORCE_WAKEUP;
+	return bpf_ringbuf_query(&tapir_events, BPF_RB_AVAIL_DATA) > TAPIR_RINGBUF_SIZE / 4 ?
+		       BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+}
+
 /* Sends the record; returns 0, or -1 if it was dropped (and counted). */
 static __always_inline int tapir_rec_send(struct tapir_recbuf *h)
 {
@@ -182,7 +198,8 @@ static __always_inline int tapir_rec_send(struct tapir_recbuf *h)
 	barrier_var(len); /* the bound below is the verifier's */
 	if (h->overflow || len > TAPIR_REC_MAX)
 		goto drop;
-	if (bpf_ringbuf_output(&tapir_events, &h->hdr, sizeof(h->hdr) + len, 0))
+	if (bpf_ringbuf_output(&tapir_events, &h->hdr, sizeof(h->hdr) + len,
+			       tapir_rec_wakeup(h->hdr.kind)))
 		goto drop;
 	return 0;
 drop:
