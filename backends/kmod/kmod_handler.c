@@ -94,15 +94,14 @@ static int actions_bound(const struct ast *n)
 static const char ACTIONS[] = "c->actions++;", CHECK[] = "if (!tapir_action(c, ",
 		  CHECK_END[] = ")) goto out;";
 
-/* Is the line at p (up to eol) only the count of an action, or (checks)
- * its check? */
-static bool is_action_line(const char *p, const char *eol, bool checks)
+/* Is the line at p (up to eol) only the count of an action, or its check? */
+static bool is_action_line(const char *p, const char *eol)
 {
 	while (p < eol && (*p == '\t' || *p == ' '))
 		p++;
 	if ((size_t)(eol - p) == sizeof(ACTIONS) - 1 && memcmp(p, ACTIONS, sizeof(ACTIONS) - 1) == 0)
 		return true;
-	return checks && (size_t)(eol - p) > sizeof(CHECK) + sizeof(CHECK_END) &&
+	return (size_t)(eol - p) > sizeof(CHECK) + sizeof(CHECK_END) &&
 	       memcmp(p, CHECK, sizeof(CHECK) - 1) == 0 &&
 	       memcmp(eol - (sizeof(CHECK_END) - 1), CHECK_END, sizeof(CHECK_END) - 1) == 0;
 }
@@ -112,16 +111,16 @@ static bool is_ident(char ch)
 	return isalnum((unsigned char)ch) || ch == '_';
 }
 
-/* Does the lowered body name the context, but in its actions (their
- * checks too, with checks)? */
-static bool uses_context(const char *body, bool checks)
+/* Does the lowered body name the context, but in its actions and their
+ * checks? */
+static bool uses_context(const char *body)
 {
 	for (const char *p = body; p && *p;) {
 		const char *eol = strchr(p, '\n');
 
 		if (!eol)
 			eol = p + strlen(p);
-		if (!is_action_line(p, eol, checks)) {
+		if (!is_action_line(p, eol)) {
 			for (const char *q = p; q < eol; q++) {
 				if (*q == 'c' && (q == p || !is_ident(q[-1])) && !is_ident(q[1]))
 					return true;
@@ -142,7 +141,7 @@ static char *without_actions(struct arena *a, const char *body)
 		const char *eol = strchr(p, '\n');
 		size_t n = eol ? (size_t)(eol - p) + 1 : strlen(p);
 
-		if (!is_action_line(p, p + (eol ? n - 1 : n), true))
+		if (!is_action_line(p, p + (eol ? n - 1 : n)))
 			sb_printf(&sb, "%.*s", (int)n, p);
 		p += n;
 	}
@@ -253,7 +252,7 @@ void km_emit_handler(struct km_file *f, struct derived_probe *dp, int id)
 	else
 		bound = -1;
 	if (!frame && !f->o->timing && bound >= 0 && bound <= f->o->maxaction &&
-	    !uses_context(m.body.data, true))
+	    !uses_context(m.body.data))
 		emit_light(f, dp, id, &m, lock, ntp);
 	else
 		emit_context(f, dp, id, &m, lock, ntp, frame);
