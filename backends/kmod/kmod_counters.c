@@ -16,7 +16,8 @@
 
 struct walk {
 	const struct vec *globals;
-	unsigned char *ok; /* by position in globals: still a counter */
+	unsigned char *ok;        /* by position in globals: still a counter */
+	const struct ast *exempt; /* the x of the addition statement last seen */
 };
 
 /* x in an addition statement x++, x += E...: the global x, else NULL. */
@@ -43,39 +44,28 @@ static void disqualify(struct walk *w, const struct symbol *s)
 	}
 }
 
-static void walk(struct walk *w, const struct ast *n)
+/* Pre-order (ast_map): an addition statement's x is seen before x's
+ * node, which is then no use of it; any other use of a global is. */
+static struct ast *visit(struct ast *n, void *ctx)
 {
-	const struct ast *kids[8];
+	struct walk *w = ctx;
 
-	if (!n)
-		return;
-	if (added_to(n)) {
-		walk(w, n->lhs->rhs); /* E of x += E: any use of x there is one */
-		return;
-	}
-	if (n->kind == AST_VAR && n->sym && n->sym->kind == SYM_GLOBAL)
+	if (added_to(n))
+		w->exempt = n->lhs->lhs;
+	else if (n->kind == AST_VAR && n != w->exempt && n->sym && n->sym->kind == SYM_GLOBAL)
 		disqualify(w, n->sym);
+	/* what ast_map does not go into: a foreach's keys, indexes in a chain */
 	if (n->kind == AST_FOREACH && n->fe) {
-		walk(w, n->fe->value);
-		walk(w, n->fe->array);
-		walk(w, n->fe->limit);
 		for (int i = 0; i < n->fe->keys.len; i++)
-			walk(w, n->fe->keys.items[i]);
-		for (int i = 0; i < n->fe->slice.len; i++)
-			walk(w, n->fe->slice.items[i]);
+			ast_map((struct ast **)&n->fe->keys.items[i], visit, w);
 	}
-	kids[0] = n->lhs, kids[1] = n->rhs, kids[2] = n->cond, kids[3] = n->then;
-	kids[4] = n->els, kids[5] = n->init, kids[6] = n->inc, kids[7] = n->body;
-	for (int i = 0; i < 8; i++)
-		walk(w, kids[i]);
-	for (int i = 0; i < n->args.len; i++)
-		walk(w, n->args.items[i]);
 	for (int i = 0; i < n->chain.len; i++) {
-		const struct ast_step *st = n->chain.items[i];
+		struct ast_step *st = n->chain.items[i];
 
 		if (st->is_index)
-			walk(w, st->index);
+			ast_map(&st->index, visit, w);
 	}
+	return n;
 }
 
 static bool runs_alone(int kind)
@@ -95,18 +85,18 @@ static void find_counters(struct km_file *f)
 		w.ok[i] = s->type == TYPE_LONG && !s->is_array;
 	}
 	for (int i = 0; i < p->probes.len; i++) {
-		const struct derived_probe *dp = p->probes.items[i];
+		struct derived_probe *dp = p->probes.items[i];
 
 		if (runs_alone(dp->target->kind))
 			continue;
-		walk(&w, dp->cond);
-		walk(&w, dp->body);
+		ast_map(&dp->cond, visit, &w);
+		ast_map(&dp->body, visit, &w);
 	}
 	for (int i = 0; i < p->functions.len; i++) {
-		const struct func *fn = p->functions.items[i];
+		struct func *fn = p->functions.items[i];
 
 		if (fn->decl)
-			walk(&w, fn->decl->body);
+			ast_map(&fn->decl->body, visit, &w);
 	}
 	f->counters = w.ok;
 }

@@ -53,42 +53,30 @@ int km_tp_nargs(const struct probe_target *t)
 	return ev ? ev->nr_tp_args : 0;
 }
 
-/*
- * The actions a body can make, each statement once: -1 if it loops (its
- * count has no bound here) or holds embedded C (which may use the context
- * as CONTEXT). Where the bound is within MAXACTION, the body's action
- * checks can't fail.
- */
-static int actions_bound(const struct ast *n)
-{
-	const struct ast *kids[8];
-	int total = 0, k;
+/* The actions a body can make, each statement once; unbounded if it
+ * loops or holds embedded C (which may use the context as CONTEXT).
+ * Within MAXACTION, the body's action checks can't fail. */
+struct bound {
+	int actions;
+	bool unbounded;
+};
 
-	if (!n)
-		return 0;
+static struct ast *count_action(struct ast *n, void *ctx)
+{
+	struct bound *b = ctx;
+
 	switch (n->kind) {
 	case AST_WHILE: case AST_FOR: case AST_FOREACH: case AST_EMBEDDED: case AST_EMBED_STMT:
-		return -1;
+		b->unbounded = true;
+		break;
 	case AST_EXPR_STMT: case AST_IF: case AST_RETURN: case AST_DELETE: case AST_TRY:
 	case AST_NEXT: case AST_BREAK: case AST_CONTINUE:
-		total = 1;
+		b->actions++;
 		break;
 	default:
 		break;
 	}
-	kids[0] = n->lhs, kids[1] = n->rhs, kids[2] = n->cond, kids[3] = n->then;
-	kids[4] = n->els, kids[5] = n->init, kids[6] = n->inc, kids[7] = n->body;
-	for (int i = 0; i < 8; i++) {
-		if ((k = actions_bound(kids[i])) < 0)
-			return -1;
-		total += k;
-	}
-	for (int i = 0; i < n->args.len; i++) {
-		if ((k = actions_bound(n->args.items[i])) < 0)
-			return -1;
-		total += k;
-	}
-	return total;
+	return n;
 }
 
 static const char ACTIONS[] = "c->actions++;", CHECK[] = "if (!tapir_action(c, ",
@@ -229,7 +217,7 @@ void km_emit_handler(struct km_file *f, struct derived_probe *dp, int id)
 	struct km m = { .f = f, .dp = dp, .unwind = "out", .locals = &dp->locals, .split_frame = true };
 	bool lock = km_locks_emit(f, dp, id);
 	int ntp = dp->target->kind == PK_TRACE ? km_tp_nargs(dp->target) : -1;
-	int bound, k;
+	struct bound b = { 0 };
 	bool frame;
 
 	for (int i = 0; i < dp->locals.len; i++) {
@@ -246,12 +234,9 @@ void km_emit_handler(struct km_file *f, struct derived_probe *dp, int id)
 	 * 'scratch', temporaries that are written before they are read */
 	sb_printf(&f->decls, "struct pf_%d {\n%s\tint64_t scratch;\n%s};\n\n", id,
 		  m.frame.data ? m.frame.data : "", m.scratch.data ? m.scratch.data : "");
-	bound = actions_bound(dp->cond);
-	if (bound >= 0 && (k = actions_bound(dp->body)) >= 0)
-		bound += k;
-	else
-		bound = -1;
-	if (!frame && !f->o->timing && bound >= 0 && bound <= f->o->maxaction &&
+	ast_map(&dp->cond, count_action, &b);
+	ast_map(&dp->body, count_action, &b);
+	if (!frame && !f->o->timing && !b.unbounded && b.actions <= f->o->maxaction &&
 	    !uses_context(m.body.data))
 		emit_light(f, dp, id, &m, lock, ntp);
 	else
