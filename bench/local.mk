@@ -56,6 +56,7 @@ EXTRA_DIST += \
 	bench/scripts/kprobe-pid.stp \
 	bench/scripts/kprobe-empty.stp \
 	bench/scripts/kprobe-hist.stp \
+	bench/scripts/kprobe-hist-map.stp \
 	bench/run-vm \
 	bench/kmod-icount \
 	bench/vm-guest.sh \

@@ -1,16 +1,16 @@
 /* entry.c - @entry(EXPR) in a return probe, for the kmod runtime: EXPR is
- * to be evaluated when the function (or system call) is entered. A probe
- * made here on the entry saves each such EXPR per thread and per nesting
- * depth (a recursive function's returns each read their own call's), and
- * the return probe takes them out first thing:
+ * to be evaluated when the system call (or process function) is entered.
+ * A probe made here on the entry saves each such EXPR per thread and per
+ * nesting depth (a recursive function's returns each read their own
+ * call's), and the return probe takes them out first thing:
  *
- *     probe kernel.function("f").return { t = now() - @entry(now()) }
+ *     probe syscall.read.return { t = now() - @entry(now()) }
  * is run as
- *     probe kernel.function("f") {
+ *     probe syscall.read {
  *             __tapir_entry_3_d[tid()]++
  *             __tapir_entry_3_0[tid(), __tapir_entry_3_d[tid()]] = now()
  *     }
- *     probe kernel.function("f").return {
+ *     probe syscall.read.return {
  *             __tapir_entry_at = __tapir_entry_3_d[tid()]  (one level less,
  *             __tapir_entry_v0 = __tapir_entry_3_0[tid(), __tapir_entry_at]  the
  *             delete __tapir_entry_3_0[tid(), __tapir_entry_at]  slots freed)
@@ -20,9 +20,9 @@
  *
  * Done before symbols are resolved, so that the new code is resolved and
  * typed as the user's (a string EXPR gives string slots). A kernel
- * function's parameters (and constants and operators over them) need
- * none of this: the module saves the parameters at the entry. The bpf
- * runtime saves @entry values itself (backends/bpf/emit_entry.c).
+ * function's return needs none of this: its kretprobe keeps every @entry
+ * in the instance's data (backends/kmod/kmod_entry.c), as the bpf runtime
+ * saves @entry values itself (backends/bpf/emit_entry.c).
  */
 #include <string.h>
 
@@ -30,9 +30,9 @@
 #include "probes/tracepoint_db.h"
 #include "probes/uelf.h"
 
-/* Which @entry the backend saves itself, at the entry: none, expressions
- * of the parameters (kernel functions), a bare $var (process functions). */
-enum entry_keep { KEEP_NONE, KEEP_PARAMS, KEEP_TARGET };
+/* Which @entry the backend saves itself, at the entry: none, a bare $var
+ * (process functions). */
+enum entry_keep { KEEP_NONE, KEEP_TARGET };
 
 struct entry_rewrite {
 	struct elab *e;
@@ -106,14 +106,9 @@ static struct probe_target *entry_of(struct elab *e, const struct probe_target *
 				     enum entry_keep *keep)
 {
 	const struct tpdb_event *ev = t->data;
-	struct probe_target *c;
 
-	*keep = KEEP_PARAMS;
-	if (t->kind == PK_KFUNC && t->num[0]) {
-		c = call_of(e, t);
-		c->num[0] = 0;
-		return c;
-	}
+	if (t->kind == PK_KFUNC)
+		return NULL; /* the kretprobe keeps them (kmod_entry.c) */
 	*keep = KEEP_TARGET;
 	if (t->kind == PK_URETPROBE && t->num[2])
 		return uprobe_call_of(e, t);
@@ -170,8 +165,7 @@ static struct ast *rewrite(struct ast *n, void *ctx)
 	struct ast *save, *var;
 	int id = r->ret->index;
 
-	if (n->kind != AST_ENTRY || !r->entry || (r->keep == KEEP_PARAMS && entry_params_only(n->lhs)) ||
-	    (r->keep == KEEP_TARGET && n->lhs->kind == AST_TARGET))
+	if (n->kind != AST_ENTRY || !r->entry || (r->keep == KEEP_TARGET && n->lhs->kind == AST_TARGET))
 		return n;
 	if (!r->saves) {
 		add_global(e, arena_printf(e->arena, "__tapir_entry_%d_d", id), n->loc);

@@ -51,6 +51,8 @@ struct km_file {
 	struct vec bitfields;      /* const char *: "TYPE.MEMBER" of each tapir_bfN */
 	struct vec ubins;          /* const char *: the binaries uprobes are on */
 	unsigned char *counters;   /* by position in prog.globals (kmod_counters.c) */
+	struct vec *ctx_macros;    /* the embedded blocks' macros (kmod_ctxfree.c) */
+	struct vec entries;        /* @entry kept in kretprobes (kmod_entry.c) */
 };
 
 struct km_loop {
@@ -72,6 +74,12 @@ struct km {
 	struct strbuf ctemps;
 	int nctemps;
 	bool split_frame;
+	/* a light handler's body: no context ('c'); a map's overflow is
+	 * reported by the map (kmod_handler.c) */
+	bool lite;
+	bool irqoff;               /* a light body adds to a statistic without its lock */
+	size_t frame_bytes;        /* about: km_field() */
+	bool reads_args;           /* a .return's body reads the saved arguments */
 	int indent, ntemps;
 	const char *unwind;        /* label an error jumps to */
 	struct km_loop loops[64];
@@ -89,6 +97,9 @@ const char *km_regex(struct km *m, struct ast *n);
 void km_line(struct km *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void km_error(struct km *m, struct loc loc, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+void km_field(struct km *m, bool scratch, size_t bytes, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+size_t km_key_bytes(const struct km *m, const struct symbol *arr);
 const char *km_tmp_long(struct km *m);
 const char *km_tmp_long_zeroed(struct km *m);
 const char *km_tmp_str(struct km *m);
@@ -105,6 +116,8 @@ void km_stat_variance(struct km *m, const struct symbol *s);
 void km_pmap_agg(struct km *m, const struct symbol *arr, struct loc loc);
 const char *km_var_ref(struct km *m, const struct symbol *s);
 const char *km_key(struct km *m, const struct symbol *arr, struct vec *args);
+const char *km_kargs(struct km *m, const char *key);
+const char *km_map_set(struct km *m, const char *map, const char *key, const char *near);
 void km_assign_to(struct km *m, struct ast *lhs, const char *val, enum ast_type t);
 struct km_global *km_global_of(struct km_file *f, const struct symbol *s);
 const char *km_stat_ref(struct km *m, struct ast *x, bool create, const char *near);
@@ -117,26 +130,40 @@ const char *km_call(struct km *m, struct ast *n);
 const char *km_print(struct km *m, struct ast *n);
 void km_emit_function(struct km_file *f, struct func *fn);
 
-/* kmod_kprobe.c: a PK_KFUNC target's kprobe or kretprobe; the check at
- * the end of tapir_arm() that one at least was armed. */
-int km_emit_kprobe(struct km_file *f, const struct probe_target *t, int id);
+/* kmod_kprobe.c: a PK_KFUNC target's kprobe or kretprobe (whose entry
+ * handler saves the argument registers if args, and runs the @entry
+ * saver probe_SAVER, if not -1, over nslots zeroed slots after them:
+ * kmod_entry.c); the check at the end of tapir_arm() that one at least
+ * was armed. */
+int km_emit_kprobe(struct km_file *f, const struct probe_target *t, int id, bool args,
+		   int saver, int nslots);
 /* kmod_counters.c: is s a counter, a global only added to (but where
- * it runs alone)? An addition statement to one, emitted as an atomic
+ * it runs alone), a long or a statistic? An addition statement to one, emitted as an atomic
  * addition: true if stmt was one. */
 bool km_is_counter(struct km_file *f, const struct symbol *s);
 bool km_counter_stmt(struct km *m, const struct ast *stmt);
+/* kmod_ctxfree.c: can fn (embedded C) be called with no context? */
+bool km_fn_ctxfree(struct km_file *f, const struct func *fn);
 /* kmod_handler.c: the handler of one derived probe (light, or with a
- * context); a tracepoint's argument count. */
-void km_emit_handler(struct km_file *f, struct derived_probe *dp, int id);
+ * context), true if it may read a .return's saved arguments; a
+ * tracepoint's argument count. */
+bool km_emit_handler(struct km_file *f, struct derived_probe *dp, int id);
 int km_tp_nargs(const struct probe_target *t);
 /* kmod_procfs.c: the files of the procfs probes, after their handlers. */
 void km_procfs_emit(struct km_file *f);
 void km_kprobe_arm_end(struct km_file *f, struct strbuf *arm);
 
-/* kmod_ctxvar.c: $var (chains, &, $$vars...) of kernel probes, @cast,
- * @entry. */
+/* kmod_ctxvar.c: $var (chains, &, $$vars...) of kernel probes, @cast. */
 const char *km_ctx_target(struct km *m, struct ast *n, bool address);
 const char *km_cast(struct km *m, struct ast *n, bool address);
+
+/* kmod_entry.c: @entry in a kernel function's .return: the saver that
+ * evaluates them at the entry (NULL if none needs one; made before the
+ * return probe's handler), whether dp is one, the u64 slots they take
+ * after the saved arguments, an @entry's value. */
+struct derived_probe *km_entry_saver(struct km_file *f, struct derived_probe *dp);
+bool km_entry_is_saver(const struct km_file *f, const struct derived_probe *dp);
+int km_entry_slots(const struct km_file *f, const struct derived_probe *dp);
 const char *km_entry(struct km *m, struct ast *n);
 
 /* kmod_slice.c: '*' in an index (foreach, in, delete). */

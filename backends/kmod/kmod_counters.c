@@ -9,6 +9,11 @@
  * counter between its own read and write: each addition is one
  * atomic64_add() and takes no lock (kmod_locks.c leaves counters out).
  * SystemTap locks them as any other global; the result is the same.
+ *
+ * A scalar statistic that the same probes only add to (s <<< v, a
+ * statement of its own) is one too: each CPU has its part, which a
+ * handler adds to with interrupts off (a light handler turns them off
+ * for it, m->irqoff), and only the probes that run alone read it.
  */
 #include <string.h>
 
@@ -36,6 +41,18 @@ static const struct symbol *added_to(const struct ast *stmt)
 	return e->lhs->sym;
 }
 
+/* s in a statement s <<< v: the global statistic s, else NULL. */
+static const struct symbol *stat_added_to(const struct ast *stmt)
+{
+	const struct ast *e = stmt->kind == AST_EXPR_STMT ? stmt->lhs : NULL;
+
+	if (!e || e->kind != AST_ASSIGN || strcmp(e->op, "<<<") != 0)
+		return NULL;
+	if (e->lhs->kind != AST_VAR || !e->lhs->sym || e->lhs->sym->kind != SYM_GLOBAL)
+		return NULL;
+	return e->lhs->sym;
+}
+
 static void disqualify(struct walk *w, const struct symbol *s)
 {
 	for (int i = 0; i < w->globals->len; i++) {
@@ -50,7 +67,7 @@ static struct ast *visit(struct ast *n, void *ctx)
 {
 	struct walk *w = ctx;
 
-	if (added_to(n))
+	if (added_to(n) || stat_added_to(n))
 		w->exempt = n->lhs->lhs;
 	else if (n->kind == AST_VAR && n != w->exempt && n->sym && n->sym->kind == SYM_GLOBAL)
 		disqualify(w, n->sym);
@@ -82,7 +99,7 @@ static void find_counters(struct km_file *f)
 	for (int i = 0; i < p->globals.len; i++) {
 		const struct symbol *s = p->globals.items[i];
 
-		w.ok[i] = s->type == TYPE_LONG && !s->is_array;
+		w.ok[i] = (s->type == TYPE_LONG || s->type == TYPE_STATS) && !s->is_array;
 	}
 	for (int i = 0; i < p->probes.len; i++) {
 		struct derived_probe *dp = p->probes.items[i];

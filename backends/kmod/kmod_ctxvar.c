@@ -101,8 +101,10 @@ static const char *raw_value(struct km *m, const struct ctx_var *v, struct loc l
 	 * its entry handler saved */
 	if (v->index < KM_KARG_REGS && !m->dp->target->num[0])
 		return arena_printf(a, "regs_get_kernel_argument(regs, %d)", v->index);
-	if (v->index < KM_KARG_REGS)
+	if (v->index < KM_KARG_REGS) {
+		m->reads_args = true;
 		return arena_printf(a, "targs[%d]", v->index);
+	}
 	if (report)
 		km_error(m, loc, "'$%s' is passed on the stack, which the kmod runtime does not "
 			 "read yet", v->name);
@@ -430,16 +432,4 @@ const char *km_ctx_target(struct km *m, struct ast *n, bool address)
 		return "0";
 	}
 	return var_value(m, v, raw);
-}
-
-/* @entry(e) in a .return probe: its arguments are the values they had at
- * entry (the kretprobe's entry handler saved them), so e is evaluated on
- * them; memory a chain reads is read at return. */
-const char *km_entry(struct km *m, struct ast *n)
-{
-	if (!m->dp || m->dp->target->kind != PK_KFUNC || !m->dp->target->num[0]) {
-		km_error(m, n->loc, "@entry is only available in a .return probe of a kernel function");
-		return "0";
-	}
-	return km_expr(m, n->lhs);
 }

@@ -4,6 +4,7 @@
 
 #include "kmod.h"
 #include "kmod_uprobe.h"
+#include "rt_stats.h"
 
 void km_line(struct km *m, const char *fmt, ...)
 {
@@ -31,6 +32,31 @@ void km_error(struct km *m, struct loc loc, const char *fmt, ...)
 	m->f->failed = true;
 }
 
+/* A field of the frame, in its zeroed part or, where the handler keeps
+ * them apart, its scratch (written before it is read); of about bytes,
+ * which a light handler's frame on the kernel stack counts. */
+void km_field(struct km *m, bool scratch, size_t bytes, const char *fmt, ...)
+{
+	va_list ap;
+	char buf[512];
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	sb_puts(scratch && m->split_frame ? &m->scratch : &m->frame, buf);
+	m->frame_bytes += bytes;
+}
+
+/* The size of arr's key struct (struct k_NAME). */
+size_t km_key_bytes(const struct km *m, const struct symbol *arr)
+{
+	size_t n = 0;
+
+	for (int i = 0; i < arr->nkeys; i++)
+		n += arr->key_types[i] == TYPE_STRING ? (size_t)m->f->o->maxstringlen : 8;
+	return n;
+}
+
 /* C locals a handler may have for its long temporaries: bounded, for the
  * kernel stack (gcc shares the slots of those it spills) */
 #define KM_MAX_CTEMPS 48
@@ -44,7 +70,7 @@ const char *km_tmp_long(struct km *m)
 		sb_printf(&m->ctemps, "\tint64_t t%d;\n", n);
 		return arena_printf(m->f->e->arena, "t%d", n);
 	}
-	sb_printf(m->split_frame ? &m->scratch : &m->frame, "\tint64_t t%d;\n", n);
+	km_field(m, true, 8, "\tint64_t t%d;\n", n);
 	return arena_printf(m->f->e->arena, "F->t%d", n);
 }
 
@@ -54,7 +80,7 @@ const char *km_tmp_long_zeroed(struct km *m)
 {
 	int n = m->ntemps++;
 
-	sb_printf(&m->frame, "\tint64_t t%d;\n", n);
+	km_field(m, false, 8, "\tint64_t t%d;\n", n);
 	return arena_printf(m->f->e->arena, "F->t%d", n);
 }
 
@@ -62,7 +88,7 @@ const char *km_tmp_str(struct km *m)
 {
 	int n = m->ntemps++;
 
-	sb_printf(&m->frame, "\tchar t%d[TAPIR_MAXSTRINGLEN];\n", n);
+	km_field(m, false, (size_t)m->f->o->maxstringlen, "\tchar t%d[TAPIR_MAXSTRINGLEN];\n", n);
 	return arena_printf(m->f->e->arena, "F->t%d", n);
 }
 
@@ -119,6 +145,23 @@ const char *km_var_ref(struct km *m, const struct symbol *s)
 	return arena_printf(m->f->e->arena, "F->l_%s", s->name);
 }
 
+/* A key's address and its length, as a map's hot operations take them
+ * (tapir_map_find_k() & co.): the length is its struct's sizeof, a
+ * constant. */
+const char *km_kargs(struct km *m, const char *key)
+{
+	return arena_printf(m->f->e->arena, "%s, sizeof(*%s)", key, key);
+}
+
+/* The call that gives the value of key in map (a struct tapir_map *),
+ * added when absent; NULL after an overflow, reported into the context,
+ * or at once in a light handler, which has none. */
+const char *km_map_set(struct km *m, const char *map, const char *key, const char *near)
+{
+	return arena_printf(m->f->e->arena, "tapir_map_set_k(%s, %s, %s, %s)",
+			    m->lite ? "NULL" : "c", map, km_kargs(m, key), near);
+}
+
 /* A zeroed key of arr filled from the index expressions; returns "&F->kN". */
 const char *km_key(struct km *m, const struct symbol *arr, struct vec *args)
 {
@@ -136,7 +179,7 @@ const char *km_key(struct km *m, const struct symbol *arr, struct vec *args)
 		vals[i] = km_expr(m, a);
 	}
 	/* zeroed here, where it is filled: not in the frame's zeroed part */
-	sb_printf(m->split_frame ? &m->scratch : &m->frame, "\tstruct k_%s k%d;\n", arr->name, n);
+	km_field(m, true, km_key_bytes(m, arr), "\tstruct k_%s k%d;\n", arr->name, n);
 	km_line(m, "memset(&F->k%d, 0, sizeof(F->k%d));", n, n);
 	for (int i = 0; i < args->len && i < ELAB_MAX_KEYS; i++) {
 		if (arr->key_types[i] == TYPE_STRING)
@@ -191,12 +234,12 @@ static const char *km_index_read(struct km *m, struct ast *n)
 	key = km_key(m, s, &n->args);
 	if (s->type == TYPE_STRING) {
 		t = km_tmp_str(m);
-		km_line(m, "{ const char *v = tapir_map_find(g_%s, %s); tapir_str_copy(%s, v ? v : \"\"); }",
-			s->name, key, t);
+		km_line(m, "{ const char *v = tapir_map_find_k(g_%s, %s); tapir_str_copy(%s, v ? v : \"\"); }",
+			s->name, km_kargs(m, key), t);
 	} else {
 		t = km_tmp_long(m);
-		km_line(m, "{ const int64_t *v = tapir_map_find(g_%s, %s); %s = v ? *v : 0; }",
-			s->name, key, t);
+		km_line(m, "{ const int64_t *v = tapir_map_find_k(g_%s, %s); %s = v ? *v : 0; }",
+			s->name, km_kargs(m, key), t);
 	}
 	return t;
 }
@@ -331,12 +374,12 @@ static const char *km_lval_read(struct km *m, const struct lval *lv)
 		return km_var_ref(m, lv->var);
 	if (lv->var->type == TYPE_STRING) {
 		t = km_tmp_str(m);
-		km_line(m, "{ const char *v = tapir_map_find(g_%s, %s); tapir_str_copy(%s, v ? v : \"\"); }",
-			lv->var->name, lv->key, t);
+		km_line(m, "{ const char *v = tapir_map_find_k(g_%s, %s); tapir_str_copy(%s, v ? v : \"\"); }",
+			lv->var->name, km_kargs(m, lv->key), t);
 	} else {
 		t = km_tmp_long(m);
-		km_line(m, "{ const int64_t *v = tapir_map_find(g_%s, %s); %s = v ? *v : 0; }",
-			lv->var->name, lv->key, t);
+		km_line(m, "{ const int64_t *v = tapir_map_find_k(g_%s, %s); %s = v ? *v : 0; }",
+			lv->var->name, km_kargs(m, lv->key), t);
 	}
 	return t;
 }
@@ -353,10 +396,10 @@ static void km_lval_write(struct km *m, const struct lval *lv, const char *val, 
 		return;
 	}
 	near = km_near(m, arena_printf(m->f->e->arena, "identifier '%s'", lv->var->name), lv->loc);
-	km_line(m, "{ %s *v = tapir_map_set(c, g_%s, %s, %s);", t == TYPE_STRING ? "char" : "int64_t",
-		lv->var->name, lv->key, near);
-	km_line(m, t == TYPE_STRING ? "  if (v) tapir_str_copy(v, %s); }" : "  if (v) *v = %s; }", val);
-	km_check(m);
+	km_line(m, "{ %s *v = %s;", t == TYPE_STRING ? "char" : "int64_t",
+		km_map_set(m, arena_printf(m->f->e->arena, "g_%s", lv->var->name), lv->key, near));
+	km_line(m, "  if (unlikely(!v)) goto %s;", m->unwind);
+	km_line(m, t == TYPE_STRING ? "  tapir_str_copy(v, %s); }" : "  *v = %s; }", val);
 }
 
 void km_assign_to(struct km *m, struct ast *lhs, const char *val, enum ast_type t)
@@ -387,12 +430,13 @@ const char *km_stat_ref(struct km *m, struct ast *x, bool create, const char *ne
 	}
 	key = km_key(m, s, &x->args);
 	k = m->ntemps++;
-	sb_printf(&m->frame, "\tstruct tapir_stat *s%d;\n", k);
+	km_field(m, false, 8, "\tstruct tapir_stat *s%d;\n", k);
 	t = arena_printf(m->f->e->arena, "F->s%d", k);
 	if (create) {
-		km_line(m, "%s = tapir_map_set(c, pm_%s[smp_processor_id()], %s, %s);", t, s->name,
-			key, near);
-		km_check(m);
+		km_line(m, "%s = %s;", t,
+			km_map_set(m, arena_printf(m->f->e->arena, "pm_%s[smp_processor_id()]", s->name),
+				   key, near));
+		km_line(m, "if (unlikely(!%s)) goto %s;", t, m->unwind);
 	} else {
 		km_line(m, "%s = tapir_pmap_find(pm_%s, &sd_%s, &gs_%s, %s);", t, s->name, s->name,
 			s->name, key);
@@ -404,8 +448,14 @@ const char *km_stat_ref(struct km *m, struct ast *x, bool create, const char *ne
  * reads @variance of s (SystemTap's STAT_OP_VARIANCE): set at load. */
 void km_stat_variance(struct km *m, const struct symbol *s)
 {
-	if (s && s->type == TYPE_STATS)
-		sb_printf(&m->f->init, "\tsd_%s.ops |= RT_STAT_VARIANCE;\n", s->name);
+	const char *line;
+
+	if (!s || s->type != TYPE_STATS)
+		return;
+	/* once: a handler's body may be lowered twice (kmod_handler.c) */
+	line = arena_printf(m->f->e->arena, "\tsd_%s.ops |= RT_STAT_VARIANCE;\n", s->name);
+	if (!m->f->init.data || !strstr(m->f->init.data, line))
+		sb_puts(&m->f->init, line);
 }
 
 /* Before a walk of an array of statistics: its CPUs' maps merged into
@@ -425,16 +475,32 @@ static const char *km_sdesc(struct km *m, struct ast *x)
 	return arena_printf(m->f->e->arena, "&sd_%s", s ? s->name : "none");
 }
 
+/* The histogram type of x's statistic, as the runtime names it. */
+static const char *km_hist_type(struct km *m, struct ast *x)
+{
+	const struct symbol *s = x->kind == AST_INDEX ? x->lhs->sym : x->sym;
+	const struct km_global *g = s ? km_global_of(m->f, s) : NULL;
+
+	switch (g ? g->hist_type : RT_HIST_NONE) {
+	case RT_HIST_LOG: return "RT_HIST_LOG";
+	case RT_HIST_LINEAR: return "RT_HIST_LINEAR";
+	default: return "RT_HIST_NONE";
+	}
+}
+
 static const char *km_stats_add(struct km *m, struct ast *n)
 {
 	const char *v = km_operand(m, n->rhs);
 	const char *near = km_near(m, "operator '<<<'", n->loc);
 	const char *st = km_stat_ref(m, n->lhs, true, near);
 
+	/* a lock-free statistic's part is this CPU's with interrupts off */
+	if (n->lhs->kind == AST_VAR && km_is_counter(m->f, n->lhs->sym))
+		m->irqoff = true;
 	if (n->lhs->kind == AST_INDEX)
 		km_line(m, "if (%s)", st);
-	km_line(m, "%stapir_stat_add(%s, %s, %s);", n->lhs->kind == AST_INDEX ? "\t" : "", st,
-		km_sdesc(m, n->lhs), v);
+	km_line(m, "%stapir_stat_add(%s, %s, %s, %s);", n->lhs->kind == AST_INDEX ? "\t" : "", st,
+		km_sdesc(m, n->lhs), km_hist_type(m, n->lhs), v);
 	return v;
 }
 
@@ -481,12 +547,12 @@ static const char *km_incdec(struct km *m, struct ast *n)
 	 * read and the write can fail, so the array ends the same, overflow
 	 * error included */
 	if (lv.key && !lv.bad) {
-		km_line(m, "{ int64_t *v = tapir_map_set(c, g_%s, %s, %s);", lv.var->name, lv.key,
-			km_near(m, arena_printf(m->f->e->arena, "identifier '%s'", lv.var->name),
-				lv.loc));
-		km_line(m, "  if (v) { %s = *v; %s = rt_%s64(%s, 1); *v = %s; } }", old, nv, op, old,
-			nv);
-		km_check(m);
+		km_line(m, "{ int64_t *v = %s;",
+			km_map_set(m, arena_printf(m->f->e->arena, "g_%s", lv.var->name), lv.key,
+				   km_near(m, arena_printf(m->f->e->arena, "identifier '%s'",
+							   lv.var->name), lv.loc)));
+		km_line(m, "  if (unlikely(!v)) goto %s;", m->unwind);
+		km_line(m, "  %s = *v; %s = rt_%s64(%s, 1); *v = %s; }", old, nv, op, old, nv);
 		return n->kind == AST_PREINC ? nv : old;
 	}
 	km_line(m, "%s = %s;", old, km_lval_read(m, &lv));
@@ -505,8 +571,8 @@ static const char *km_in(struct km *m, struct ast *n)
 	if (n->rhs->sym->type == TYPE_STATS)
 		return arena_printf(m->f->e->arena, "((int64_t)tapir_pmap_has(pm_%s, %s))",
 				    n->rhs->sym->name, key);
-	return arena_printf(m->f->e->arena, "((int64_t)(tapir_map_find(g_%s, %s) != NULL))",
-			    n->rhs->sym->name, key);
+	return arena_printf(m->f->e->arena, "((int64_t)(tapir_map_find_k(g_%s, %s) != NULL))",
+			    n->rhs->sym->name, km_kargs(m, key));
 }
 
 int km_agg_index(const char *name)

@@ -271,7 +271,13 @@ static int emit_probes(struct km_file *f)
 
 		if (t->kind == PK_NEVER)
 			continue;
-		km_emit_handler(f, dp, i);
+		/* an @entry saver is made before the handler that reads it */
+		struct derived_probe *saver = t->kind == PK_KFUNC ? km_entry_saver(f, dp) : NULL;
+		bool args = km_emit_handler(f, dp, i);
+		int sid = p->probes.len + i;
+
+		if (saver && km_emit_handler(f, saver, sid))
+			args = true;
 		switch (t->kind) {
 		case PK_BEGIN:
 		case PK_END:
@@ -290,7 +296,8 @@ static int emit_probes(struct km_file *f)
 			rc |= emit_trace(f, t, i);
 			break;
 		case PK_KFUNC:
-			rc |= km_emit_kprobe(f, t, i);
+			rc |= km_emit_kprobe(f, t, i, args, saver ? sid : -1,
+					     km_entry_slots(f, dp));
 			break;
 		case PK_UPROBE:
 		case PK_URETPROBE:

@@ -7,11 +7,16 @@
  * reports its error on the way out.
  *
  * A body that never touches the context needs none of that but the state
- * check and, when it takes locks, interrupts off around them: no output,
- * no error, no argument, no loop (MAXACTION), no function call, no -t.
- * Such a handler is "light": the lowered body is looked at, and one that
- * names the context 'c' anywhere but in its action counts (which nothing
- * reads without a loop or a call) is not.
+ * check and, when it takes locks or adds to a statistic that has none
+ * (kmod_counters.c), interrupts off around them: no output,
+ * no loop (MAXACTION), no call of a script function, no -t, no error but
+ * an array's overflow (which the map reports itself, tapir_map.h's
+ * tapir_map_overflow()), no embedded C that may use the context
+ * (kmod_ctxfree.c: pid() doesn't). Such a handler is "light": its body
+ * is lowered for one (m->lite), and if that names the context 'c'
+ * anywhere but in its action counts (which nothing reads without a loop
+ * or a call), or its frame (then on the kernel stack) is more than a few
+ * words, it is lowered again with a context.
  */
 #include <ctype.h>
 #include <string.h>
@@ -78,6 +83,10 @@ static struct ast *count_action(struct ast *n, void *ctx)
 	}
 	return n;
 }
+
+/* A light handler's frame is on the kernel stack: a few words (a
+ * string's MAXSTRINGLEN bytes don't fit). */
+#define LIGHT_FRAME_MAX 128
 
 static const char ACTIONS[] = "c->actions++;", CHECK[] = "if (!tapir_action(c, ",
 		  CHECK_END[] = ")) goto out;";
@@ -156,31 +165,40 @@ static const char *params_of(struct arena *a, int ntp)
 }
 
 static void emit_light(struct km_file *f, struct derived_probe *dp, int id, const struct km *m,
-		       bool lock, int ntp)
+		       bool lock, int ntp, bool frame)
 {
 	struct arena *a = f->e->arena;
 	const char *body = without_actions(a, m->body.data);
+	bool irqoff = lock || m->irqoff;
+
+	/* the frame is a local zeroed whole where it is declared, which gcc
+	 * splits into registers (a memset() of its zeroed part would keep
+	 * it in memory, and bring the stack protector's canary) */
 
 	sb_printf(&f->probes,
 		  "/* %s: a light handler (no context) */\n"
-		  "static void probe_%d(struct pt_regs *regs%s)\n{\n%s%s%s"
+		  "static void probe_%d(struct pt_regs *regs%s)\n{\n%s%s%s%s"
 		  "\tif (atomic_read(&tapir_session) != %s)\n\t\treturn;\n",
-		  dp->target->name, id, params_of(a, ntp), lock ? "\tunsigned long flags;\n" : "",
-		  m->ctemps.data ? m->ctemps.data : "", lock || m->ctemps.data ? "\n" : "",
-		  state_of(dp->target->kind));
+		  dp->target->name, id, params_of(a, ntp), irqoff ? "\tunsigned long flags;\n" : "",
+		  frame ? arena_printf(a, "\tstruct pf_%d F_ = {}, *const F = &F_;\n", id) : "",
+		  m->ctemps.data ? m->ctemps.data : "",
+		  irqoff || frame || m->ctemps.data ? "\n" : "", state_of(dp->target->kind));
+	if (irqoff)
+		sb_puts(&f->probes, "\tlocal_irq_save(flags);\n");
 	if (lock)
-		sb_printf(&f->probes, "\tlocal_irq_save(flags);\n"
-				      "\tif (!tapir_lock(tapir_locks_%d, ARRAY_SIZE(tapir_locks_%d)))\n"
+		sb_printf(&f->probes, "\tif (!tapir_lock(tapir_locks_%d, ARRAY_SIZE(tapir_locks_%d)))\n"
 				      "\t\tgoto leave;\n", id, id);
 	sb_printf(&f->probes, "%sout: __attribute__((unused));\n", body);
 	if (lock)
 		sb_printf(&f->probes, "\ttapir_unlock(tapir_locks_%d, ARRAY_SIZE(tapir_locks_%d));\n"
-				      "leave:\n\tlocal_irq_restore(flags);\n", id, id);
+				      "leave:\n", id, id);
+	if (irqoff)
+		sb_puts(&f->probes, "\tlocal_irq_restore(flags);\n");
 	sb_puts(&f->probes, "}\n\n");
 }
 
 static void emit_context(struct km_file *f, struct derived_probe *dp, int id, const struct km *m,
-			 bool lock, int ntp, bool frame)
+			 bool lock, int ntp, bool frame, bool timed)
 {
 	struct arena *a = f->e->arena;
 
@@ -193,7 +211,8 @@ static void emit_context(struct km_file *f, struct derived_probe *dp, int id, co
 		  km_quote(a, dp->target->name), dp->target->kind == PK_KFUNC ? "0" : "-1",
 		  ntp >= 0 ? "NULL" : "targs", args_kind(dp->target),
 		  frame ? arena_printf(a, "\tstruct pf_%d *F;\n", id) : "",
-		  m->ctemps.data ? m->ctemps.data : "", km_timing_decl(f), km_timing_begin(f));
+		  m->ctemps.data ? m->ctemps.data : "", timed ? km_timing_decl(f) : "",
+		  timed ? km_timing_begin(f) : "");
 	if (lock)
 		sb_printf(&f->probes, "\tif (!tapir_lock(tapir_locks_%d, ARRAY_SIZE(tapir_locks_%d)))\n"
 				      "\t\tgoto leave;\n", id, id);
@@ -209,40 +228,72 @@ static void emit_context(struct km_file *f, struct derived_probe *dp, int id, co
 	if (lock)
 		sb_printf(&f->probes, "\ttapir_unlock(tapir_locks_%d, ARRAY_SIZE(tapir_locks_%d));\n"
 				      "leave: __attribute__((unused));\n", id, id);
-	sb_printf(&f->probes, "%s\ttapir_leave(c, &flags);\n}\n\n", km_timing_end(f, id));
+	sb_printf(&f->probes, "%s\ttapir_leave(c, &flags);\n}\n\n", timed ? km_timing_end(f, id) : "");
 }
 
-void km_emit_handler(struct km_file *f, struct derived_probe *dp, int id)
+/* The body of dp lowered into m, for a light handler or not. */
+static void lower(struct km_file *f, struct derived_probe *dp, struct km *m, bool lite)
 {
-	struct km m = { .f = f, .dp = dp, .unwind = "out", .locals = &dp->locals, .split_frame = true };
-	bool lock = km_locks_emit(f, dp, id);
-	int ntp = dp->target->kind == PK_TRACE ? km_tp_nargs(dp->target) : -1;
-	struct bound b = { 0 };
-	bool frame;
-
+	*m = (struct km){ .f = f, .dp = dp, .unwind = "out", .locals = &dp->locals,
+			  .split_frame = true, .lite = lite };
 	for (int i = 0; i < dp->locals.len; i++) {
 		const struct symbol *s = dp->locals.items[i];
 
-		sb_printf(&m.frame, s->type == TYPE_STRING ? "\tchar l_%s[TAPIR_MAXSTRINGLEN];\n" :
-							     "\tint64_t l_%s;\n", s->name);
+		if (s->type == TYPE_STRING)
+			km_field(m, false, (size_t)f->o->maxstringlen,
+				 "\tchar l_%s[TAPIR_MAXSTRINGLEN];\n", s->name);
+		else
+			km_field(m, false, 8, "\tint64_t l_%s;\n", s->name);
 	}
 	if (dp->cond)
-		km_line(&m, "if (!(%s)) goto out;", km_expr(&m, dp->cond));
-	km_stmt(&m, dp->body);
+		km_line(m, "if (!(%s)) goto out;", km_expr(m, dp->cond));
+	km_stmt(m, dp->body);
+}
+
+static void km_free(struct km *m)
+{
+	sb_free(&m->body);
+	sb_free(&m->frame);
+	sb_free(&m->scratch);
+	sb_free(&m->ctemps);
+}
+
+bool km_emit_handler(struct km_file *f, struct derived_probe *dp, int id)
+{
+	struct km m;
+	bool lock = km_locks_emit(f, dp, id), failed = f->failed, frame;
+	/* an @entry saver (kmod_entry.c) is not in -t's report */
+	bool timed = f->o->timing && !km_entry_is_saver(f, dp);
+	int ntp = dp->target->kind == PK_TRACE ? km_tp_nargs(dp->target) : -1;
+	struct bound b = { 0 };
+	bool args;
+
+	/* light if its body, lowered for a light handler, names no context
+	 * and its frame fits the kernel stack; else lowered again (once the
+	 * first lowering reported errors, the module isn't built anyway) */
+	ast_map(&dp->cond, count_action, &b);
+	ast_map(&dp->body, count_action, &b);
+	lower(f, dp, &m, !timed && !b.unbounded && b.actions <= f->o->maxaction);
+	if (m.lite && (m.frame_bytes > LIGHT_FRAME_MAX || uses_context(m.body.data))) {
+		if (f->failed && !failed) {
+			m.lite = false;
+		} else {
+			km_free(&m);
+			lower(f, dp, &m, false);
+		}
+	}
 	frame = m.frame.data || m.scratch.data;
 	/* zeroed: the locals and what needs zeroes (keys, strings); after
 	 * 'scratch', temporaries that are written before they are read */
 	sb_printf(&f->decls, "struct pf_%d {\n%s\tint64_t scratch;\n%s};\n\n", id,
 		  m.frame.data ? m.frame.data : "", m.scratch.data ? m.scratch.data : "");
-	ast_map(&dp->cond, count_action, &b);
-	ast_map(&dp->body, count_action, &b);
-	if (!frame && !f->o->timing && !b.unbounded && b.actions <= f->o->maxaction &&
-	    !uses_context(m.body.data))
-		emit_light(f, dp, id, &m, lock, ntp);
+	if (m.lite)
+		emit_light(f, dp, id, &m, lock, ntp, frame);
 	else
-		emit_context(f, dp, id, &m, lock, ntp, frame);
-	sb_free(&m.body);
-	sb_free(&m.frame);
-	sb_free(&m.scratch);
-	sb_free(&m.ctemps);
+		emit_context(f, dp, id, &m, lock, ntp, frame, timed);
+	/* a light body reads the arguments where it says so; a context
+	 * lends them to the tapsets' C too (int_arg() & co.) */
+	args = !m.lite || m.reads_args;
+	km_free(&m);
+	return args;
 }

@@ -43,19 +43,36 @@ static void emit_entry(struct km_file *f, int id)
 			      "\tprobe_%d(regs, NULL);\n\treturn 0;\n}\n", id, id);
 }
 
-static void emit_return(struct km_file *f, int id)
+/* Does a .return's kretprobe keep data: the arguments, @entry slots? */
+static bool has_data(bool args, int saver)
 {
-	sb_printf(&f->probes, "static int probe_%d_ke(struct kretprobe_instance *ri, struct pt_regs *regs)\n{\n"
-			      "\tu64 *args = (u64 *)ri->data;\n\n", id);
-	emit_args(f, "args");
-	sb_printf(&f->probes,
-		  "\treturn 0;\n}\n"
-		  "static int probe_%d_kr(struct kretprobe_instance *ri, struct pt_regs *regs)\n{\n"
-		  "\tprobe_%d(regs, (const u64 *)ri->data);\n\treturn 0;\n}\n",
-		  id, id);
+	return args || saver >= 0;
 }
 
-int km_emit_kprobe(struct km_file *f, const struct probe_target *t, int id)
+/* A .return's handler, and the entry handler that saves the argument
+ * registers for it (args: it reads them), zeroes the @entry slots after
+ * them and runs their saver (kmod_entry.c); none when there is nothing
+ * to keep. */
+static void emit_return(struct km_file *f, int id, bool args, int saver, int nslots)
+{
+	if (has_data(args, saver)) {
+		sb_printf(&f->probes, "static int probe_%d_ke(struct kretprobe_instance *ri, "
+				      "struct pt_regs *regs)\n{\n\tu64 *args = (u64 *)ri->data;\n\n", id);
+		if (args)
+			emit_args(f, "args");
+		if (saver >= 0)
+			sb_printf(&f->probes, "\tmemset(args + %d, 0, %d * sizeof(u64));\n"
+					      "\tprobe_%d(regs, args);\n", KM_KARG_REGS, nslots, saver);
+		sb_puts(&f->probes, "\treturn 0;\n}\n");
+	}
+	sb_printf(&f->probes,
+		  "static int probe_%d_kr(struct kretprobe_instance *ri, struct pt_regs *regs)\n{\n"
+		  "\tprobe_%d(regs, %s);\n\treturn 0;\n}\n",
+		  id, id, has_data(args, saver) ? "(const u64 *)ri->data" : "NULL");
+}
+
+int km_emit_kprobe(struct km_file *f, const struct probe_target *t, int id, bool args,
+		   int saver, int nslots)
 {
 	struct arena *a = f->e->arena;
 	bool ret = t->num[0] != 0;
@@ -66,7 +83,7 @@ int km_emit_kprobe(struct km_file *f, const struct probe_target *t, int id)
 		return -1;
 	}
 	if (ret)
-		emit_return(f, id);
+		emit_return(f, id, args, saver, nslots);
 	else
 		emit_entry(f, id);
 	sb_printf(&f->probes, "static struct tapir_kprobe kp_%d = {\n", id);
@@ -75,9 +92,11 @@ int km_emit_kprobe(struct km_file *f, const struct probe_target *t, int id)
 			  (unsigned long long)t->num[2]);
 	else
 		sb_printf(&f->probes, "\t.symbol = %s,\n", km_quote(a, kp_symbol(f, t)));
-	if (ret)
+	if (ret && has_data(args, saver))
 		sb_printf(&f->probes, "\t.ret = true,\n\t.krp = { .entry_handler = probe_%d_ke, "
-				      ".data_size = %d * sizeof(u64) },\n", id, KM_KARG_REGS);
+				      ".data_size = %d * sizeof(u64) },\n", id, KM_KARG_REGS + nslots);
+	else if (ret)
+		sb_puts(&f->probes, "\t.ret = true,\n");
 	sb_puts(&f->probes, "};\n\n");
 	sb_printf(&f->arm, "\ttapir_kprobe_arm(&kp_%d, %s, %s, %s, &nkprobes);\n", id,
 		  ret ? "NULL" : arena_printf(a, "probe_%d_kp", id),

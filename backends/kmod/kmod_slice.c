@@ -31,7 +31,7 @@ const char *km_slice_match(struct km *m, const struct symbol *arr, struct vec *a
 
 		vals[i] = x->kind == AST_STAR ? NULL : km_arg_value(m, x);
 	}
-	sb_printf(m->split_frame ? &m->scratch : &m->frame, "\tstruct k_%s k%d;\n", arr->name, n);
+	km_field(m, true, km_key_bytes(m, arr), "\tstruct k_%s k%d;\n", arr->name, n);
 	km_line(m, "memset(&F->k%d, 0, sizeof(F->k%d));", n, n);
 	for (int i = 0; i < args->len && i < ELAB_MAX_KEYS; i++) {
 		if (!vals[i])

@@ -126,28 +126,37 @@ static const char *fn_cname(struct km *m, const struct func *fn)
 	return arena_printf(m->f->e->arena, "%s_%d", fn->name, fn->decl->params.len);
 }
 
-/* A %{ %} function: called directly, its arguments in the caller's frame. */
+/* A %{ %} function: called directly, its arguments in the caller's frame;
+ * with no context, no "near" and no check after when it can't touch the
+ * context (kmod_ctxfree.c). */
 static const char *km_call_embedded(struct km *m, struct ast *n, const char **vals)
 {
 	struct func *fn = n->fn;
+	bool ctxfree = km_fn_ctxfree(m->f, fn);
 	struct strbuf sb = { 0 };
 	const char *ret = NULL, *r;
 
-	if (fn->ret == TYPE_STRING)
+	if (fn->ret == TYPE_STRING) {
 		ret = km_tmp_str(m);
-	else if (fn->ret == TYPE_LONG)
+	} else if (fn->ret == TYPE_LONG && ctxfree) {
+		ret = km_tmp_long(m);
+		km_line(m, "%s = 0;", ret);
+	} else if (fn->ret == TYPE_LONG) {
 		ret = km_tmp_long_zeroed(m);
-	sb_printf(&sb, "fe_%s(c", fn_cname(m, fn));
+	}
+	sb_printf(&sb, "fe_%s(%s", fn_cname(m, fn), ctxfree ? "NULL" : "c");
 	if (ret)
 		sb_printf(&sb, ", %s%s", fn->ret == TYPE_LONG ? "&" : "", ret);
 	for (int i = 0; i < n->args.len; i++)
 		sb_printf(&sb, ", %s", vals[i]);
 	sb_puts(&sb, ");");
-	km_line(m, "c->near = %s;",
-		km_near(m, arena_printf(m->f->e->arena, "identifier '%s'", fn->name), n->loc));
+	if (!ctxfree)
+		km_line(m, "c->near = %s;",
+			km_near(m, arena_printf(m->f->e->arena, "identifier '%s'", fn->name), n->loc));
 	km_line(m, "%s", sb.data);
 	sb_free(&sb);
-	km_check(m);
+	if (!ctxfree)
+		km_check(m);
 	if (ret)
 		return ret;
 	r = n->type == TYPE_STRING ? km_tmp_str(m) : "0";
@@ -318,7 +327,7 @@ static void km_foreach(struct km *m, struct ast *n)
 		limit = km_expr(m, fe->limit);
 	if (fe->slice.len)
 		match = km_slice_match(m, arr, &fe->slice, "K");
-	sb_printf(&m->frame, "\tstruct tapir_ent **e%d;\n\tint n%d, i%d, c%d;\n\tint64_t lim%d;\n"
+	km_field(m, false, 40, "\tstruct tapir_ent **e%d;\n\tint n%d, i%d, c%d;\n\tint64_t lim%d;\n"
 		  "\tsize_t sz%d;\n", k, k, k, k, k, k);
 	km_line(m, "F->lim%d = %s;", k, limit);
 	km_pmap_agg(m, arr, n->loc);
@@ -371,9 +380,10 @@ static void km_delete(struct km *m, struct ast *n)
 	} else if (x->kind == AST_INDEX && x->lhs->kind == AST_VAR && x->lhs->sym) {
 		const char *key = km_key(m, x->lhs->sym, &x->args);
 
-		km_line(m, x->lhs->sym->type == TYPE_STATS ? "tapir_pmap_del(pm_%s, %s);" :
-							      "tapir_map_del(g_%s, %s);",
-			x->lhs->sym->name, key);
+		if (x->lhs->sym->type == TYPE_STATS)
+			km_line(m, "tapir_pmap_del(pm_%s, %s);", x->lhs->sym->name, key);
+		else
+			km_line(m, "tapir_map_del_k(g_%s, %s);", x->lhs->sym->name, km_kargs(m, key));
 	} else if (x->kind == AST_VAR && x->sym && x->sym->is_array) {
 		km_line(m, x->sym->type == TYPE_STATS ? "tapir_pmap_clear(pm_%s);" :
 							"tapir_map_clear(g_%s);", x->sym->name);
@@ -419,7 +429,7 @@ static void km_try(struct km *m, struct ast *n)
 	const char *saved = m->unwind;
 	const struct symbol *var = n->name ? find_local(m, n->name) : NULL;
 
-	sb_printf(&m->frame, "\tsize_t sp%d;\n\tint nest%d;\n", k, k);
+	km_field(m, false, 16, "\tsize_t sp%d;\n\tint nest%d;\n", k, k);
 	km_line(m, "F->sp%d = c->sp; F->nest%d = c->nesting;", k, k);
 	m->unwind = arena_printf(m->f->e->arena, "catch_%d", label);
 	km_stmt(m, n->body);

@@ -48,55 +48,6 @@ int rt_stat_desc_init(struct rt_stat_desc *desc, enum rt_hist_type type, int sta
 	}
 }
 
-/* The index of the highest bit set in v, which is not 0: one bsr/lzcnt
- * where the compiler has the builtin (GCC and clang, kernel or not). */
-static int top_bit(uint64_t v)
-{
-#if defined(__GNUC__) || defined(__clang__)
-	return 63 - __builtin_clzll(v);
-#else
-	int n = 0;
-
-	if (v >> 32) {
-		v >>= 32;
-		n += 32;
-	}
-	if (v >> 16) {
-		v >>= 16;
-		n += 16;
-	}
-	if (v >> 8) {
-		v >>= 8;
-		n += 8;
-	}
-	if (v >> 4) {
-		v >>= 4;
-		n += 4;
-	}
-	if (v >> 2) {
-		v >>= 2;
-		n += 2;
-	}
-	return n + (int)(v >> 1);
-#endif
-}
-
-/*
- * Bucket 64 holds 0; 65 + k holds [2^k, 2^(k+1)); 63 - k holds their
- * negatives, and bucket 0 INT64_MIN.
- */
-int rt_hist_log_bucket(int64_t val)
-{
-	uint64_t mag;
-	int b;
-
-	if (val == 0)
-		return RT_HIST_LOG_BUCKET0;
-	mag = val < 0 ? 0 - (uint64_t)val : (uint64_t)val;
-	b = RT_HIST_LOG_BUCKET0 + 1 + top_bit(mag);
-	return val < 0 ? RT_HIST_LOG_BUCKETS - b : b;
-}
-
 int64_t rt_hist_log_value(int bucket)
 {
 	if (bucket == RT_HIST_LOG_BUCKET0)
@@ -106,7 +57,7 @@ int64_t rt_hist_log_value(int bucket)
 	return (int64_t)(1ULL << (bucket - RT_HIST_LOG_BUCKET0 - 1));
 }
 
-static int linear_bucket(const struct rt_stat_desc *desc, int64_t val)
+int rt_hist_linear_bucket(const struct rt_stat_desc *desc, int64_t val)
 {
 	uint64_t n;
 
@@ -120,21 +71,6 @@ static int linear_bucket(const struct rt_stat_desc *desc, int64_t val)
 	if (n >= (uint64_t)desc->buckets - 2)
 		return desc->buckets - 1;
 	return (int)n + 1;
-}
-
-int rt_hist_bucket(const struct rt_stat_desc *desc, int64_t val)
-{
-	int b;
-
-	switch (desc->type) {
-	case RT_HIST_LOG:
-		b = rt_hist_log_bucket(val);
-		return b < desc->buckets ? b : desc->buckets - 1;
-	case RT_HIST_LINEAR:
-		return linear_bucket(desc, val);
-	default:
-		return -1;
-	}
 }
 
 void rt_stat_clear(struct rt_stat *s, int64_t *hist, const struct rt_stat_desc *desc)
@@ -152,7 +88,7 @@ void rt_stat_clear(struct rt_stat *s, int64_t *hist, const struct rt_stat_desc *
  * Welford's update, in SystemTap's integers: the delta is an int, so it
  * wraps for values 2^31 away from the running mean.
  */
-static void stat_add_variance(struct rt_stat *s, int shift, int64_t val)
+void rt_stat_add_variance(struct rt_stat *s, int shift, int64_t val)
 {
 	int64_t x = rt_shl64(val, shift);
 	int32_t delta = rt_trunc32(rt_sub64(x, s->avg_s));
@@ -160,27 +96,6 @@ static void stat_add_variance(struct rt_stat *s, int shift, int64_t val)
 	s->avg_s = rt_add64(s->avg_s, rt_div64(delta, s->count));
 	s->m2 = rt_add64(s->m2, rt_mul64(delta, rt_sub64(x, s->avg_s)));
 	s->variance_s = s->count < 2 ? -1 : rt_div64(s->m2, s->count - 1);
-}
-
-void rt_stat_add(struct rt_stat *s, int64_t *hist, const struct rt_stat_desc *desc, int64_t val)
-{
-	if (s->count == 0) {
-		s->count = 1;
-		s->sum = s->min = s->max = val;
-		s->avg_s = rt_shl64(val, desc->shift);
-		s->m2 = 0;
-	} else {
-		s->count++;
-		s->sum = rt_add64(s->sum, val);
-		if (val > s->max)
-			s->max = val;
-		if (val < s->min)
-			s->min = val;
-		if (desc->ops & RT_STAT_VARIANCE)
-			stat_add_variance(s, desc->shift, val);
-	}
-	if (hist && desc->type != RT_HIST_NONE)
-		hist[rt_hist_bucket(desc, val)]++;
 }
 
 void rt_agg_init(struct rt_agg *a, int64_t *hist, const struct rt_stat_desc *desc)

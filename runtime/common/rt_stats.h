@@ -80,17 +80,120 @@ int rt_stat_desc_init(struct rt_stat_desc *desc, enum rt_hist_type type, int sta
 /* Buckets of @hist_linear(s, start, stop, interval), under- and overflow included, or 0. */
 int rt_hist_linear_buckets(int start, int stop, int interval);
 
-/* The bucket of val in a log histogram, and the value that labels a bucket. */
-int rt_hist_log_bucket(int64_t val);
+/* The bucket of val in a linear histogram of desc; the value that labels
+ * a log histogram's bucket. */
+int rt_hist_linear_bucket(const struct rt_stat_desc *desc, int64_t val);
 int64_t rt_hist_log_value(int bucket);
-
-/* The bucket of val in a histogram of desc. */
-int rt_hist_bucket(const struct rt_stat_desc *desc, int64_t val);
 
 void rt_stat_clear(struct rt_stat *s, int64_t *hist, const struct rt_stat_desc *desc);
 
+/* The running variance's update of s <<< val (desc->ops RT_STAT_VARIANCE). */
+void rt_stat_add_variance(struct rt_stat *s, int shift, int64_t val);
+
+/*
+ * What s <<< val does is inline, here: it is a probe handler's (a module
+ * handler folds it into a few instructions); the rest is rt_stats.c's.
+ */
+
+/* The index of the highest bit set in v, which is not 0: one bsr/lzcnt
+ * where the compiler has the builtin (GCC and clang, kernel or not). */
+static inline int rt_top_bit(uint64_t v)
+{
+#if defined(__GNUC__) || defined(__clang__)
+	return 63 - __builtin_clzll(v);
+#else
+	int n = 0;
+
+	if (v >> 32) {
+		v >>= 32;
+		n += 32;
+	}
+	if (v >> 16) {
+		v >>= 16;
+		n += 16;
+	}
+	if (v >> 8) {
+		v >>= 8;
+		n += 8;
+	}
+	if (v >> 4) {
+		v >>= 4;
+		n += 4;
+	}
+	if (v >> 2) {
+		v >>= 2;
+		n += 2;
+	}
+	return n + (int)(v >> 1);
+#endif
+}
+
+/*
+ * The bucket of val in a log histogram: bucket 64 holds 0; 65 + k holds
+ * [2^k, 2^(k+1)); 63 - k holds their negatives, and bucket 0 INT64_MIN.
+ */
+static inline int rt_hist_log_bucket(int64_t val)
+{
+	uint64_t mag;
+	int b;
+
+	if (val == 0)
+		return RT_HIST_LOG_BUCKET0;
+	mag = val < 0 ? 0 - (uint64_t)val : (uint64_t)val;
+	b = RT_HIST_LOG_BUCKET0 + 1 + rt_top_bit(mag);
+	return val < 0 ? RT_HIST_LOG_BUCKETS - b : b;
+}
+
+/* The bucket of val in a histogram of desc. */
+static inline int rt_hist_bucket(const struct rt_stat_desc *desc, int64_t val)
+{
+	int b;
+
+	switch (desc->type) {
+	case RT_HIST_LOG:
+		b = rt_hist_log_bucket(val);
+		return b < desc->buckets ? b : desc->buckets - 1;
+	case RT_HIST_LINEAR:
+		return rt_hist_linear_bucket(desc, val);
+	default:
+		return -1;
+	}
+}
+
+/* s <<< val, type being desc->type (a constant where the caller knows
+ * it: the histogram's switch folds away); hist may be NULL when it is
+ * RT_HIST_NONE. A log bucket is always below RT_HIST_LOG_BUCKETS. */
+static inline void rt_stat_add_t(struct rt_stat *s, int64_t *hist,
+				 const struct rt_stat_desc *desc, enum rt_hist_type type,
+				 int64_t val)
+{
+	if (s->count == 0) {
+		s->count = 1;
+		s->sum = s->min = s->max = val;
+		s->avg_s = rt_shl64(val, desc->shift);
+		s->m2 = 0;
+	} else {
+		s->count++;
+		s->sum = rt_add64(s->sum, val);
+		if (val > s->max)
+			s->max = val;
+		if (val < s->min)
+			s->min = val;
+		if (desc->ops & RT_STAT_VARIANCE)
+			rt_stat_add_variance(s, desc->shift, val);
+	}
+	if (hist && type == RT_HIST_LOG)
+		hist[rt_hist_log_bucket(val)]++;
+	else if (hist && type == RT_HIST_LINEAR)
+		hist[rt_hist_linear_bucket(desc, val)]++;
+}
+
 /* s <<< val; hist may be NULL when desc->type is RT_HIST_NONE. */
-void rt_stat_add(struct rt_stat *s, int64_t *hist, const struct rt_stat_desc *desc, int64_t val);
+static inline void rt_stat_add(struct rt_stat *s, int64_t *hist, const struct rt_stat_desc *desc,
+			       int64_t val)
+{
+	rt_stat_add_t(s, hist, desc, desc->type, val);
+}
 
 void rt_agg_init(struct rt_agg *a, int64_t *hist, const struct rt_stat_desc *desc);
 void rt_agg_add(struct rt_agg *a, const struct rt_stat *part, const int64_t *part_hist);

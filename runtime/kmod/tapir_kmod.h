@@ -238,8 +238,23 @@ static __maybe_unused __printf(1, 2) void tapir_warn_fmt(const char *fmt, ...)
 	tapir_ring_write(TAPIR_REC_ERR, buf, n);
 }
 
-/* After a handler that set an error: report it; past MAXERRORS the
- * session ends. Out of line: the hot path only tests c->error_set. */
+/* An error's line "ERROR: ...\n" to stderr; past MAXERRORS the session
+ * ends. */
+static __maybe_unused void tapir_error_line(const char *buf, int n)
+{
+	tapir_ring_write(TAPIR_REC_ERR, buf, n);
+	if (atomic_inc_return(&tapir_nerrors) > TAPIR_MAXERRORS) {
+		int s = atomic_read(&tapir_session);
+
+		if (s == TAPIR_RUNNING || s == TAPIR_STARTING || s == TAPIR_STOPPING) {
+			atomic_set(&tapir_session, TAPIR_ERRORED);
+			tapir_ring_write(TAPIR_REC_EXIT, NULL, 0);
+		}
+	}
+}
+
+/* After a handler that set an error: report it. Out of line: the hot
+ * path only tests c->error_set. */
 static __maybe_unused noinline void tapir_report_error(struct tapir_ctx *c)
 {
 	char *buf = c->errline;
@@ -250,15 +265,25 @@ static __maybe_unused noinline void tapir_report_error(struct tapir_ctx *c)
 		n = scnprintf(buf, size, "ERROR: %s near %s\n", c->error, c->near);
 	else
 		n = scnprintf(buf, size, "ERROR: %s\n", c->error);
-	tapir_ring_write(TAPIR_REC_ERR, buf, n);
-	if (atomic_inc_return(&tapir_nerrors) > TAPIR_MAXERRORS) {
-		int s = atomic_read(&tapir_session);
+	tapir_error_line(buf, n);
+}
 
-		if (s == TAPIR_RUNNING || s == TAPIR_STARTING || s == TAPIR_STOPPING) {
-			atomic_set(&tapir_session, TAPIR_ERRORED);
-			tapir_ring_write(TAPIR_REC_EXIT, NULL, 0);
-		}
-	}
+/* The error of a handler that runs without a context (a light one, whose
+ * only error is a short message of the runtime's, such as an array's
+ * overflow): reported at once, from a small buffer on the kernel stack
+ * (a long "near" is cut, its line still ended). */
+static __maybe_unused noinline void tapir_error_now(const char *msg, const char *near)
+{
+	char buf[320];
+	int n;
+
+	if (near)
+		n = scnprintf(buf, sizeof(buf), "ERROR: %s near %s\n", msg, near);
+	else
+		n = scnprintf(buf, sizeof(buf), "ERROR: %s\n", msg);
+	if (n > 0 && buf[n - 1] != '\n')
+		buf[n - 1] = '\n';
+	tapir_error_line(buf, n);
 }
 
 /* ---- the per-CPU context ------------------------------------------------------- */
@@ -659,9 +684,12 @@ static __maybe_unused void tapir_pstat_clear(struct tapir_stat __percpu *p)
 		memset(per_cpu_ptr(p, cpu), 0, sizeof(struct tapir_stat));
 }
 
-static __maybe_unused void tapir_stat_add(struct tapir_stat *s, const struct rt_stat_desc *d, int64_t v)
+/* s <<< v, of a statistic whose histogram is type (d->type, a constant
+ * the generated code passes). */
+static __always_inline void tapir_stat_add(struct tapir_stat *s, const struct rt_stat_desc *d,
+					    enum rt_hist_type type, int64_t v)
 {
-	rt_stat_add(&s->st, d->type == RT_HIST_NONE ? NULL : s->hist, d, v);
+	rt_stat_add_t(&s->st, type == RT_HIST_NONE ? NULL : s->hist, d, type, v);
 }
 
 /* @count ... of s: an error for @min/@max/@avg/@variance of nothing. */

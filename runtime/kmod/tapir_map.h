@@ -44,6 +44,7 @@ struct tapir_map {
 	unsigned int nbuckets, hash_bits;
 	struct list_head used, free;
 	int count;
+	int limit;            /* count can't reach it: maxentries, or a smaller size */
 	size_t esize;
 	char *pool;
 };
@@ -66,7 +67,8 @@ static __maybe_unused struct tapir_map *tapir_map_new(const struct tapir_map_des
 	if (!m)
 		return NULL;
 	m->d = d;
-	m->nbuckets = roundup_pow_of_two(d->maxentries);
+	/* two buckets at least: a hash of one bit or more */
+	m->nbuckets = roundup_pow_of_two(max(d->maxentries, 2));
 	m->hash_bits = ilog2(m->nbuckets);
 	m->esize = ALIGN(sizeof(struct tapir_ent) + ALIGN(d->klen, 8) + d->vlen, 8);
 	m->buckets = vzalloc(sizeof(*m->buckets) * m->nbuckets);
@@ -77,6 +79,7 @@ static __maybe_unused struct tapir_map *tapir_map_new(const struct tapir_map_des
 		kfree(m);
 		return NULL;
 	}
+	m->limit = d->size && d->size < d->maxentries ? d->size : d->maxentries;
 	INIT_LIST_HEAD(&m->used);
 	INIT_LIST_HEAD(&m->free);
 	for (i = 0; i < d->maxentries; i++)
@@ -94,18 +97,24 @@ static __maybe_unused void tapir_map_free(struct tapir_map *m)
 }
 
 /*
+ * The hot operations take the key's length klen as an argument: the
+ * generated code passes its key struct's sizeof, a constant, so that
+ * the branches on it below fold away in each handler (the plain
+ * tapir_map_find() & co. read it from the descriptor).
+ */
+
+/*
  * A key's bucket. Keys are zero-padded structs of 8-byte longs and
  * MAXSTRINGLEN strings: one long (the usual pid() or tid()) is hashed by
  * one multiplication, a key of whole words by jhash2(), others bytewise.
  */
 static __always_inline struct hlist_head *tapir_map_bucket(const struct tapir_map *m,
-							   const void *key)
+							   const void *key, size_t n)
 {
-	size_t n = m->d->klen;
 	u32 h;
 
 	if (n == sizeof(u64))
-		return &m->buckets[m->hash_bits ? hash_64(*(const u64 *)key, m->hash_bits) : 0];
+		return &m->buckets[hash_64(*(const u64 *)key, m->hash_bits)];
 	if (n % sizeof(u32) == 0)
 		h = jhash2(key, n / sizeof(u32), 0);
 	else
@@ -131,30 +140,66 @@ static __always_inline bool tapir_key_eq(const void *a, const void *b, size_t n)
 
 /* Inlined into find, set and del: a call and its return cost a short
  * handler more than the lookup's few compares. */
-static __always_inline struct tapir_ent *tapir_map_lookup(const struct tapir_map *m,
-							  const void *key)
+static __always_inline struct tapir_ent *tapir_map_lookup_in(struct hlist_head *b, const void *key,
+							     size_t klen)
 {
-	struct tapir_ent *e;
+	struct hlist_node *n;
 
-	hlist_for_each_entry(e, tapir_map_bucket(m, key), hnode) {
-		if (tapir_key_eq(e->data, key, m->d->klen))
+	/* by node: hlist_for_each_entry() tests each entry it makes from a
+	 * node for NULL again */
+	for (n = b->first; n; n = n->next) {
+		struct tapir_ent *e = hlist_entry(n, struct tapir_ent, hnode);
+
+		if (tapir_key_eq(e->data, key, klen))
 			return e;
 	}
 	return NULL;
 }
 
-/* The value of key, or NULL. */
-static __maybe_unused void *tapir_map_find(const struct tapir_map *m, const void *key)
+static __always_inline struct tapir_ent *tapir_map_lookup(const struct tapir_map *m,
+							  const void *key, size_t klen)
 {
-	struct tapir_ent *e = tapir_map_lookup(m, key);
-
-	return e ? tapir_ent_val(m, e) : NULL;
+	return tapir_map_lookup_in(tapir_map_bucket(m, key, klen), key, klen);
 }
 
-static __maybe_unused void tapir_map_unlink(struct tapir_map *m, struct tapir_ent *e)
+static __always_inline void *tapir_ent_val_k(struct tapir_ent *e, size_t klen)
+{
+	return e->data + ALIGN(klen, 8);
+}
+
+/* The value of key, or NULL. */
+static __always_inline void *tapir_map_find_k(const struct tapir_map *m, const void *key,
+					      size_t klen)
+{
+	struct tapir_ent *e = tapir_map_lookup(m, key, klen);
+
+	return e ? tapir_ent_val_k(e, klen) : NULL;
+}
+
+static __maybe_unused void *tapir_map_find(const struct tapir_map *m, const void *key)
+{
+	return tapir_map_find_k(m, key, m->d->klen);
+}
+
+/*
+ * The entry lists are the map's own, under its lock: moved without the
+ * kernel's list_move(), which CONFIG_DEBUG_LIST (Debian's) makes two
+ * out-of-line checks at every insertion and deletion.
+ */
+static __always_inline void tapir_list_move_tail(struct list_head *e, struct list_head *head)
+{
+	e->prev->next = e->next;
+	e->next->prev = e->prev;
+	e->prev = head->prev;
+	e->next = head;
+	head->prev->next = e;
+	head->prev = e;
+}
+
+static __always_inline void tapir_map_unlink(struct tapir_map *m, struct tapir_ent *e)
 {
 	hlist_del(&e->hnode);
-	list_move(&e->order, &m->free);
+	tapir_list_move_tail(&e->order, &m->free);
 	m->count--;
 }
 
@@ -162,15 +207,15 @@ static __maybe_unused void tapir_map_unlink(struct tapir_map *m, struct tapir_en
  * whole words (the entry's data is, and 8-aligned): memset() and memcpy()
  * of a variable length are byte loops (rep stosb/movsb) for a few words. */
 static __always_inline void tapir_ent_init(const struct tapir_map *m, struct tapir_ent *e,
-					   const void *key)
+					   const void *key, size_t klen)
 {
-	size_t n = (m->esize - sizeof(*e)) / sizeof(u64), k = m->d->klen / sizeof(u64), i;
+	size_t n = (m->esize - sizeof(*e)) / sizeof(u64), k = klen / sizeof(u64), i;
 	u64 *d = (u64 *)e->data;
 	const u64 *src = key;
 
-	if (m->d->klen % sizeof(u64)) {
+	if (klen % sizeof(u64)) {
 		memset(e->data, 0, m->esize - sizeof(*e));
-		memcpy(e->data, key, m->d->klen);
+		memcpy(e->data, key, klen);
 		return;
 	}
 	for (i = 0; i < k; i++)
@@ -179,39 +224,86 @@ static __always_inline void tapir_ent_init(const struct tapir_map *m, struct tap
 		d[i] = 0;
 }
 
-/* The value of key, added (zeroed) when absent; NULL when full (reported). */
-static __maybe_unused void *tapir_map_set(struct tapir_ctx *c, struct tapir_map *m, const void *key,
-			   const char *near)
+/* "Array overflow": into c's error, or, for a handler without a context
+ * (c NULL), reported at once. */
+static __maybe_unused noinline void tapir_map_overflow(struct tapir_ctx *c,
+							const struct tapir_map *m,
+							const char *near)
 {
-	struct tapir_ent *e = tapir_map_lookup(m, key);
+	char msg[64];
+
+	if (m->d->size)
+		scnprintf(msg, sizeof(msg), "Array overflow, check size limit (%d)", m->d->size);
+	else
+		scnprintf(msg, sizeof(msg), "Array overflow, check MAXMAPENTRIES");
+	if (c)
+		tapir_error_at(c, msg, near);
+	else
+		tapir_error_now(msg, near);
+}
+
+/* When m is full: room made by dropping its oldest entry for a '%'
+ * array, else false (the overflow reported). Out of line. */
+static __maybe_unused noinline bool tapir_map_full(struct tapir_ctx *c, struct tapir_map *m,
+						    const char *near)
+{
+	if (!m->d->wrap || list_empty(&m->used)) {
+		tapir_map_overflow(c, m, near);
+		return false;
+	}
+	tapir_map_unlink(m, list_first_entry(&m->used, struct tapir_ent, order));
+	return true;
+}
+
+/* key added into its bucket b, its value zeroed; NULL when the map is
+ * full (reported). */
+static __always_inline void *tapir_map_insert(struct tapir_ctx *c, struct tapir_map *m,
+					      struct hlist_head *b, const void *key, size_t klen,
+					      const char *near)
+{
+	struct tapir_ent *e;
+
+	/* at the limit, the free list may still have entries (a size) */
+	if (unlikely(m->count >= m->limit) && !tapir_map_full(c, m, near))
+		return NULL;
+	e = list_first_entry(&m->free, struct tapir_ent, order);
+	tapir_ent_init(m, e, key, klen);
+	hlist_add_head(&e->hnode, b);
+	tapir_list_move_tail(&e->order, &m->used);
+	m->count++;
+	return tapir_ent_val_k(e, klen);
+}
+
+/* The value of key, added (zeroed) when absent; NULL when full (reported
+ * into c, or at once without one). */
+static __always_inline void *tapir_map_set_k(struct tapir_ctx *c, struct tapir_map *m,
+					     const void *key, size_t klen, const char *near)
+{
+	struct hlist_head *b = tapir_map_bucket(m, key, klen);
+	struct tapir_ent *e = tapir_map_lookup_in(b, key, klen);
+
+	if (likely(e))
+		return tapir_ent_val_k(e, klen);
+	return tapir_map_insert(c, m, b, key, klen, near);
+}
+
+static __maybe_unused void *tapir_map_set(struct tapir_ctx *c, struct tapir_map *m,
+					  const void *key, const char *near)
+{
+	return tapir_map_set_k(c, m, key, m->d->klen, near);
+}
+
+static __always_inline void tapir_map_del_k(struct tapir_map *m, const void *key, size_t klen)
+{
+	struct tapir_ent *e = tapir_map_lookup(m, key, klen);
 
 	if (e)
-		return tapir_ent_val(m, e);
-	if (list_empty(&m->free) || (m->d->size && m->count >= m->d->size)) {
-		if (!m->d->wrap || list_empty(&m->used)) {
-			if (m->d->size)
-				tapir_error_fmt(c, "Array overflow, check size limit (%d)", m->d->size);
-			else
-				tapir_error_fmt(c, "Array overflow, check MAXMAPENTRIES");
-			c->near = near;
-			return NULL;
-		}
-		tapir_map_unlink(m, list_first_entry(&m->used, struct tapir_ent, order));
-	}
-	e = list_first_entry(&m->free, struct tapir_ent, order);
-	tapir_ent_init(m, e, key);
-	hlist_add_head(&e->hnode, tapir_map_bucket(m, key));
-	list_move_tail(&e->order, &m->used);
-	m->count++;
-	return tapir_ent_val(m, e);
+		tapir_map_unlink(m, e);
 }
 
 static __maybe_unused void tapir_map_del(struct tapir_map *m, const void *key)
 {
-	struct tapir_ent *e = tapir_map_lookup(m, key);
-
-	if (e)
-		tapir_map_unlink(m, e);
+	tapir_map_del_k(m, key, m->d->klen);
 }
 
 static __maybe_unused void tapir_map_clear(struct tapir_map *m)

@@ -170,6 +170,72 @@ else
 	sed -n '1,4s/^/    /p' "$tmp/err"
 fi
 
+# Light handlers with maps (kmod_handler.c): a body that only updates
+# arrays and calls embedded C that can't reach the context (pid(), tid(),
+# local_clock_ns(): kmod_ctxfree.c) runs without one, the array's
+# overflow reported by the map (NULL context); the statistic 'lat' that
+# event probes only add to has no lock, and its handler turns interrupts
+# off for it. A printf, a string key (a frame too big for the kernel
+# stack) and task_pid(), whose fault report names the context through a
+# tapset macro, keep theirs; their set and call then get the context.
+light='global hits, start, lat, names, tp
+probe timer.ms(1) { hits[pid()]++ }
+probe timer.ms(2) { start[tid()] = local_clock_ns(); lat <<< 1 }
+probe timer.ms(3) { printf("%d\n", hits[1]) }
+probe timer.ms(4) { names["x"] = 1 }
+probe timer.ms(5) { tp[task_pid(task_current())] = 1 }
+probe end { println(@count(lat)) }'
+"$TAPIR" -p3 -e "$light" >"$tmp/light.c" 2>"$tmp/err"
+handler() { sed -n "/^static void probe_$1(/,/^}/p" "$tmp/light.c"; }
+h0=$(handler 0) h1=$(handler 1) h2=$(handler 2) h3=$(handler 3) h4=$(handler 4)
+why=
+grep -q 'tapir_enter_regs' <<<"$h0$h1" && why="$why a map's handler has a context;"
+grep -q 'tapir_map_set_k(NULL, g_hits, &F->k[0-9]*, sizeof' <<<"$h0" || why="$why no context-free set of hits;"
+grep -q 'fe_pid_0(NULL, ' <<<"$h0" || why="$why pid() not called without a context;"
+grep -q 'fe_tid_0(NULL, .*fe_local_clock_ns_0(NULL, \|fe_local_clock_ns_0(NULL, ' <<<"$h1" ||
+	why="$why local_clock_ns() not called without a context;"
+grep -q 'local_irq_save' <<<"$h1" || why="$why no interrupts off around the lock-free statistic;"
+grep -q 'tapir_lk_lat' "$tmp/light.c" && why="$why the statistic has a lock;"
+grep -q 'tapir_enter_regs' <<<"$h2" && grep -q 'tapir_map_find_k(g_hits' <<<"$h2" ||
+	why="$why the printf handler is not heavy;"
+grep -q 'tapir_enter_regs' <<<"$h3" && grep -q 'tapir_map_set_k(c, g_names' <<<"$h3" ||
+	why="$why the string key's handler is not heavy;"
+grep -q 'tapir_enter_regs' <<<"$h4" && grep -q 'c->near = .*task_pid' <<<"$h4" ||
+	why="$why task_pid()'s handler is not heavy;"
+if [ -z "$why" ]; then
+	echo "PASS: kmod p3-light-maps"
+else
+	echo "FAIL: kmod p3-light-maps:$why"
+	sed -n '1,4s/^/    /p' "$tmp/err"
+fi
+
+# @entry(EXPR) in a kernel function's .return (kmod_entry.c): kept in the
+# kretprobe instance, after the six argument slots; the kretprobe's entry
+# handler zeroes the slot and runs the saver, which stores the time; the
+# return handler reads it back. No companion probe, no map, and no
+# argument registers saved where nothing reads them.
+entry='global lat
+probe kernel.function("vfs_read").return { lat <<< local_clock_ns() - @entry(local_clock_ns()) }
+probe end { println(@count(lat)) }'
+"$TAPIR" -p3 -r "$kver" -e "$entry" >"$tmp/entry.c" 2>"$tmp/err"
+ke=$(sed -n '/^static int probe_0_ke(/,/^}/p' "$tmp/entry.c")
+why=
+grep -q '__tapir_entry' "$tmp/entry.c" && why="$why a companion probe's map;"
+grep -q 'memset(args + 6, 0, 1 \* sizeof(u64));' <<<"$ke" && grep -q 'probe_[0-9]*(regs, args);' <<<"$ke" ||
+	why="$why the entry handler does not run the saver;"
+grep -q 'regs_get_kernel_argument' <<<"$ke" && why="$why arguments saved that nothing reads;"
+grep -q 'targs)\[6\] = (u64)(t[0-9]*);' "$tmp/entry.c" || why="$why the saver does not store the slot;"
+grep -q '= ((int64_t)targs\[6\]);' "$tmp/entry.c" || why="$why the return does not read the slot;"
+grep -q '\.data_size = 7 \* sizeof(u64)' "$tmp/entry.c" || why="$why the instance has no room for the slot;"
+if [ -z "$kver" ] || [ -z "$TAPIR_VMLINUX" ]; then
+	echo "SKIP: kmod p3-entry-kretprobe: no kernel of the VM to build for"
+elif [ -z "$why" ]; then
+	echo "PASS: kmod p3-entry-kretprobe"
+else
+	echo "FAIL: kmod p3-entry-kretprobe:$why"
+	sed -n '1,4s/^/    /p' "$tmp/err"
+fi
+
 # ---- -p4: W=1 builds, warning-free, and the cache -----------------------------------
 # A tapir built with the sanitizers (scripts/check's second run) only
 # translates (-p3) here: what they watch is tapir, and the plain build's
@@ -212,6 +278,7 @@ p4 try-catch "$rt/try-catch.stp"
 p4 recursion "$rt/func-recursion.stp"
 p4 defines "$rt/array-overflow-maxmapentries.stp" -D MAXMAPENTRIES=10
 p4 kfunc-parms "$rt/kfunc-parms.stp"
+p4 kfunc-entry-expr "$rt/kfunc-entry-expr.stp"
 p4 member-chains-cast "$rt/cast-kernel.stp"
 p4 slices "$rt/array-slices.stp"
 # process(...) probes: uprobes, a uretprobe with its @entry companion,
@@ -224,6 +291,8 @@ if [ -x "$progs/uprobe_prog" ]; then
 else
 	echo "SKIP: kmod p4-uprobe-*: $progs/uprobe_prog is not built (make)"
 fi
+printf '%s\n' "$light" >"$tmp/light.stp"
+p4 light-maps "$tmp/light.stp"
 for f in "$src"/testsuite/vm/faults/*.stp; do
 	p4 "$(basename "$f" .stp)" "$f"
 done
