@@ -33,8 +33,8 @@ struct tapir_map_desc {
 };
 
 struct tapir_ent {
-	struct hlist_node hnode;
-	struct list_head order;
+	struct hlist_node hnode;  /* in its bucket; on the free stack, hnode.next links it */
+	struct list_head order;   /* in the used list, while in use */
 	char data[] __aligned(8); /* key, then value */
 };
 
@@ -42,7 +42,8 @@ struct tapir_map {
 	const struct tapir_map_desc *d;
 	struct hlist_head *buckets;
 	unsigned int nbuckets, hash_bits;
-	struct list_head used, free;
+	struct list_head used;  /* in insertion order */
+	struct hlist_node *free; /* a stack of the unused entries, by hnode.next */
 	int count;
 	int limit;            /* count can't reach it: maxentries, or a smaller size */
 	size_t esize;
@@ -81,9 +82,12 @@ static __maybe_unused struct tapir_map *tapir_map_new(const struct tapir_map_des
 	}
 	m->limit = d->size && d->size < d->maxentries ? d->size : d->maxentries;
 	INIT_LIST_HEAD(&m->used);
-	INIT_LIST_HEAD(&m->free);
-	for (i = 0; i < d->maxentries; i++)
-		list_add_tail(&((struct tapir_ent *)(m->pool + i * m->esize))->order, &m->free);
+	for (i = d->maxentries - 1; i >= 0; i--) {
+		struct tapir_ent *e = (struct tapir_ent *)(m->pool + i * m->esize);
+
+		e->hnode.next = m->free;
+		m->free = &e->hnode;
+	}
 	return m;
 }
 
@@ -182,24 +186,32 @@ static __maybe_unused void *tapir_map_find(const struct tapir_map *m, const void
 }
 
 /*
- * The entry lists are the map's own, under its lock: moved without the
- * kernel's list_move(), which CONFIG_DEBUG_LIST (Debian's) makes two
- * out-of-line checks at every insertion and deletion.
+ * The entry lists are the map's own, under its lock: linked without the
+ * kernel's list_add_tail() and list_del(), which CONFIG_DEBUG_LIST
+ * (Debian's) makes out-of-line checks at every insertion and deletion,
+ * and without poisoning what is unlinked (an unused entry is relinked
+ * whole when it is used again).
  */
-static __always_inline void tapir_list_move_tail(struct list_head *e, struct list_head *head)
+static __always_inline void tapir_list_add_tail(struct list_head *e, struct list_head *head)
 {
-	e->prev->next = e->next;
-	e->next->prev = e->prev;
 	e->prev = head->prev;
 	e->next = head;
 	head->prev->next = e;
 	head->prev = e;
 }
 
+static __always_inline void tapir_list_del(struct list_head *e)
+{
+	e->prev->next = e->next;
+	e->next->prev = e->prev;
+}
+
 static __always_inline void tapir_map_unlink(struct tapir_map *m, struct tapir_ent *e)
 {
-	hlist_del(&e->hnode);
-	tapir_list_move_tail(&e->order, &m->free);
+	__hlist_del(&e->hnode);
+	tapir_list_del(&e->order);
+	e->hnode.next = m->free;
+	m->free = &e->hnode;
 	m->count--;
 }
 
@@ -263,13 +275,14 @@ static __always_inline void *tapir_map_insert(struct tapir_ctx *c, struct tapir_
 {
 	struct tapir_ent *e;
 
-	/* at the limit, the free list may still have entries (a size) */
+	/* at the limit, the free stack may still have entries (a size) */
 	if (unlikely(m->count >= m->limit) && !tapir_map_full(c, m, near))
 		return NULL;
-	e = list_first_entry(&m->free, struct tapir_ent, order);
+	e = hlist_entry(m->free, struct tapir_ent, hnode);
+	m->free = m->free->next;
 	tapir_ent_init(m, e, key, klen);
 	hlist_add_head(&e->hnode, b);
-	tapir_list_move_tail(&e->order, &m->used);
+	tapir_list_add_tail(&e->order, &m->used);
 	m->count++;
 	return tapir_ent_val_k(e, klen);
 }
