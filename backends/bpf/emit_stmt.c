@@ -193,6 +193,33 @@ static const char *em_arg_now(struct em *m, struct ast *n, int i)
 	return t;
 }
 
+/* Are the arguments from first on all longs? */
+static bool longs_only(const struct ast *n, int first)
+{
+	for (int i = first; i < n->args.len; i++) {
+		if (((const struct ast *)n->args.items[i])->type == TYPE_STRING)
+			return false;
+	}
+	return true;
+}
+
+/* A kernel probe's print of nv longs: a record of a known size, written
+ * in place in the ring buffer (tapir_rec_reserve()). */
+static void em_print_longs(struct em *m, int id, const char **vals, int nv)
+{
+	em_line(m, "{");
+	m->indent++;
+	em_line(m, "struct tapir_rec *__r = tapir_rec_reserve(TAPIR_REC_PRINTF, %d, %d);", id,
+		nv * 8);
+	em_line(m, "if (__r) {");
+	for (int i = 0; i < nv; i++)
+		em_line(m, "\t((__s64 *)(__r + 1))[%d] = %s;", i, vals[i]);
+	em_line(m, "\ttapir_rec_commit(__r);");
+	em_line(m, "}");
+	m->indent--;
+	em_line(m, "}");
+}
+
 static const char *em_print(struct em *m, struct ast *n)
 {
 	bool is_s = n->name[0] == 's';
@@ -221,6 +248,10 @@ static const char *em_print(struct em *m, struct ast *n)
 	id = em_fmt_id(m->f, fmt);
 	if (is_s && !m->user)
 		return em_kernel_sprintf(m, n, fmt, vals, first);
+	if (!is_s && !m->user && longs_only(n, first)) {
+		em_print_longs(m, id, vals, n->args.len - first);
+		return res;
+	}
 	if (is_s)
 		res = em_tmp_str(m);
 	em_line(m, "{");

@@ -207,6 +207,33 @@ drop:
 	return -1;
 }
 
+/*
+ * A record of a known size (a printf of longs only): reserved in the ring
+ * buffer and written in place, without the scratch record and its copy.
+ * NULL when the ring is full (counted as dropped); else the caller writes
+ * len bytes of payload after the header and sends it with
+ * tapir_rec_commit().
+ */
+static __always_inline struct tapir_rec *tapir_rec_reserve(__u32 kind, __u32 id, __u32 len)
+{
+	struct tapir_rec *r = bpf_ringbuf_reserve(&tapir_events, sizeof(*r) + len, 0);
+
+	if (!r) {
+		__sync_fetch_and_add(&tapir_G.st.dropped, 1);
+		return NULL;
+	}
+	r->kind = kind;
+	r->id = id;
+	r->len = len;
+	r->cpu = bpf_get_smp_processor_id();
+	return r;
+}
+
+static __always_inline void tapir_rec_commit(struct tapir_rec *r)
+{
+	bpf_ringbuf_submit(r, tapir_rec_wakeup(r->kind));
+}
+
 /* A record whose payload is the string msg (cut at TAPIR_MAXSTRINGLEN - 1). */
 static __always_inline int tapir_rec_msg(__u32 kind, __u32 id, const char *msg)
 {
