@@ -15,6 +15,12 @@
 
 #include "elab.h"
 
+/* A kernel function's argument slots in registers (x86-64 ABI): a
+ * .return's kretprobe saves them first in its instance, @entry slots
+ * after them (kmod_kprobe.c, kmod_entry.c); more are on the stack, and
+ * kmod_ctxvar.c says so at the $var. */
+#define KM_KARG_REGS 6
+
 /* a tracepoint's arguments the context holds: tapir_kmod.h's too */
 #define TAPIR_MAXTPARGS 16
 

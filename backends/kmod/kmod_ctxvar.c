@@ -22,10 +22,6 @@
 
 static const char *const syscall_regs[] = { "di", "si", "dx", "r10", "r8", "r9" };
 
-/* Argument slots a kernel function's probe has in registers
- * (kmod_kprobe.c); the others are on the stack, not read yet. */
-#define KM_KARG_REGS 6
-
 static const struct ctx_var *find_var(const struct derived_probe *dp, const char *name)
 {
 	for (int i = 0; dp && i < dp->target->vars.len; i++) {

@@ -19,9 +19,6 @@
 
 #include "kmod.h"
 
-/* The argument registers the entry handler saves first (kmod_kprobe.c). */
-#define KM_ENTRY_ARGS 6
-
 struct km_entries {
 	const struct derived_probe *ret; /* the return probe */
 	struct derived_probe *saver;     /* its entry saver */
@@ -44,7 +41,7 @@ static struct ast *collect(struct ast *n, void *ctx)
 	if (n->kind != AST_ENTRY || entry_params_only(n->lhs))
 		return n;
 	vec_push(a, &en->nodes, n);
-	vec_push(a, &en->offs, (void *)(intptr_t)(KM_ENTRY_ARGS + en->nslots));
+	vec_push(a, &en->offs, (void *)(intptr_t)(KM_KARG_REGS + en->nslots));
 	en->nslots += n->type == TYPE_STRING ? (c->f->o->maxstringlen + 7) / 8 : 1;
 	return n;
 }

@@ -497,10 +497,9 @@ static const char *km_stats_add(struct km *m, struct ast *n)
 	/* a lock-free statistic's part is this CPU's with interrupts off */
 	if (n->lhs->kind == AST_VAR && km_is_counter(m->f, n->lhs->sym))
 		m->irqoff = true;
-	if (n->lhs->kind == AST_INDEX)
-		km_line(m, "if (%s)", st);
-	km_line(m, "%stapir_stat_add(%s, %s, %s, %s);", n->lhs->kind == AST_INDEX ? "\t" : "", st,
-		km_sdesc(m, n->lhs), km_hist_type(m, n->lhs), v);
+	/* an element's set has left for the unwind label if it gave NULL */
+	km_line(m, "tapir_stat_add(%s, %s, %s, %s);", st, km_sdesc(m, n->lhs),
+		km_hist_type(m, n->lhs), v);
 	return v;
 }
 

@@ -15,10 +15,6 @@
 #include "kmod.h"
 #include "probes/kfunc.h"
 
-/* Argument slots in registers (x86-64 ABI); more are on the stack and read
- * as 0 (kmod_ctxvar.c says so at the $var). */
-#define KM_KARG_REGS 6
-
 /* The symbol a kprobe is registered on: "mod:func" for a module's. */
 static const char *kp_symbol(struct km_file *f, const struct probe_target *t)
 {
