@@ -176,6 +176,9 @@ void em_kfunc_variant(struct em_file *f, const struct derived_probe *dp, int v, 
 const char *em_kfunc_attach(struct em_file *f, const struct probe_target *t, int idx);
 const char *em_kfunc_target(struct em *m, struct ast *n);
 const char *em_kfunc_addr(struct em *m, struct ast *n);
+struct btf;
+const char *em_read_chain(struct em *m, struct ast *n, const char *base, const struct btf *btf,
+			  uint32_t id, bool address);
 const char *em_hex_list(struct em *m, struct ast *n, int count, const char *const *names,
 			const char *const *vals);
 /* emit_tpchain.c: the operator of a tracepoint member step ("->" or ".") */

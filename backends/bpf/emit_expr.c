@@ -5,6 +5,7 @@
 
 #include "emit.h"
 #include "emit_uprobe.h"
+#include "probes/tracepoint_db.h"
 #include "probes/uvar.h"
 
 static bool is_kernel_long_elem(const struct em *m, const struct ast *x);
@@ -699,7 +700,7 @@ static const struct ctx_var *find_var(const struct derived_probe *dp, const char
 /* The raw value of a tracepoint's argument v, as its C type. */
 static void ctx_arg(struct strbuf *sb, const struct ctx_var *v)
 {
-	if (v->src == 1)
+	if (v->src == TPDB_SRC_SYSCALL_ARG)
 		sb_printf(sb, "((%s)((struct pt_regs *)ctx[0])->%s)", v->type_name,
 			  syscall_regs[v->index < 6 ? v->index : 5]);
 	else
@@ -792,6 +793,14 @@ static const char *em_target(struct em *m, struct ast *n)
 		return "0";
 	}
 	ctx_arg(&sb, v);
+	if (v->src == TPDB_SRC_SYSCALL_ARG && n->chain.len > 0) {
+		/* a syscall's pointer is a number to the verifier: each step
+		 * is read, and a user address faults as SystemTap's would */
+		r = em_read_chain(m, n, arena_strdup(a, sb.data), m->f->e->tpdb ? tpdb_btf(m->f->e->tpdb) : NULL, (uint32_t)v->btf_id,
+				  false);
+		sb_free(&sb);
+		return r;
+	}
 	uint32_t id = (uint32_t)v->btf_id;
 	for (int i = 0; i < n->chain.len; i++) {
 		const struct ast_step *st = n->chain.items[i];

@@ -297,9 +297,6 @@ static const char *kfunc_chain(struct em *m, struct ast *n, bool address)
 {
 	struct arena *a = m->f->e->arena;
 	const struct ctx_var *v = find_var(m->dp, n->name + 1);
-	struct chain c = { .m = m };
-	__u32 id;
-	const char *r;
 
 	if (!n->pretty && n->chain.len == 0 &&
 	    (strcmp(n->name, "$$parms") == 0 || strcmp(n->name, "$$vars") == 0 ||
@@ -313,13 +310,25 @@ static const char *kfunc_chain(struct em *m, struct ast *n, bool address)
 	}
 	if (n->chain.len == 0)
 		return arena_printf(a, "((s64)%s)", base_expr(m, v));
+	return em_read_chain(m, n, base_expr(m, v), v->btf, (__u32)v->btf_id, address);
+}
+
+/* n's member chain from the kernel value base of BTF type id, each value
+ * read with bpf_probe_read_kernel (SystemTap's read fault naming n where
+ * one fails): its value, or its address when address is set. */
+const char *em_read_chain(struct em *m, struct ast *n, const char *base, const struct btf *btf,
+			  __u32 id, bool address)
+{
+	struct arena *a = m->f->e->arena;
+	struct chain c = { .m = m };
+	const char *r;
+
 	c.uniq = arena_printf(a, "%d_", m->ntemps++);
 	c.fault = em_loc_id(m->f, arena_printf(a, "identifier '%s'", n->name), n->loc);
-	sb_printf(&c.code, "({ typeof(%s) __tk%s0 = %s;", base_expr(m, v), c.uniq, base_expr(m, v));
-	id = (__u32)v->btf_id;
+	sb_printf(&c.code, "({ typeof(%s) __tk%s0 = %s;", base, c.uniq, base);
 	for (int i = 0; i < n->chain.len; i++) {
 		c.no_read = address && i == n->chain.len - 1;
-		if (!v->btf || !chain_step(&c, v->btf, n->chain.items[i], &id)) {
+		if (!btf || !id || !chain_step(&c, btf, n->chain.items[i], &id)) {
 			em_error(m, n->loc, "cannot read '%s' here: its type does not allow this step",
 				 n->name);
 			break;

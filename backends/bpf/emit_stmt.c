@@ -204,9 +204,20 @@ static bool longs_only(const struct ast *n, int first)
 }
 
 /* A kernel probe's print of nv longs: a record of a known size, written
- * in place in the ring buffer (tapir_rec_reserve()). */
+ * in place in the ring buffer (tapir_rec_reserve()). A value that may
+ * leave the handler (a read that faults: a statement expression) is read
+ * before the reservation, which the verifier requires to be submitted or
+ * discarded on every path. */
 static void em_print_longs(struct em *m, int id, const char **vals, int nv)
 {
+	for (int i = 0; i < nv; i++) {
+		if (strstr(vals[i], "({")) {
+			const char *t = em_tmp_long(m);
+
+			em_line(m, "%s = %s;", t, vals[i]);
+			vals[i] = t;
+		}
+	}
 	em_line(m, "{");
 	m->indent++;
 	em_line(m, "struct tapir_rec *__r = tapir_rec_reserve(TAPIR_REC_PRINTF, %d, %d);", id,

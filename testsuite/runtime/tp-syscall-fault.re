@@ -1,0 +1,1 @@
+iterations=1 .*
