@@ -194,6 +194,14 @@ struct options; /* translator/options.h */
  * (-m names the module, -B adds make arguments, -v says more). */
 int kmod_build(struct arena *a, struct diag_ctx *d, const char *src_dir, const char *kdir,
 	       const struct options *o, const char **artifact, bool *cached);
+/* runtime/common's files a module is built from (NULL-terminated) */
+extern const char *const kmod_rt_common[];
+int kmod_copy_file(struct diag_ctx *d, const char *from, const char *to);
+/* kmod_rtcache.c: runtime/common's objects, built once per kbuild tree. */
+const char *kmod_rt_dir(struct arena *a, const char *kdir, const char *margs);
+bool kmod_rt_cached(struct arena *a, const char *dir);
+int kmod_rt_stage(struct arena *a, struct diag_ctx *d, const char *dir, const char *work);
+void kmod_rt_store(struct arena *a, const char *dir, const char *work);
 /* The kbuild tree for -r (a release or a folder), or the running kernel's;
  * NULL with an error reported when there is none. */
 const char *kmod_kbuild_dir(struct arena *a, struct diag_ctx *d, const char *release_or_dir,

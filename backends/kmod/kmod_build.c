@@ -19,9 +19,10 @@
 #include "kmod.h"
 #include "options.h"
 
-static const char *const rt_common[] = {
+const char *const kmod_rt_common[] = {
 	"rt_types.h", "rt_sink.h", "rt_sink.c", "rt_out.h", "rt_out.c", "rt_format.h",
 	"rt_fmt_parse.c", "rt_format.c", "rt_stats.h", "rt_stats.c", "rt_hist.h", "rt_hist.c",
+	NULL
 };
 static const char *const rt_kmod[] = {
 	"tapir_kmod.h", "tapir_map.h", "tapir_transport.h", "tapir_probes.h",
@@ -54,7 +55,8 @@ static char *slurp(const char *path, size_t *len)
 	return buf;
 }
 
-static int copy_file(struct diag_ctx *d, const char *from, const char *to)
+/* 0, or -1 with an error reported (none when d is NULL) */
+int kmod_copy_file(struct diag_ctx *d, const char *from, const char *to)
 {
 	size_t n = 0;
 	char *b = slurp(from, &n);
@@ -66,7 +68,7 @@ static int copy_file(struct diag_ctx *d, const char *from, const char *to)
 		if (fclose(f) != 0)
 			rc = -1;
 	}
-	if (rc)
+	if (rc && d)
 		diag_plain(d, DIAG_ERROR, "cannot copy '%s' to '%s': %s", from, to, strerror(errno));
 	free(b);
 	return rc;
@@ -133,30 +135,41 @@ static uint64_t inputs_hash(struct arena *a, const char *src_dir, const char *kd
 	h = cache_hash_file(h, arena_printf(a, "%s/Module.symvers", kdir));
 	h = cache_hash(h, kdir, strlen(kdir));
 	h = cache_hash(h, PACKAGE_VERSION, strlen(PACKAGE_VERSION));
-	for (size_t i = 0; i < sizeof(rt_common) / sizeof(rt_common[0]); i++)
-		h = cache_hash_file(h, arena_printf(a, "%s/runtime/common/%s", TAPIR_SRCDIR, rt_common[i]));
+	for (int i = 0; kmod_rt_common[i]; i++)
+		h = cache_hash_file(h, arena_printf(a, "%s/runtime/common/%s", TAPIR_SRCDIR,
+						    kmod_rt_common[i]));
 	for (size_t i = 0; i < sizeof(rt_kmod) / sizeof(rt_kmod[0]); i++)
 		h = cache_hash_file(h, arena_printf(a, "%s/runtime/kmod/%s", TAPIR_SRCDIR, rt_kmod[i]));
 	return h;
 }
 
+/* prog.c, the runtime's headers and runtime/common into work: its
+ * sources, or its objects from rt_dir when they are there. */
 static int stage_sources(struct arena *a, struct diag_ctx *d, const char *src_dir,
-			 const char *work, const char *name)
+			 const char *work, const char *name, const char *rt_dir)
 {
 	const char *kbuild = arena_printf(a, "obj-m := %s.o\n%s-y := prog.o rt_sink.o rt_out.o "
 					  "rt_fmt_parse.o rt_format.o rt_stats.o rt_hist.o\n"
 					  "ccflags-y := -I$(src)\n", name, name);
+	bool shipped = rt_dir != NULL;
 	FILE *f;
 
-	if (copy_file(d, arena_printf(a, "%s/prog.c", src_dir), arena_printf(a, "%s/prog.c", work)))
+	if (kmod_copy_file(d, arena_printf(a, "%s/prog.c", src_dir), arena_printf(a, "%s/prog.c", work)))
 		return -1;
-	for (size_t i = 0; i < sizeof(rt_common) / sizeof(rt_common[0]); i++)
-		if (copy_file(d, arena_printf(a, "%s/runtime/common/%s", TAPIR_SRCDIR, rt_common[i]),
-			      arena_printf(a, "%s/%s", work, rt_common[i])))
+	for (int i = 0; kmod_rt_common[i]; i++) {
+		const char *n = kmod_rt_common[i];
+
+		if (shipped && n[strlen(n) - 1] == 'c')
+			continue;
+		if (kmod_copy_file(d, arena_printf(a, "%s/runtime/common/%s", TAPIR_SRCDIR, n),
+				   arena_printf(a, "%s/%s", work, n)))
 			return -1;
+	}
+	if (shipped && kmod_rt_stage(a, d, rt_dir, work))
+		return -1;
 	for (size_t i = 0; i < sizeof(rt_kmod) / sizeof(rt_kmod[0]); i++)
-		if (copy_file(d, arena_printf(a, "%s/runtime/kmod/%s", TAPIR_SRCDIR, rt_kmod[i]),
-			      arena_printf(a, "%s/%s", work, rt_kmod[i])))
+		if (kmod_copy_file(d, arena_printf(a, "%s/runtime/kmod/%s", TAPIR_SRCDIR, rt_kmod[i]),
+				   arena_printf(a, "%s/%s", work, rt_kmod[i])))
 			return -1;
 	f = fopen(arena_printf(a, "%s/Kbuild", work), "w");
 	if (!f || fputs(kbuild, f) < 0 || fclose(f) != 0) {
@@ -207,6 +220,8 @@ int kmod_build(struct arena *a, struct diag_ctx *d, const char *src_dir, const c
 	const char *ko = arena_printf(a, "%s/%s.ko", dir, name);
 	const char *work = arena_printf(a, "%s/build.%d", dir, (int)getpid());
 	const char *log = arena_printf(a, "%s/build.log", work), *cmd;
+	const char *rt_dir = kmod_rt_dir(a, kdir, margs);
+	bool rt_cached = kmod_rt_cached(a, rt_dir);
 	int rc;
 
 	*cached = access(ko, R_OK) == 0;
@@ -217,7 +232,7 @@ int kmod_build(struct arena *a, struct diag_ctx *d, const char *src_dir, const c
 		diag_plain(d, DIAG_ERROR, "cannot create '%s': %s", work, strerror(errno));
 		return -1;
 	}
-	if (stage_sources(a, d, src_dir, work, name))
+	if (stage_sources(a, d, src_dir, work, name, rt_cached ? rt_dir : NULL))
 		return -1;
 	cmd = arena_printf(a, "make -s -j2 -C '%s' M='%s' W=1%s modules >'%s' 2>&1", kdir, work,
 			   margs, log);
@@ -235,6 +250,8 @@ int kmod_build(struct arena *a, struct diag_ctx *d, const char *src_dir, const c
 		diag_plain(d, DIAG_ERROR, "cannot store '%s': %s", ko, strerror(errno));
 		return -1;
 	}
+	if (!rt_cached)
+		kmod_rt_store(a, rt_dir, work);
 	if (!getenv("TAPIR_KEEP_KBUILD"))
 		system(arena_printf(a, "rm -rf '%s'", work));
 	return 0;

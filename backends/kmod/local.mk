@@ -14,6 +14,7 @@ backends_kmod_libtapirkmod_a_SOURCES = \
 	backends/kmod/kmod_ctxfree.c \
 	backends/kmod/kmod_entry.c \
 	backends/kmod/kmod_build.c \
+	backends/kmod/kmod_rtcache.c \
 	backends/kmod/kmod_driver.c \
 	backends/kmod/kmod_kprobe.c \
 	backends/kmod/kmod_ctxvar.c \

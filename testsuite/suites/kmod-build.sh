@@ -310,6 +310,23 @@ else
 	echo "FAIL: kmod p4-cache: the second build did not use the cache"
 fi
 
+# runtime/common is compiled once per tree: the first build kept its
+# objects, and a later module is built with them (kbuild's _shipped copy)
+# and links them
+rtdir=$(ls -d "$TAPIR_CACHE"/kmod/rt-* 2>/dev/null)
+printf 'probe begin { printf("%%s\\n", "rt-objects") }\n' >"$tmp/rt.stp"
+TAPIR_KEEP_KBUILD=1 "$TAPIR" -p4 -r "$kver" "$tmp/rt.stp" >"$tmp/ko5" 2>"$tmp/err"
+work=$(ls -d "$(dirname "$(cat "$tmp/ko5")")"/build.* 2>/dev/null | head -1)
+if [ "$(echo "$rtdir" | wc -w)" != 1 ] || [ "$(ls "$rtdir"/*.o | wc -l)" != 6 ]; then
+	echo "FAIL: kmod p4-runtime-objects: no one folder of six objects: '$rtdir'"
+elif [ ! -f "$work/rt_format.o_shipped" ] || [ -f "$work/rt_format.c" ]; then
+	echo "FAIL: kmod p4-runtime-objects: the module compiled runtime/common again ($work)"
+elif ! nm "$(cat "$tmp/ko5")" | grep -q ' T rt_fmt_print$'; then
+	echo "FAIL: kmod p4-runtime-objects: the module lacks rt_fmt_print (rt_format.o)"
+else
+	echo "PASS: kmod p4-runtime-objects"
+fi
+
 # --modinfo NAME=VALUE: the module's modinfo has it
 "$TAPIR" -p4 -r "$kver" --modinfo tapir_test='a "b" c' "$rt/begin-printf.stp" >"$tmp/ko4" 2>"$tmp/err"
 if [ "$(modinfo -F tapir_test "$(cat "$tmp/ko4")" 2>&1)" = 'a "b" c' ]; then
