@@ -198,6 +198,7 @@ int kmod_build(struct arena *a, struct diag_ctx *d, const char *src_dir, const c
 extern const char *const kmod_rt_common[];
 int kmod_copy_file(struct diag_ctx *d, const char *from, const char *to);
 /* kmod_rtcache.c: runtime/common's objects, built once per kbuild tree. */
+uint64_t kmod_rt_hash(struct arena *a, const char *kdir, const char *margs);
 const char *kmod_rt_dir(struct arena *a, const char *kdir, const char *margs);
 bool kmod_rt_cached(struct arena *a, const char *dir);
 int kmod_rt_stage(struct arena *a, struct diag_ctx *d, const char *dir, const char *work);

@@ -127,17 +127,10 @@ const char *kmod_kbuild_dir(struct arena *a, struct diag_ctx *d, const char *rel
 static uint64_t inputs_hash(struct arena *a, const char *src_dir, const char *kdir,
 			    const char *make_args)
 {
-	uint64_t h = CACHE_HASH_INIT;
+	uint64_t h = kmod_rt_hash(a, kdir, make_args);
 
-	h = cache_hash(h, make_args, strlen(make_args));
 	h = cache_hash_file(h, arena_printf(a, "%s/prog.c", src_dir));
-	h = cache_hash_file(h, arena_printf(a, "%s/include/config/kernel.release", kdir));
 	h = cache_hash_file(h, arena_printf(a, "%s/Module.symvers", kdir));
-	h = cache_hash(h, kdir, strlen(kdir));
-	h = cache_hash(h, PACKAGE_VERSION, strlen(PACKAGE_VERSION));
-	for (int i = 0; kmod_rt_common[i]; i++)
-		h = cache_hash_file(h, arena_printf(a, "%s/runtime/common/%s", TAPIR_SRCDIR,
-						    kmod_rt_common[i]));
 	for (size_t i = 0; i < sizeof(rt_kmod) / sizeof(rt_kmod[0]); i++)
 		h = cache_hash_file(h, arena_printf(a, "%s/runtime/kmod/%s", TAPIR_SRCDIR, rt_kmod[i]));
 	return h;

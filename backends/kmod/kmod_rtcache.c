@@ -22,8 +22,8 @@
 #include "config.h"
 #include "kmod.h"
 
-/* The folder for kdir's objects built with kbuild arguments margs. */
-const char *kmod_rt_dir(struct arena *a, const char *kdir, const char *margs)
+/* A hash of what runtime/common's objects for kdir are built from. */
+uint64_t kmod_rt_hash(struct arena *a, const char *kdir, const char *margs)
 {
 	uint64_t h = CACHE_HASH_INIT;
 
@@ -35,7 +35,14 @@ const char *kmod_rt_dir(struct arena *a, const char *kdir, const char *margs)
 	for (int i = 0; kmod_rt_common[i]; i++)
 		h = cache_hash_file(h, arena_printf(a, "%s/runtime/common/%s", TAPIR_SRCDIR,
 						    kmod_rt_common[i]));
-	return arena_printf(a, "%s/kmod/rt-%016llx", cache_root(a), (unsigned long long)h);
+	return h;
+}
+
+/* The folder for kdir's objects built with kbuild arguments margs. */
+const char *kmod_rt_dir(struct arena *a, const char *kdir, const char *margs)
+{
+	return arena_printf(a, "%s/kmod/rt-%016llx", cache_root(a),
+			    (unsigned long long)kmod_rt_hash(a, kdir, margs));
 }
 
 static bool is_source(const char *name)
