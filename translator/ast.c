@@ -98,7 +98,7 @@ struct ast *ast_copy(struct arena *a, const struct ast *n)
 }
 
 /* Calls fn on each operand and statement slot of n that holds a node (a
- * foreach's too), until fn returns true; returns whether one did: the
+ * chain's indexes and a foreach's too), until fn returns true; returns whether one did: the
  * one list of n's children that the walks below share. */
 static bool each_slot(struct ast *n, bool (*fn)(struct ast **slot, void *ctx), void *ctx)
 {
@@ -111,6 +111,12 @@ static bool each_slot(struct ast *n, bool (*fn)(struct ast **slot, void *ctx), v
 	}
 	for (int i = 0; i < n->args.len; i++) {
 		if (n->args.items[i] && fn((struct ast **)&n->args.items[i], ctx))
+			return true;
+	}
+	for (int i = 0; i < n->chain.len; i++) {
+		struct ast_step *st = n->chain.items[i];
+
+		if (st->is_index && st->index && fn(&st->index, ctx))
 			return true;
 	}
 	if (!n->fe)

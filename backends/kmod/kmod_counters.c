@@ -71,16 +71,10 @@ static struct ast *visit(struct ast *n, void *ctx)
 		w->exempt = n->lhs->lhs;
 	else if (n->kind == AST_VAR && n != w->exempt && n->sym && n->sym->kind == SYM_GLOBAL)
 		disqualify(w, n->sym);
-	/* what ast_map does not go into: a foreach's keys, indexes in a chain */
+	/* what ast_map does not go into: a foreach's keys */
 	if (n->kind == AST_FOREACH && n->fe) {
 		for (int i = 0; i < n->fe->keys.len; i++)
 			ast_map((struct ast **)&n->fe->keys.items[i], visit, w);
-	}
-	for (int i = 0; i < n->chain.len; i++) {
-		struct ast_step *st = n->chain.items[i];
-
-		if (st->is_index)
-			ast_map(&st->index, visit, w);
 	}
 	return n;
 }
