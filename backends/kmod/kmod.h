@@ -79,6 +79,9 @@ struct km {
 	 * gcc can drop), declared at its top; the rest in the frame */
 	struct strbuf ctemps;
 	int nctemps;
+	/* a handler's hoisted test (kmod_filter.c): it returns before the
+	 * handler's entry */
+	struct strbuf pre;
 	bool split_frame;
 	/* a light handler's body: no context ('c'); a map's overflow is
 	 * reported by the map (kmod_handler.c) */
@@ -148,6 +151,15 @@ int km_emit_kprobe(struct km_file *f, const struct probe_target *t, int id, bool
  * addition: true if stmt was one. */
 bool km_is_counter(struct km_file *f, const struct symbol *s);
 bool km_counter_stmt(struct km *m, const struct ast *stmt);
+/* kmod_filter.c: a probe's leading test, hoisted before its handler's
+ * entry: `if (test) next` (leave when it holds) and the statements after
+ * it, or a body `if (test) S` (leave when it fails) and S. */
+struct km_filter {
+	struct ast *test_if;       /* the if statement */
+	bool leave_when_true;
+	struct ast *rest;
+};
+bool km_filter_split(struct km_file *f, struct derived_probe *dp, struct km_filter *flt);
 /* kmod_ctxfree.c: can fn (embedded C) be called with no context? */
 bool km_fn_ctxfree(struct km_file *f, const struct func *fn);
 /* kmod_handler.c: the handler of one derived probe (light, or with a

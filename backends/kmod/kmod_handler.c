@@ -183,6 +183,8 @@ static void emit_light(struct km_file *f, struct derived_probe *dp, int id, cons
 		  frame ? arena_printf(a, "\tstruct pf_%d F_ = {}, *const F = &F_;\n", id) : "",
 		  m->ctemps.data ? m->ctemps.data : "",
 		  irqoff || frame || m->ctemps.data ? "\n" : "", state_of(dp->target->kind));
+	if (m->pre.data)
+		sb_puts(&f->probes, m->pre.data);
 	if (irqoff)
 		sb_puts(&f->probes, "\tlocal_irq_save(flags);\n");
 	if (lock)
@@ -201,17 +203,23 @@ static void emit_context(struct km_file *f, struct derived_probe *dp, int id, co
 			 bool lock, int ntp, bool frame, bool timed)
 {
 	struct arena *a = f->e->arena;
+	const char *enter = arena_printf(a, "tapir_enter_regs(%s, %s, regs, %s, %s, %s, &flags)",
+					 state_of(dp->target->kind), km_quote(a, dp->target->name),
+					 dp->target->kind == PK_KFUNC ? "0" : "-1",
+					 ntp >= 0 ? "NULL" : "targs", args_kind(dp->target));
 
+	/* a hoisted test (m->pre) runs before the entry */
 	sb_printf(&f->probes,
 		  "/* %s */\nstatic void probe_%d(struct pt_regs *regs%s)\n{\n"
 		  "\tunsigned long flags;\n"
-		  "\tstruct tapir_ctx *c = tapir_enter_regs(%s, %s, regs, %s, %s, %s, &flags);\n"
-		  "%s%s%s\n\tif (!c)\n\t\treturn;\n%s",
-		  dp->target->name, id, params_of(a, ntp), state_of(dp->target->kind),
-		  km_quote(a, dp->target->name), dp->target->kind == PK_KFUNC ? "0" : "-1",
-		  ntp >= 0 ? "NULL" : "targs", args_kind(dp->target),
+		  "\tstruct tapir_ctx *c%s%s;\n"
+		  "%s%s%s\n%s%s%s\tif (!c)\n\t\treturn;\n%s",
+		  dp->target->name, id, params_of(a, ntp), m->pre.data ? "" : " = ",
+		  m->pre.data ? "" : enter,
 		  frame ? arena_printf(a, "\tstruct pf_%d *F;\n", id) : "",
 		  m->ctemps.data ? m->ctemps.data : "", timed ? km_timing_decl(f) : "",
+		  m->pre.data ? m->pre.data : "", m->pre.data ? "\tc = " : "",
+		  m->pre.data ? arena_printf(a, "%s;\n", enter) : "",
 		  timed ? km_timing_begin(f) : "");
 	if (lock)
 		sb_printf(&f->probes, "\tif (!tapir_lock(tapir_locks_%d, ARRAY_SIZE(tapir_locks_%d)))\n"
@@ -231,8 +239,42 @@ static void emit_context(struct km_file *f, struct derived_probe *dp, int id, co
 	sb_printf(&f->probes, "%s\ttapir_leave(c, &flags);\n}\n\n", timed ? km_timing_end(f, id) : "");
 }
 
-/* The body of dp lowered into m, for a light handler or not. */
-static void lower(struct km_file *f, struct derived_probe *dp, struct km *m, bool lite)
+static void km_free(struct km *m)
+{
+	sb_free(&m->pre);
+	sb_free(&m->body);
+	sb_free(&m->frame);
+	sb_free(&m->scratch);
+	sb_free(&m->ctemps);
+}
+
+/* The hoisted test of flt into m->pre, the rest of the body into
+ * m->body; false (m to be lowered again) if the test's C turned out to
+ * need the context or the frame. */
+static bool lower_filtered(struct km *m, const struct km_filter *flt)
+{
+	struct strbuf body = m->body;
+	const char *p;
+
+	m->body = (struct strbuf){ 0 };
+	km_line(m, "if (%s(%s))\n\t\treturn;", flt->leave_when_true ? "" : "!",
+		km_expr(m, flt->test_if->cond));
+	m->pre = m->body;
+	m->body = body;
+	p = m->pre.data ? m->pre.data : "";
+	if (uses_context(p) || strstr(p, "F->") || strstr(p, "goto"))
+		return false;
+	/* the if's action, as km_stmt() counts it */
+	km_line(m, "if (!tapir_action(c, %s)) goto %s;", km_near(m, "keyword", flt->test_if->loc),
+		m->unwind);
+	km_stmt(m, flt->rest);
+	return true;
+}
+
+/* The body of dp lowered into m, for a light handler or not, its leading
+ * test hoisted when flt is given. */
+static void lower(struct km_file *f, struct derived_probe *dp, struct km *m, bool lite,
+		  const struct km_filter *flt)
 {
 	*m = (struct km){ .f = f, .dp = dp, .unwind = "out", .locals = &dp->locals,
 			  .split_frame = true, .lite = lite };
@@ -247,15 +289,12 @@ static void lower(struct km_file *f, struct derived_probe *dp, struct km *m, boo
 	}
 	if (dp->cond)
 		km_line(m, "if (!(%s)) goto out;", km_expr(m, dp->cond));
-	km_stmt(m, dp->body);
-}
-
-static void km_free(struct km *m)
-{
-	sb_free(&m->body);
-	sb_free(&m->frame);
-	sb_free(&m->scratch);
-	sb_free(&m->ctemps);
+	if (!flt) {
+		km_stmt(m, dp->body);
+	} else if (!lower_filtered(m, flt)) {
+		km_free(m);
+		lower(f, dp, m, lite, NULL);
+	}
 }
 
 bool km_emit_handler(struct km_file *f, struct derived_probe *dp, int id)
@@ -266,6 +305,8 @@ bool km_emit_handler(struct km_file *f, struct derived_probe *dp, int id)
 	bool timed = f->o->timing && !km_entry_is_saver(f, dp);
 	int ntp = dp->target->kind == PK_TRACE ? km_tp_nargs(dp->target) : -1;
 	struct bound b = { 0 };
+	struct km_filter flt;
+	const struct km_filter *fp = km_filter_split(f, dp, &flt) ? &flt : NULL;
 	bool args;
 
 	/* light if its body, lowered for a light handler, names no context
@@ -273,13 +314,13 @@ bool km_emit_handler(struct km_file *f, struct derived_probe *dp, int id)
 	 * first lowering reported errors, the module isn't built anyway) */
 	ast_map(&dp->cond, count_action, &b);
 	ast_map(&dp->body, count_action, &b);
-	lower(f, dp, &m, !timed && !b.unbounded && b.actions <= f->o->maxaction);
+	lower(f, dp, &m, !timed && !b.unbounded && b.actions <= f->o->maxaction, fp);
 	if (m.lite && (m.frame_bytes > LIGHT_FRAME_MAX || uses_context(m.body.data))) {
 		if (f->failed && !failed) {
 			m.lite = false;
 		} else {
 			km_free(&m);
-			lower(f, dp, &m, false);
+			lower(f, dp, &m, false, fp);
 		}
 	}
 	frame = m.frame.data || m.scratch.data;

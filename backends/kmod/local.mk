@@ -12,6 +12,7 @@ backends_kmod_libtapirkmod_a_SOURCES = \
 	backends/kmod/kmod_handler.c \
 	backends/kmod/kmod_counters.c \
 	backends/kmod/kmod_ctxfree.c \
+	backends/kmod/kmod_filter.c \
 	backends/kmod/kmod_entry.c \
 	backends/kmod/kmod_build.c \
 	backends/kmod/kmod_rtcache.c \
