@@ -98,8 +98,9 @@ struct ast *ast_copy(struct arena *a, const struct ast *n)
 }
 
 /* Calls fn on each operand and statement slot of n that holds a node (a
- * chain's indexes and a foreach's too), until fn returns true; returns whether one did: the
- * one list of n's children that the walks below share. */
+ * chain's indexes and a foreach's too), until fn returns true; returns
+ * whether one did: the one list of n's children that the walks below
+ * share. */
 static bool each_slot(struct ast *n, bool (*fn)(struct ast **slot, void *ctx), void *ctx)
 {
 	struct ast **fixed[] = { &n->lhs, &n->rhs, &n->cond, &n->then, &n->els,

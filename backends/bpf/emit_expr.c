@@ -796,8 +796,9 @@ static const char *em_target(struct em *m, struct ast *n)
 	if (v->src == TPDB_SRC_SYSCALL_ARG && n->chain.len > 0) {
 		/* a syscall's pointer is a number to the verifier: each step
 		 * is read, and a user address faults as SystemTap's would */
-		r = em_read_chain(m, n, arena_strdup(a, sb.data), m->f->e->tpdb ? tpdb_btf(m->f->e->tpdb) : NULL, (uint32_t)v->btf_id,
-				  false);
+		const struct btf *btf = m->f->e->tpdb ? tpdb_btf(m->f->e->tpdb) : NULL;
+
+		r = em_read_chain(m, n, arena_strdup(a, sb.data), btf, (uint32_t)v->btf_id, false);
 		sb_free(&sb);
 		return r;
 	}

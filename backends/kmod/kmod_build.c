@@ -147,7 +147,8 @@ static int stage_sources(struct arena *a, struct diag_ctx *d, const char *src_di
 	bool shipped = rt_dir != NULL;
 	FILE *f;
 
-	if (kmod_copy_file(d, arena_printf(a, "%s/prog.c", src_dir), arena_printf(a, "%s/prog.c", work)))
+	if (kmod_copy_file(d, arena_printf(a, "%s/prog.c", src_dir),
+			   arena_printf(a, "%s/prog.c", work)))
 		return -1;
 	for (int i = 0; kmod_rt_common[i]; i++) {
 		const char *n = kmod_rt_common[i];
@@ -161,7 +162,8 @@ static int stage_sources(struct arena *a, struct diag_ctx *d, const char *src_di
 	if (shipped && kmod_rt_stage(a, d, rt_dir, work))
 		return -1;
 	for (size_t i = 0; i < sizeof(rt_kmod) / sizeof(rt_kmod[0]); i++)
-		if (kmod_copy_file(d, arena_printf(a, "%s/runtime/kmod/%s", TAPIR_SRCDIR, rt_kmod[i]),
+		if (kmod_copy_file(d,
+				   arena_printf(a, "%s/runtime/kmod/%s", TAPIR_SRCDIR, rt_kmod[i]),
 				   arena_printf(a, "%s/%s", work, rt_kmod[i])))
 			return -1;
 	f = fopen(arena_printf(a, "%s/Kbuild", work), "w");
