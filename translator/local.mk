@@ -26,6 +26,7 @@ translator_libtapirfront_a_SOURCES = \
 	translator/ctxvar.c \
 	translator/cast.c \
 	translator/entry.c \
+	translator/embed_names.c \
 	translator/regex_dfa.h \
 	translator/regex_dfa.c \
 	translator/probes/provider.c \
