@@ -52,6 +52,7 @@ struct em_file {
 	struct vec done_funcs[2];         /* struct func * emitted, per side */
 	int nstat;
 	bool uses_context;                /* some embedded C reads CONTEXT */
+	struct vec *frame_macros;         /* %{ %} macros that reach a frame (emit_inline.c) */
 	bool failed;
 };
 
@@ -100,6 +101,9 @@ const char *em_cast(struct em *m, struct ast *n, bool address);
 /* emit_stmt.c */
 void em_stmt(struct em *m, struct ast *n);
 const char *em_call(struct em *m, struct ast *n);
+/* emit_inline.c: can a call of fn be written in place, and its value. */
+bool em_fn_inline(struct em *m, const struct func *fn);
+const char *em_call_inline(struct em *m, struct ast *n);
 const char *em_take_callbacks(struct em_file *f);
 void em_reset_locals(struct em *m, const struct vec *locals);
 void em_add_callback(const char *text);

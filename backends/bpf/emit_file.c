@@ -351,6 +351,26 @@ void em_line_at(struct em_file *f, struct strbuf *o, struct loc loc)
 		sb_printf(o, "#line %d %s\n", loc.line, em_quote(&(struct em){ .f = f }, loc.src->name));
 }
 
+
+/* Does a probe's body build a record in the nesting slot's scratch? Only
+ * a printf of numbers, written in place in the ring buffer
+ * (tapir_rec_reserve(TAPIR_REC_PRINTF...) and tapir_rec_commit()), does not. */
+static bool rec_scratch(const char *body)
+{
+	static const char reserve[] = "tapir_rec_reserve(", commit[] = "tapir_rec_commit(";
+	const size_t nres = sizeof(reserve) - 1;
+
+	for (const char *p = body; (p = strstr(p, "TAPIR_REC")); p++) {
+		if (p - body < (long)nres || strncmp(p - nres, reserve, nres))
+			return true;
+	}
+	for (const char *p = body; (p = strstr(p, "tapir_rec_")); p++) {
+		if (strncmp(p, reserve, nres) && strncmp(p, commit, sizeof(commit) - 1))
+			return true;
+	}
+	return false;
+}
+
 static void emit_probe(struct em_file *f, struct derived_probe *dp, bool user)
 {
 	struct em m = { .f = f, .user = user, .dp = dp };
@@ -407,10 +427,11 @@ static void emit_probe(struct em_file *f, struct derived_probe *dp, bool user)
 			     "\t__builtin_memset(F, 0, sizeof(*F));\n%s\ttapir_out: __attribute__((unused));\n\treturn;\n}\n\n",
 			  idx, idx, idx, m.body.data ? m.body.data : "");
 	} else {
-		/* A body with no frame and no records needs no nesting slot:
-		 * it only checks that the script is still running. */
+		/* A body with no frame and no records but those written in
+		 * place needs no nesting slot: it only checks that the script
+		 * is still running. */
 		const char *body = m.body.data ? m.body.data : "";
-		bool light = m.frame.len == 0 && !strstr(body, "TAPIR_REC") &&
+		bool light = m.frame.len == 0 && !rec_scratch(body) && !strstr(body, "slot") &&
 			     !strstr(body, "tapir_error") && !strstr(body, "TAPIR_ERROR") &&
 			     !strstr(body, "add_");
 

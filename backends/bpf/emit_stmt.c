@@ -310,6 +310,8 @@ const char *em_call(struct em *m, struct ast *n)
 		em_error(m, n->loc, "unresolved function '%s'", n->name);
 		return "0";
 	}
+	if (em_fn_inline(m, fn))
+		return em_call_inline(m, n);
 	if (m->fn == fn && !m->user) {
 		em_error(m, n->loc, "recursive call of '%s': recursion is not supported in a kernel "
 			 "probe on the bpf runtime", fn->name);

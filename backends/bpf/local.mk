@@ -16,6 +16,7 @@ backends_bpf_libtapirbpf_a_SOURCES = \
 	backends/bpf/emit_regex.c \
 	backends/bpf/emit_uprobe.h \
 	backends/bpf/emit_try.c \
+	backends/bpf/emit_inline.c \
 	backends/bpf/emit_slice.c \
 	backends/bpf/emit_hist.c \
 	backends/bpf/emit_kstat.c \

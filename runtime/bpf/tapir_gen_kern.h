@@ -106,7 +106,9 @@ static const char tapir_zeros[TAPIR_MAXSTRINGLEN * 9 + 9 * 8];
 	tapir_stat_add((p), (type), (start), (stop), (interval), (buckets), (shift), (variance), (v))
 
 /* The tapsets' embedded-C conventions. */
-#define STAP_RETURN(v) do { STAP_RETVALUE = (v); return; } while (0)
+#define TAPIR_STAP_RETURN(v) do { STAP_RETVALUE = (v); return; } while (0)
+/* (a body written in place, backends/bpf/emit_inline.c, redefines it) */
+#define STAP_RETURN(v) TAPIR_STAP_RETURN(v)
 /* Formatted into the failing function's result buffer, which is free;
  * its caller raises it at the call (backends/bpf/emit_try.c), so that a
  * try around the call catches it. */

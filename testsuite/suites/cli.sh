@@ -259,6 +259,21 @@ probe begin { for (i = 0; i < 99; i++) line .= "x" } global line'
 		'!out:^x{99}.' -- --bpf -e "$lines" -c "$wl 20000"
 fi
 
+# A kernel probe that prints pid() calls it in place (backends/bpf/emit_inline.c) and, with no
+# frame and no record scratch, enters no nesting slot; a function that can fail keeps its frame.
+if [ ! -d /sys/kernel/tracing/events/raw_syscalls ]; then
+	echo "SKIP: bpf-p3-inline-pid: needs tracefs"
+	echo "SKIP: bpf-p3-erring-fn-frame: needs tracefs"
+else
+	pr='probe kernel.trace("raw_syscalls:sys_enter") { printf("%d\n", pid()) }'
+	t bpf-p3-inline-pid 0 'out:^tapir_il[0-9]+_out:' '!out:tapir_probe_enter' '!out:fm_probe_0' \
+		'!out:fn_pid_0' -- -p3 --bpf -e "$pr"
+	pr='function f:long (x:long) %{ if (STAP_ARG_x < 0) STAP_ERROR("neg"); STAP_RETURN(1); %}
+probe kernel.trace("raw_syscalls:sys_enter") { printf("%d\n", f($id)) }'
+	t bpf-p3-erring-fn-frame 0 'out:fn_f_1\(&F->' 'out:tapir_probe_enter' '!out:^tapir_il[0-9]+_out:' \
+		-- -g -p3 --bpf -e "$pr"
+fi
+
 # ---- the man page -------------------------------------------------------------------
 
 man_page=$TAPIR_SRCDIR/doc/tapir.1
