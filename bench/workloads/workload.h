@@ -13,6 +13,10 @@
  * iteration, so that a runner that noted when it launched a tracer can
  * tell how long the tracer took to let the first event through.
  *
+ * With BENCH_LINGER_MS=M in the environment the workload sleeps M ms after
+ * that line, so that a runner sampling the tracer's programs (bench/run-host's
+ * program time) sees their final counts before the tracer detaches them.
+ *
  * A workload's loop reads:
  *
  *	workload_start(&clk, n);
@@ -110,6 +114,21 @@ static inline int workload_cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/* Sleeps BENCH_LINGER_MS milliseconds, if that is set to a positive number. */
+static inline void workload_linger(void)
+{
+	const char *v = getenv("BENCH_LINGER_MS");
+	long ms = v ? strtol(v, NULL, 10) : 0;
+	struct timespec ts;
+
+	if (ms <= 0 || ms > 60000)
+		return;
+	ts.tv_sec = ms / 1000;
+	ts.tv_nsec = (ms % 1000) * 1000000L;
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
 static inline void workload_report(struct workload_clock *clk)
 {
 	uint64_t total = clk->end_ns - clk->start_ns;
@@ -124,6 +143,7 @@ static inline void workload_report(struct workload_clock *clk)
 	       k % 2 ? lap[k / 2] : (lap[k / 2 - 1] + lap[k / 2]) / 2, k,
 	       clk->start_realtime_ns);
 	fflush(stdout);
+	workload_linger();
 }
 
 #endif
