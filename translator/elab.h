@@ -300,11 +300,10 @@ void entry_synthesize(struct elab *e);
  * value at the entry? (Memory a member chain reads may have changed.) */
 bool entry_params_only(const struct ast *e);
 
-/* embed_names.c: does an embedded-C text name the identifier name, or
- * one of names[0..n), or a macro of macros (made by embed_macros() from
- * the program's %{ %} blocks, each marked when it names one of names,
+/* embed_names.c: does an embedded-C text name one of names[0..n), as a
+ * C identifier, or a macro of macros (made by embed_macros() from the
+ * program's %{ %} blocks, each marked when it names one of names,
  * directly or through another)? */
-bool embed_names(const char *text, size_t len, const char *name);
 bool embed_names_any(const char *text, size_t len, const char *const *names, size_t n,
 		     const struct vec *macros);
 struct vec *embed_macros(struct arena *a, const struct vec *embeds, const char *const *names,

@@ -25,7 +25,8 @@ static bool is_id(char ch)
 	return isalnum((unsigned char)ch) || ch == '_';
 }
 
-bool embed_names(const char *text, size_t len, const char *name)
+/* Does text[0..len) hold the identifier name? */
+static bool embed_names(const char *text, size_t len, const char *name)
 {
 	size_t n = strlen(name);
 

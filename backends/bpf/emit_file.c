@@ -351,7 +351,6 @@ void em_line_at(struct em_file *f, struct strbuf *o, struct loc loc)
 		sb_printf(o, "#line %d %s\n", loc.line, em_quote(&(struct em){ .f = f }, loc.src->name));
 }
 
-
 /* Does a probe's body build a record in the nesting slot's scratch? Only
  * a printf of numbers, written in place in the ring buffer
  * (tapir_rec_reserve(TAPIR_REC_PRINTF...) and tapir_rec_commit()), does not. */
