@@ -1,3 +1,3 @@
 iterations=200000 .*
 Cannot determine kernel module name
-kernel
+kernel|bpf
